@@ -1,0 +1,57 @@
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Cache, LimitState, RateLimiter, RateLimiterOptions } from "./contract.js";
+
+/** A {@link RateLimiter} over `rate-limiter-flexible`'s in-process backend. */
+export class FlexibleRateLimiter implements RateLimiter {
+  constructor(
+    private readonly limiter: RateLimiterMemory,
+    private readonly points: number,
+  ) {}
+
+  async consume(key: string, points = 1): Promise<LimitState> {
+    try {
+      return this.#state(await this.limiter.consume(key, points));
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return this.#state(rejection);
+      }
+      throw rejection;
+    }
+  }
+
+  async peek(key: string): Promise<LimitState> {
+    const res = await this.limiter.get(key);
+    if (res === null) {
+      return { allowed: true, limit: this.points, remaining: this.points, resetMs: 0 };
+    }
+    return this.#state(res);
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+
+  #state(res: RateLimiterRes): LimitState {
+    return {
+      allowed: res.consumedPoints <= this.points,
+      limit: this.points,
+      remaining: Math.max(0, this.points - res.consumedPoints),
+      resetMs: res.msBeforeNext,
+    };
+  }
+}
+
+/** The single-process {@link Cache}: state lives and dies with the process. */
+export class MemoryCache implements Cache {
+  rateLimiter(options: RateLimiterOptions): RateLimiter {
+    const limiter = new RateLimiterMemory({
+      keyPrefix: options.name,
+      points: options.points,
+      duration: options.windowSeconds,
+      blockDuration: options.blockSeconds ?? options.windowSeconds,
+    });
+    return new FlexibleRateLimiter(limiter, options.points);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,37 @@
+import type { AuditEventInput } from "../store/records.js";
+import type { CoreContext } from "./context.js";
+
+/**
+ * The audit event types. Every login, failed login, refresh, revocation,
+ * impersonation and admin change records one.
+ */
+export type AuditEventType =
+  | "login.succeeded"
+  | "login.failed"
+  | "login.throttled"
+  | "token.refreshed"
+  | "refresh_token.reused"
+  | "session.revoked"
+  | "impersonation.started"
+  | "tenant.created"
+  | "tenant.updated"
+  | "user.created"
+  | "user.password_changed"
+  | "user.disabled"
+  | "user.enabled"
+  | "user.permission_granted"
+  | "user.permission_revoked"
+  | "api_key.created"
+  | "api_key.revoked"
+  | "signing_key.rotated";
+
+/**
+ * Appends an audit event. Details must never hold a secret: ids, usernames,
+ * reasons and counts only.
+ */
+export async function recordAudit(
+  ctx: Pick<CoreContext, "store">,
+  event: AuditEventInput & { readonly type: AuditEventType },
+): Promise<void> {
+  await ctx.store.audit.append(event);
+}

@@ -1,0 +1,30 @@
+import type { Cache } from "../cache/contract.js";
+import type { Store } from "../store/contract.js";
+import type { Clock } from "./clock.js";
+import type { Keyring } from "./keyring.js";
+import type { LoginThrottle } from "./login-throttle.js";
+import type { PasswordHasher } from "./passwords.js";
+import type { SecretBox } from "./secret-box.js";
+
+/** Server-wide settings the core needs (tenant settings live on the tenant). */
+export interface CoreSettings {
+  /** The URL clients reach Tessera at; tokens' `iss` and the session API's `endpointUrl` derive from it. */
+  readonly publicUrl: string;
+  /** Leeway for `exp`/`iat` when verifying JWTs, in seconds. */
+  readonly clockToleranceSeconds: number;
+}
+
+/**
+ * Everything a core operation needs, handed over by construction. Nothing in
+ * the core reaches for a driver, the environment or the network.
+ */
+export interface CoreContext {
+  readonly store: Store;
+  readonly cache: Cache;
+  readonly clock: Clock;
+  readonly keyring: Keyring;
+  readonly passwords: PasswordHasher;
+  readonly secretBox: SecretBox;
+  readonly loginThrottle: LoginThrottle;
+  readonly settings: CoreSettings;
+}

@@ -1,0 +1,96 @@
+import { type Algorithm, hash, verify } from "@node-rs/argon2";
+import { TesseraError } from "./errors.js";
+
+// `Algorithm` is an ambient const enum, which isolated modules cannot read;
+// 2 is its `Argon2id` member.
+const ARGON2ID = 2 as Algorithm;
+
+/** argon2id cost parameters. OWASP's floor is m=19456 KiB, t=2, p=1. */
+export interface Argon2Params {
+  readonly memoryKiB: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+export const MIN_ARGON2_PARAMS: Argon2Params = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
+
+/**
+ * The longest password accepted, in characters. Longer ones are refused with
+ * a clear error rather than truncated; the cap bounds the hashing work a
+ * single request can ask for.
+ */
+export const MAX_PASSWORD_LENGTH = 1024;
+/** The shortest password accepted when one is set (NIST SP 800-63B §3.1.1.2). */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/**
+ * Hashes and verifies passwords with argon2id. Both run on the libuv thread
+ * pool (`@node-rs/argon2` tasks), never on the event loop.
+ */
+export class PasswordHasher {
+  readonly #params: Argon2Params;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(params: Argon2Params = MIN_ARGON2_PARAMS) {
+    if (
+      params.memoryKiB < MIN_ARGON2_PARAMS.memoryKiB ||
+      params.timeCost < MIN_ARGON2_PARAMS.timeCost ||
+      params.parallelism < 1
+    ) {
+      throw new Error("argon2id parameters are below the floor m=19456 KiB, t=2, p=1");
+    }
+    this.#params = params;
+  }
+
+  /** Hashes a new password after checking it against the length policy. */
+  async hash(password: string): Promise<string> {
+    checkNewPassword(password);
+    return hash(password, {
+      algorithm: ARGON2ID,
+      memoryCost: this.#params.memoryKiB,
+      timeCost: this.#params.timeCost,
+      parallelism: this.#params.parallelism,
+    });
+  }
+
+  /**
+   * Verifies `password` against `storedHash`. With `storedHash` undefined (an
+   * unknown user) it verifies against a dummy hash of the same cost, so the
+   * answer takes as long as for a real user, and returns false.
+   */
+  async verify(storedHash: string | undefined, password: string): Promise<boolean> {
+    const target = storedHash ?? (await this.#dummy());
+    try {
+      const ok = await verify(target, password);
+      return ok && storedHash !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hash("tessera-dummy-password-for-timing", {
+      algorithm: ARGON2ID,
+      memoryCost: this.#params.memoryKiB,
+      timeCost: this.#params.timeCost,
+      parallelism: this.#params.parallelism,
+    });
+    return this.#dummyHash;
+  }
+}
+
+/** Refuses a password that is too short or too long to be set. Never trims or normalises. */
+export function checkNewPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new TesseraError(
+      "invalid_request",
+      `The password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new TesseraError(
+      "invalid_request",
+      `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+    );
+  }
+}

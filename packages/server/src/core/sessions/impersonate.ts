@@ -1,0 +1,109 @@
+import type { SessionRecord } from "../../store/records.js";
+import type { AuthenticatedClient } from "../api-keys.js";
+import { recordAudit } from "../audit.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import { newSessionId } from "../ids.js";
+import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
+import { hasPermission, IMPERSONATE, outranks } from "../permissions.js";
+import { signSessionTokens } from "../tokens.js";
+import { authenticateSession } from "./authenticate.js";
+import type { SessionTokens } from "./session-tokens.js";
+
+/**
+ * Starts a session as another user (spec 003).
+ *
+ * The caller proves a live session with its ID and access tokens and must
+ * hold `impersonate`. The new session:
+ * - carries `act: { sub: <caller> }` in its tokens (RFC 8693 §4.1);
+ * - is a child of the caller's session: it ends when that one ends, and
+ *   never outlives it;
+ * - cannot itself impersonate.
+ *
+ * Refused with `forbidden` when the caller may not impersonate, targets
+ * itself, or targets a user holding a privilege it lacks; with
+ * `unprocessable` when the target does not exist or is disabled (one answer
+ * for both).
+ */
+export async function impersonateUser(
+  ctx: CoreContext,
+  input: {
+    readonly client: AuthenticatedClient;
+    readonly idToken: string;
+    readonly accessToken: string;
+    readonly username: string;
+    readonly ip: string;
+  },
+): Promise<SessionTokens> {
+  const { client } = input;
+  const caller = await authenticateSession(ctx, {
+    client,
+    accessToken: input.accessToken,
+    idToken: input.idToken,
+  });
+  if (caller.session.impersonatorUserId !== null || caller.access.actorSub !== undefined) {
+    throw new TesseraError("forbidden", "An impersonation session cannot impersonate");
+  }
+  if (!hasPermission(caller.user, IMPERSONATE)) {
+    throw new TesseraError("forbidden", "You are not allowed to impersonate users");
+  }
+  const target = await ctx.store.users.getByUsername(client.tenant.id, input.username);
+  if (target === undefined || target.status !== "active") {
+    throw new TesseraError("unprocessable", "The user cannot be impersonated", {
+      detail: target === undefined ? "unknown user" : "disabled user",
+    });
+  }
+  if (target.id === caller.user.id) {
+    throw new TesseraError("forbidden", "You cannot impersonate yourself");
+  }
+  if (outranks(target, caller.user)) {
+    throw new TesseraError(
+      "forbidden",
+      "You cannot impersonate a user with more privileges than yours",
+    );
+  }
+
+  const now = ctx.clock.now();
+  const tenant = client.tenant;
+  const refreshToken = generateOpaqueToken("tsr_rt");
+  const session: SessionRecord = {
+    id: newSessionId(),
+    tenantId: tenant.id,
+    userId: target.id,
+    clientId: client.clientId,
+    apiKeyId: client.apiKey.id,
+    authTime: now,
+    createdAt: now,
+    expiresAt: Math.min(caller.session.expiresAt, now + tenant.refreshTokenTtlSeconds * 1000),
+    lastRefreshedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    impersonatorUserId: caller.user.id,
+    parentSessionId: caller.session.id,
+  };
+  const signed = await signSessionTokens(ctx, { tenant, user: target, session, now });
+  await ctx.store.sessions.create(session, {
+    hash: hashSecret(refreshToken),
+    sessionId: session.id,
+    tenantId: tenant.id,
+    createdAt: now,
+    expiresAt: session.expiresAt,
+    rotatedAt: null,
+    successorSealed: null,
+  });
+  await recordAudit(ctx, {
+    tenantId: tenant.id,
+    at: now,
+    type: "impersonation.started",
+    actorUserId: caller.user.id,
+    subjectUserId: target.id,
+    sessionId: session.id,
+    ip: input.ip,
+    detail: {
+      actorUsername: caller.user.username,
+      subjectUsername: target.username,
+      parentSessionId: caller.session.id,
+    },
+  });
+  return { tenant, clientId: client.clientId, user: target, session, refreshToken, ...signed };
+}

@@ -1,0 +1,182 @@
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../../store/records.js";
+import type { AuthenticatedClient } from "../api-keys.js";
+import { recordAudit } from "../audit.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { TokenHash } from "../ids.js";
+import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
+import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
+import { type SessionTokens, sessionState } from "./session-tokens.js";
+
+const SEAL_PURPOSE = "refresh-successor";
+
+interface SealedPair extends SignedSessionTokens {
+  readonly refreshToken: string;
+}
+
+const invalid = () => new TesseraError("invalid_token", "Invalid refresh token");
+const revoked = () => new TesseraError("token_revoked", "Refresh token has been revoked");
+const expired = () => new TesseraError("token_expired", "Refresh token has expired");
+
+/**
+ * Exchanges a refresh token for new tokens, by the tenant's policy:
+ *
+ * - `none`: the same refresh token keeps working until the session ends; each
+ *   call signs a new access and ID token.
+ * - `rotate`: each call returns a new refresh token. Rotation is a store-level
+ *   compare-and-swap, so exactly one caller rotates. Callers that present the
+ *   old token within the grace window get the winner's pair (sealed in the
+ *   old token's row), so concurrent refreshes share one lineage. A reuse after
+ *   the window means the token leaked: the whole session is revoked.
+ */
+export async function refreshSession(
+  ctx: CoreContext,
+  input: {
+    readonly client: AuthenticatedClient;
+    readonly refreshToken: string;
+    readonly ip: string;
+  },
+): Promise<SessionTokens> {
+  const { client, ip } = input;
+  if (!isWellFormedOpaqueToken(input.refreshToken, "tsr_rt")) {
+    throw invalid();
+  }
+  const hash = hashSecret(input.refreshToken);
+  const record = await ctx.store.refreshTokens.getByHash(hash);
+  if (record === undefined || record.tenantId !== client.tenant.id) {
+    throw invalid();
+  }
+  const session = await ctx.store.sessions.get(record.sessionId);
+  if (session === undefined || session.clientId !== client.clientId) {
+    throw invalid();
+  }
+  const now = ctx.clock.now();
+  const user = await loadLiveSessionUser(ctx, session, record, now);
+
+  if (record.rotatedAt !== null) {
+    return replayOrRevoke(ctx, { client, session, user, record, ip, now });
+  }
+  const tenant = client.tenant;
+  if (tenant.refreshPolicy === "none") {
+    const signed = await signSessionTokens(ctx, { tenant, user, session, now });
+    await finishRefresh(ctx, { session, ip, now, rotated: false });
+    return {
+      tenant,
+      clientId: client.clientId,
+      user,
+      session,
+      refreshToken: input.refreshToken,
+      ...signed,
+    };
+  }
+
+  const successorToken = generateOpaqueToken("tsr_rt");
+  const signed = await signSessionTokens(ctx, { tenant, user, session, now });
+  const pair: SealedPair = { ...signed, refreshToken: successorToken };
+  const result = await ctx.store.refreshTokens.rotate({
+    oldHash: hash,
+    successor: {
+      hash: hashSecret(successorToken),
+      sessionId: session.id,
+      tenantId: tenant.id,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+      rotatedAt: null,
+      successorSealed: null,
+    },
+    successorSealed: ctx.secretBox.seal(SEAL_PURPOSE, JSON.stringify(pair), hash),
+    at: now,
+  });
+  if (result.rotated) {
+    await finishRefresh(ctx, { session, ip, now, rotated: true });
+    return { tenant, clientId: client.clientId, user, session, ...pair };
+  }
+  // Another caller rotated this token between our read and our write.
+  if (result.current?.rotatedAt == null) {
+    throw invalid();
+  }
+  return replayOrRevoke(ctx, { client, session, user, record: result.current, ip, now });
+}
+
+async function loadLiveSessionUser(
+  ctx: CoreContext,
+  session: SessionRecord,
+  record: RefreshTokenRecord,
+  now: number,
+): Promise<UserRecord> {
+  const state = sessionState(session, now);
+  if (state === "revoked") {
+    throw revoked();
+  }
+  if (state === "expired" || record.expiresAt <= now) {
+    throw expired();
+  }
+  if (session.parentSessionId !== null) {
+    const parent = await ctx.store.sessions.get(session.parentSessionId);
+    if (parent === undefined || sessionState(parent, now) !== "live") {
+      throw revoked();
+    }
+  }
+  const user = await ctx.store.users.getById(session.tenantId, session.userId);
+  if (user === undefined || user.status !== "active") {
+    throw revoked();
+  }
+  return user;
+}
+
+async function replayOrRevoke(
+  ctx: CoreContext,
+  input: {
+    readonly client: AuthenticatedClient;
+    readonly session: SessionRecord;
+    readonly user: UserRecord;
+    readonly record: RefreshTokenRecord;
+    readonly ip: string;
+    readonly now: number;
+  },
+): Promise<SessionTokens> {
+  const { client, session, user, record, ip, now } = input;
+  const graceMs = client.tenant.refreshGraceSeconds * 1000;
+  if (
+    record.rotatedAt !== null &&
+    record.successorSealed !== null &&
+    now - record.rotatedAt <= graceMs
+  ) {
+    const pair = JSON.parse(
+      ctx.secretBox.open(SEAL_PURPOSE, record.successorSealed, record.hash as TokenHash),
+    ) as SealedPair;
+    return { tenant: client.tenant, clientId: client.clientId, user, session, ...pair };
+  }
+  const ended = await ctx.store.sessions.revoke(session.id, now, "refresh_token_reuse");
+  await recordAudit(ctx, {
+    tenantId: session.tenantId,
+    at: now,
+    type: "refresh_token.reused",
+    subjectUserId: session.userId,
+    sessionId: session.id,
+    ip,
+    detail: { sessionsRevoked: ended.length },
+  });
+  throw revoked();
+}
+
+async function finishRefresh(
+  ctx: CoreContext,
+  input: {
+    readonly session: SessionRecord;
+    readonly ip: string;
+    readonly now: number;
+    readonly rotated: boolean;
+  },
+): Promise<void> {
+  await ctx.store.sessions.markRefreshed(input.session.id, input.now);
+  await recordAudit(ctx, {
+    tenantId: input.session.tenantId,
+    at: input.now,
+    type: "token.refreshed",
+    subjectUserId: input.session.userId,
+    sessionId: input.session.id,
+    ip: input.ip,
+    detail: { rotated: input.rotated },
+  });
+}

@@ -1,0 +1,127 @@
+import type { TenantPatch } from "../store/contract.js";
+import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/records.js";
+import { recordAudit } from "./audit.js";
+import type { CoreContext } from "./context.js";
+import { TesseraError } from "./errors.js";
+import { isTenantId, type TenantId, type UserId } from "./ids.js";
+
+/** Defaults for a new tenant: the session API's documented lifetimes and behaviour. */
+export const TENANT_DEFAULTS = {
+  accessTokenTtlSeconds: 3600,
+  idTokenTtlSeconds: 3600,
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  refreshPolicy: "none",
+  refreshGraceSeconds: 5,
+  signingAlgorithm: "ES256",
+} as const satisfies Omit<TenantPatch, "displayName">;
+
+const LIMITS = {
+  accessTokenTtlSeconds: [60, 24 * 3600],
+  idTokenTtlSeconds: [60, 24 * 3600],
+  refreshTokenTtlSeconds: [300, 365 * 24 * 3600],
+  refreshGraceSeconds: [0, 120],
+} as const;
+
+const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
+const ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
+
+/** Checks a tenant patch against the allowed ranges; throws `invalid_request` listing each problem. */
+export function validateTenantPatch(patch: TenantPatch): void {
+  const problems: string[] = [];
+  for (const [field, [min, max]] of Object.entries(LIMITS)) {
+    const value = patch[field as keyof typeof LIMITS];
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      problems.push(`${field} must be a whole number from ${min} to ${max}`);
+    }
+  }
+  if (patch.refreshPolicy !== undefined && !POLICIES.includes(patch.refreshPolicy)) {
+    problems.push(`refreshPolicy must be one of ${POLICIES.join(", ")}`);
+  }
+  if (patch.signingAlgorithm !== undefined && !ALGORITHMS.includes(patch.signingAlgorithm)) {
+    problems.push(`signingAlgorithm must be one of ${ALGORITHMS.join(", ")}`);
+  }
+  if (
+    patch.displayName !== undefined &&
+    (patch.displayName.length === 0 || patch.displayName.length > 200)
+  ) {
+    problems.push("displayName must be 1-200 characters");
+  }
+  if (problems.length > 0) {
+    throw new TesseraError("invalid_request", problems.join("; "));
+  }
+}
+
+/** Parses an operator-supplied tenant id. */
+export function parseTenantId(value: string): TenantId {
+  if (!isTenantId(value)) {
+    throw new TesseraError(
+      "invalid_request",
+      "A tenant id is 1-63 characters: lowercase letters, digits and '-', starting with a letter or digit",
+    );
+  }
+  return value;
+}
+
+/** Creates a tenant and its signing keys. `conflict` if the id is taken. */
+export async function createTenant(
+  ctx: Pick<CoreContext, "store" | "clock" | "keyring">,
+  input: { readonly id: string; readonly actorUserId?: UserId } & TenantPatch,
+): Promise<TenantRecord> {
+  const { id, actorUserId, ...patch } = input;
+  const tenantId = parseTenantId(id);
+  validateTenantPatch(patch);
+  const now = ctx.clock.now();
+  const tenant: TenantRecord = {
+    ...TENANT_DEFAULTS,
+    displayName: tenantId,
+    ...patch,
+    id: tenantId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.tenants.create(tenant);
+  await ctx.keyring.ensureKeys(tenantId, tenant.signingAlgorithm);
+  await recordAudit(ctx, {
+    tenantId,
+    at: now,
+    type: "tenant.created",
+    actorUserId: actorUserId ?? null,
+  });
+  return tenant;
+}
+
+/** Loads a tenant or throws `not_found`. */
+export async function getTenant(
+  ctx: Pick<CoreContext, "store">,
+  id: TenantId,
+): Promise<TenantRecord> {
+  const tenant = await ctx.store.tenants.get(id);
+  if (tenant === undefined) {
+    throw new TesseraError("not_found", `No tenant ${id}`);
+  }
+  return tenant;
+}
+
+/** Changes a tenant's settings; a new signing algorithm gets its keys at once. */
+export async function updateTenant(
+  ctx: Pick<CoreContext, "store" | "clock" | "keyring">,
+  id: TenantId,
+  patch: TenantPatch,
+): Promise<TenantRecord> {
+  validateTenantPatch(patch);
+  const now = ctx.clock.now();
+  if (patch.signingAlgorithm !== undefined) {
+    await ctx.keyring.ensureKeys(id, patch.signingAlgorithm);
+  }
+  const tenant = await ctx.store.tenants.update(id, patch, now);
+  if (tenant === undefined) {
+    throw new TesseraError("not_found", `No tenant ${id}`);
+  }
+  await recordAudit(ctx, {
+    tenantId: id,
+    at: now,
+    type: "tenant.updated",
+    detail: Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, String(v)])),
+  });
+  return tenant;
+}

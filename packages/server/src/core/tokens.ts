@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import type {
+  SessionRecord,
+  SigningAlgorithm,
+  TenantRecord,
+  UserRecord,
+} from "../store/records.js";
+import { epochSeconds } from "./clock.js";
+import type { CoreContext } from "./context.js";
+import { TesseraError } from "./errors.js";
+import type { ClientId, TenantId } from "./ids.js";
+
+/** Every algorithm Tessera signs with, and so the only ones it accepts. */
+export const ACCEPTED_ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
+
+/** The `typ` header of access tokens (RFC 9068 §2.1). */
+const ACCESS_TOKEN_TYP = "at+jwt";
+const ID_TOKEN_TYP = "JWT";
+
+export type SessionTokenKind = "access" | "id";
+
+/** The issuer of a tenant's tokens: one per tenant, as one per user pool. */
+export function tenantIssuer(ctx: Pick<CoreContext, "settings">, tenantId: TenantId): string {
+  return `${ctx.settings.publicUrl}/tenants/${tenantId}`;
+}
+
+/** The access and ID token of one session, freshly signed. */
+export interface SignedSessionTokens {
+  readonly accessToken: string;
+  readonly idToken: string;
+  /** When the access token expires (ms). */
+  readonly accessTokenExpiresAt: number;
+}
+
+/**
+ * Signs an access token (RFC 9068 profile, `token_use: "access"`) and an ID
+ * token (`token_use: "id"`) for `session`. An impersonation session's tokens
+ * carry `act: { sub }` naming the real actor (RFC 8693 §4.1).
+ */
+export async function signSessionTokens(
+  ctx: Pick<CoreContext, "keyring" | "settings">,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly user: UserRecord;
+    readonly session: SessionRecord;
+    readonly now: number;
+  },
+): Promise<SignedSessionTokens> {
+  const { tenant, user, session, now } = input;
+  const key = await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
+  const iat = epochSeconds(now);
+  const common: JWTPayload = {
+    username: user.username,
+    sid: session.id,
+    auth_time: epochSeconds(session.authTime),
+    ...(session.impersonatorUserId === null ? {} : { act: { sub: session.impersonatorUserId } }),
+  };
+  const issuer = tenantIssuer(ctx, tenant.id);
+  const accessExp = iat + tenant.accessTokenTtlSeconds;
+  const accessToken = await new SignJWT({
+    ...common,
+    token_use: "access",
+    client_id: session.clientId,
+    scope: "openid",
+  })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+    .setIssuer(issuer)
+    .setSubject(user.id)
+    .setAudience(session.clientId)
+    .setIssuedAt(iat)
+    .setExpirationTime(accessExp)
+    .setJti(randomUUID())
+    .sign(key.privateKey);
+  const idToken = await new SignJWT({ ...common, token_use: "id" })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: ID_TOKEN_TYP })
+    .setIssuer(issuer)
+    .setSubject(user.id)
+    .setAudience(session.clientId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + tenant.idTokenTtlSeconds)
+    .setJti(randomUUID())
+    .sign(key.privateKey);
+  return { accessToken, idToken, accessTokenExpiresAt: accessExp * 1000 };
+}
+
+/** The claims Tessera relies on in a verified session token. */
+export interface VerifiedSessionToken {
+  readonly sub: string;
+  readonly sid: string;
+  readonly jti: string;
+  readonly exp: number;
+  readonly actorSub: string | undefined;
+}
+
+/**
+ * Verifies a session access or ID token of `tenantId` issued to `clientId`:
+ * signature by a key of the tenant's keyring, algorithm on the allow-list,
+ * `typ`, `token_use`, `iss`, `aud`, and `exp` with a small leeway.
+ *
+ * With `allowExpired`, an expired but otherwise valid token is accepted (for
+ * revocation, RFC 7009 §2.1 lets a client revoke what it holds).
+ */
+export async function verifySessionToken(
+  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
+  input: {
+    readonly tenantId: TenantId;
+    readonly clientId: ClientId;
+    readonly token: string;
+    readonly kind: SessionTokenKind;
+    readonly allowExpired?: boolean;
+  },
+): Promise<VerifiedSessionToken> {
+  let payload: JWTPayload;
+  try {
+    const header = decodeProtectedHeader(input.token);
+    const found =
+      typeof header.kid === "string"
+        ? await ctx.keyring.verificationKey(input.tenantId, header.kid)
+        : undefined;
+    if (found === undefined) {
+      throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown kid" });
+    }
+    let currentDate = new Date(ctx.clock.now());
+    if (input.allowExpired === true) {
+      // The signature check below still runs; moving "now" to the token's own
+      // issue time only waives the expiry.
+      const iat = decodeJwt(input.token).iat;
+      if (typeof iat === "number") {
+        currentDate = new Date(iat * 1000);
+      }
+    }
+    ({ payload } = await jwtVerify(input.token, found.key, {
+      algorithms: [found.algorithm],
+      issuer: tenantIssuer(ctx, input.tenantId),
+      audience: input.clientId,
+      typ: input.kind === "access" ? ACCESS_TOKEN_TYP : ID_TOKEN_TYP,
+      clockTolerance: ctx.settings.clockToleranceSeconds,
+      currentDate,
+      requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
+    }));
+  } catch (error) {
+    throw toTokenError(error);
+  }
+  if (payload.token_use !== input.kind || typeof payload.sid !== "string") {
+    throw new TesseraError("invalid_token", "Invalid token", { detail: "wrong token_use" });
+  }
+  const act = payload.act as { sub?: unknown } | undefined;
+  return {
+    sub: payload.sub as string,
+    sid: payload.sid,
+    jti: payload.jti as string,
+    exp: payload.exp as number,
+    actorSub: typeof act?.sub === "string" ? act.sub : undefined,
+  };
+}
+
+function toTokenError(error: unknown): TesseraError {
+  if (error instanceof TesseraError) {
+    return error;
+  }
+  if (error instanceof joseErrors.JWTExpired) {
+    return new TesseraError("token_expired", "Token has expired");
+  }
+  const detail = error instanceof joseErrors.JOSEError ? error.code : "malformed token";
+  return new TesseraError("invalid_token", "Invalid token", { detail });
+}

@@ -1,0 +1,179 @@
+import type { UserRecord } from "../store/records.js";
+import { recordAudit } from "./audit.js";
+import type { CoreContext } from "./context.js";
+import { TesseraError } from "./errors.js";
+import { newUserId, type TenantId, type UserId } from "./ids.js";
+import { parsePermission } from "./permissions.js";
+import { getTenant } from "./tenants.js";
+
+type Ctx = Pick<CoreContext, "store" | "clock" | "passwords">;
+
+/** Who made an admin change, for the audit trail. */
+export interface Actor {
+  readonly actorUserId?: UserId | null;
+}
+
+export const MAX_USERNAME_LENGTH = 128;
+
+/**
+ * Checks a new username. Usernames match exactly (case-sensitive) and are
+ * never trimmed or normalised, so a name with outer spaces or control
+ * characters is refused rather than silently changed.
+ */
+export function checkUsername(username: string): void {
+  if (username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
+    throw new TesseraError("invalid_request", `A username is 1-${MAX_USERNAME_LENGTH} characters`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (username.trim() !== username || /[\u0000-\u001f\u007f]/.test(username)) {
+    throw new TesseraError(
+      "invalid_request",
+      "A username may not start or end with spaces or hold control characters",
+    );
+  }
+}
+
+/** Adds a user with an argon2id password hash. `conflict` if the username is taken. */
+export async function addUser(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly password: string;
+    readonly permissions?: readonly string[];
+  } & Actor,
+): Promise<UserRecord> {
+  await getTenant(ctx, input.tenantId);
+  checkUsername(input.username);
+  const permissions = [...new Set((input.permissions ?? []).map(parsePermission))].sort();
+  const now = ctx.clock.now();
+  const user: UserRecord = {
+    id: newUserId(),
+    tenantId: input.tenantId,
+    username: input.username,
+    passwordHash: await ctx.passwords.hash(input.password),
+    status: "active",
+    permissions,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.users.create(user);
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "user.created",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { username: user.username, permissions: permissions.join(" ") },
+  });
+  return user;
+}
+
+/** Loads a user by username or throws `not_found`. */
+export async function getUserByUsername(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  username: string,
+): Promise<UserRecord> {
+  const user = await ctx.store.users.getByUsername(tenantId, username);
+  if (user === undefined) {
+    throw new TesseraError("not_found", `No user ${username}`);
+  }
+  return user;
+}
+
+/** Sets a new password and ends every session the user has. */
+export async function setUserPassword(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly password: string;
+  } & Actor,
+): Promise<UserRecord> {
+  const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  const passwordHash = await ctx.passwords.hash(input.password);
+  const now = ctx.clock.now();
+  const updated = await ctx.store.users.update(input.tenantId, user.id, { passwordHash }, now);
+  const ended = await ctx.store.sessions.revokeAllForUser(
+    input.tenantId,
+    user.id,
+    now,
+    "password_changed",
+  );
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "user.password_changed",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { sessionsRevoked: ended.length },
+  });
+  return updated ?? user;
+}
+
+/** Disables (ending every session) or re-enables a user. */
+export async function setUserEnabled(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly enabled: boolean;
+  } & Actor,
+): Promise<UserRecord> {
+  const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  const now = ctx.clock.now();
+  const status = input.enabled ? "active" : "disabled";
+  const updated = await ctx.store.users.update(input.tenantId, user.id, { status }, now);
+  let sessionsRevoked = 0;
+  if (!input.enabled) {
+    sessionsRevoked = (
+      await ctx.store.sessions.revokeAllForUser(input.tenantId, user.id, now, "user_disabled")
+    ).length;
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: input.enabled ? "user.enabled" : "user.disabled",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { sessionsRevoked },
+  });
+  return updated ?? user;
+}
+
+/** Grants or revokes one permission. Permissions are read live, so a change applies at once. */
+export async function changeUserPermission(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly permission: string;
+    readonly grant: boolean;
+  } & Actor,
+): Promise<UserRecord> {
+  const permission = parsePermission(input.permission);
+  const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  const next = new Set(user.permissions);
+  if (input.grant) {
+    next.add(permission);
+  } else {
+    next.delete(permission);
+  }
+  const now = ctx.clock.now();
+  const updated = await ctx.store.users.update(
+    input.tenantId,
+    user.id,
+    { permissions: [...next].sort() },
+    now,
+  );
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: input.grant ? "user.permission_granted" : "user.permission_revoked",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { permission },
+  });
+  return updated ?? user;
+}

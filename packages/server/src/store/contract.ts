@@ -1,0 +1,177 @@
+import type { ApiKeyId, KeyId, SessionId, TenantId, TokenHash, UserId } from "../core/ids.js";
+import type {
+  ApiKeyRecord,
+  AuditEventInput,
+  AuditEventRecord,
+  EpochMs,
+  RefreshPolicy,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningAlgorithm,
+  SigningKeyRecord,
+  TenantRecord,
+  UserRecord,
+  UserStatus,
+} from "./records.js";
+
+/**
+ * The persistence contract the core is built on. Every implementation passes
+ * the same conformance suite (`store/conformance/`). Methods that can race
+ * state their concurrency contract; all others are single statements.
+ *
+ * A method that must create a row that already exists throws a
+ * `TesseraError("conflict")`; a store that cannot be reached throws
+ * `TesseraError("unavailable")`.
+ */
+export interface Store {
+  readonly tenants: TenantStore;
+  readonly users: UserStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly sessions: SessionStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly audit: AuditStore;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TenantPatch {
+  readonly displayName?: string;
+  readonly accessTokenTtlSeconds?: number;
+  readonly idTokenTtlSeconds?: number;
+  readonly refreshTokenTtlSeconds?: number;
+  readonly refreshPolicy?: RefreshPolicy;
+  readonly refreshGraceSeconds?: number;
+  readonly signingAlgorithm?: SigningAlgorithm;
+}
+
+export interface TenantStore {
+  /** Inserts a tenant; `conflict` if the id is taken. */
+  create(tenant: TenantRecord): Promise<void>;
+  get(id: TenantId): Promise<TenantRecord | undefined>;
+  list(): Promise<TenantRecord[]>;
+  /** Applies `patch`; returns the updated tenant, or undefined if none has that id. */
+  update(id: TenantId, patch: TenantPatch, at: EpochMs): Promise<TenantRecord | undefined>;
+}
+
+export interface UserPatch {
+  readonly passwordHash?: string;
+  readonly status?: UserStatus;
+  readonly permissions?: readonly string[];
+}
+
+export interface UserStore {
+  /** Inserts a user; `conflict` if the tenant already has that username. */
+  create(user: UserRecord): Promise<void>;
+  getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined>;
+  /** Exact, case-sensitive match. */
+  getByUsername(tenantId: TenantId, username: string): Promise<UserRecord | undefined>;
+  /** Users ordered by username. */
+  list(tenantId: TenantId): Promise<UserRecord[]>;
+  update(
+    tenantId: TenantId,
+    id: UserId,
+    patch: UserPatch,
+    at: EpochMs,
+  ): Promise<UserRecord | undefined>;
+}
+
+export interface ApiKeyStore {
+  /** Inserts a key; `conflict` if its id or hash exists. */
+  create(key: ApiKeyRecord): Promise<void>;
+  /** The key with this hash, revoked or not. */
+  getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined>;
+  list(tenantId: TenantId): Promise<ApiKeyRecord[]>;
+  /** Revokes a live key. Returns true if this call revoked it, false if it was already revoked or unknown. */
+  revoke(tenantId: TenantId, id: ApiKeyId, at: EpochMs): Promise<boolean>;
+  /** Records use; callers throttle how often they call it. */
+  markUsed(id: ApiKeyId, at: EpochMs): Promise<void>;
+}
+
+export interface SigningKeyStore {
+  /** Inserts a key; `conflict` if the kid exists. */
+  create(key: SigningKeyRecord): Promise<void>;
+  /** Every key of the tenant, newest first. */
+  list(tenantId: TenantId): Promise<SigningKeyRecord[]>;
+  /**
+   * Promotes `promoteKid` from next to active, retires the tenant's other
+   * active key of the same algorithm, and inserts `newNext` (same algorithm),
+   * in one transaction.
+   *
+   * Concurrency: a compare-and-swap on `promoteKid` still being `next`. Of
+   * concurrent rotations that promote the same key, exactly one returns true;
+   * the others change nothing and return false.
+   */
+  rotate(input: {
+    readonly tenantId: TenantId;
+    readonly promoteKid: KeyId;
+    readonly newNext: SigningKeyRecord;
+    readonly at: EpochMs;
+  }): Promise<boolean>;
+  /** Deletes retired keys retired before `before`. Returns how many. */
+  deleteRetired(tenantId: TenantId, before: EpochMs): Promise<number>;
+}
+
+export interface SessionStore {
+  /** Inserts a session and its first refresh token in one transaction. */
+  create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void>;
+  get(id: SessionId): Promise<SessionRecord | undefined>;
+  /** A tenant's sessions, newest first; live ones only unless `includeEnded`. */
+  list(
+    tenantId: TenantId,
+    filter: {
+      readonly userId?: UserId;
+      readonly includeEnded?: boolean;
+      readonly now: EpochMs;
+      readonly limit: number;
+    },
+  ): Promise<SessionRecord[]>;
+  /**
+   * Revokes a session and every session whose parent it is (impersonation).
+   * Idempotent: returns the ids this call revoked (empty if already revoked).
+   */
+  revoke(id: SessionId, at: EpochMs, reason: string): Promise<SessionId[]>;
+  /** Revokes every live session of a user, and their children. Returns the ids revoked. */
+  revokeAllForUser(
+    tenantId: TenantId,
+    userId: UserId,
+    at: EpochMs,
+    reason: string,
+  ): Promise<SessionId[]>;
+  markRefreshed(id: SessionId, at: EpochMs): Promise<void>;
+}
+
+/** What {@link RefreshTokenStore.rotate} reports. */
+export type RotateResult =
+  | { readonly rotated: true }
+  | { readonly rotated: false; readonly current: RefreshTokenRecord | undefined };
+
+export interface RefreshTokenStore {
+  getByHash(hash: TokenHash): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Marks `oldHash` rotated (recording `successorSealed`) and inserts
+   * `successor`, in one transaction, only if `oldHash` is not yet rotated.
+   *
+   * Concurrency: a compare-and-swap on `rotated_at IS NULL`. Of any number of
+   * concurrent calls for one `oldHash`, across processes, exactly one returns
+   * `{ rotated: true }`. Every other returns `{ rotated: false, current }`
+   * with the row as the winner committed it, so a caller inside the grace
+   * window can hand out the winner's sealed pair.
+   */
+  rotate(input: {
+    readonly oldHash: TokenHash;
+    readonly successor: RefreshTokenRecord;
+    readonly successorSealed: string;
+    readonly at: EpochMs;
+  }): Promise<RotateResult>;
+}
+
+export interface AuditStore {
+  append(event: AuditEventInput): Promise<void>;
+  /** The newest `limit` events with id greater than `afterId`, oldest first. */
+  list(
+    tenantId: TenantId | undefined,
+    options: { readonly afterId?: number; readonly limit: number },
+  ): Promise<AuditEventRecord[]>;
+}

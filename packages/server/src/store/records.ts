@@ -1,0 +1,127 @@
+import type {
+  ApiKeyId,
+  ClientId,
+  KeyId,
+  SessionId,
+  TenantId,
+  TokenHash,
+  UserId,
+} from "../core/ids.js";
+
+/** Times are milliseconds since the Unix epoch throughout. */
+export type EpochMs = number;
+
+export type RefreshPolicy = "none" | "rotate";
+export type SigningAlgorithm = "ES256" | "RS256" | "EdDSA";
+
+/** A tenant is a user pool: its users, keys and tokens never cross to another. */
+export interface TenantRecord {
+  readonly id: TenantId;
+  readonly displayName: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly idTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly refreshPolicy: RefreshPolicy;
+  readonly refreshGraceSeconds: number;
+  readonly signingAlgorithm: SigningAlgorithm;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+export type UserStatus = "active" | "disabled";
+
+export interface UserRecord {
+  readonly id: UserId;
+  readonly tenantId: TenantId;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly status: UserStatus;
+  readonly permissions: readonly string[];
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+export interface ApiKeyRecord {
+  readonly id: ApiKeyId;
+  readonly tenantId: TenantId;
+  readonly clientId: ClientId;
+  readonly name: string;
+  readonly keyHash: TokenHash;
+  /** The first characters of the key, enough for an operator to recognise it. */
+  readonly keyPrefix: string;
+  readonly createdAt: EpochMs;
+  readonly lastUsedAt: EpochMs | null;
+  readonly revokedAt: EpochMs | null;
+}
+
+export type SigningKeyStatus = "next" | "active" | "retired";
+
+export interface SigningKeyRecord {
+  readonly kid: KeyId;
+  readonly tenantId: TenantId;
+  readonly algorithm: SigningAlgorithm;
+  readonly status: SigningKeyStatus;
+  /** The public JWK as JSON (with `kid`, `alg`, `use`). */
+  readonly publicJwk: string;
+  /** The private JWK as JSON, sealed with the master key. */
+  readonly privateKeySealed: string;
+  readonly createdAt: EpochMs;
+  readonly activatedAt: EpochMs | null;
+  readonly retiredAt: EpochMs | null;
+}
+
+export interface SessionRecord {
+  readonly id: SessionId;
+  readonly tenantId: TenantId;
+  readonly userId: UserId;
+  readonly clientId: ClientId;
+  readonly apiKeyId: ApiKeyId | null;
+  readonly authTime: EpochMs;
+  readonly createdAt: EpochMs;
+  /** Absolute end of the refresh family; rotation does not extend it. */
+  readonly expiresAt: EpochMs;
+  readonly lastRefreshedAt: EpochMs | null;
+  readonly revokedAt: EpochMs | null;
+  readonly revokedReason: string | null;
+  /** For an impersonation session: the user acting as `userId`. */
+  readonly impersonatorUserId: UserId | null;
+  /** For an impersonation session: the caller's session, which it dies with. */
+  readonly parentSessionId: SessionId | null;
+}
+
+export interface RefreshTokenRecord {
+  readonly hash: TokenHash;
+  readonly sessionId: SessionId;
+  readonly tenantId: TenantId;
+  readonly createdAt: EpochMs;
+  readonly expiresAt: EpochMs;
+  /** Set once the token has been exchanged for a successor (policy `rotate`). */
+  readonly rotatedAt: EpochMs | null;
+  /** The successor's token pair, sealed, so callers inside the grace window get the same pair. */
+  readonly successorSealed: string | null;
+}
+
+export type AuditDetail = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface AuditEventInput {
+  readonly tenantId: TenantId;
+  readonly at: EpochMs;
+  readonly type: string;
+  readonly actorUserId?: UserId | null;
+  readonly subjectUserId?: UserId | null;
+  readonly sessionId?: SessionId | null;
+  readonly ip?: string | null;
+  readonly detail?: AuditDetail;
+}
+
+export interface AuditEventRecord {
+  readonly id: number;
+  readonly tenantId: TenantId;
+  readonly at: EpochMs;
+  readonly type: string;
+  readonly actorUserId: UserId | null;
+  readonly subjectUserId: UserId | null;
+  readonly sessionId: SessionId | null;
+  readonly ip: string | null;
+  readonly detail: AuditDetail;
+}

@@ -1,0 +1,64 @@
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../../core/ids.js";
+import type { ApiKeyStore } from "../contract.js";
+import type { ApiKeyRecord, EpochMs } from "../records.js";
+import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
+import type { ApiKeysTable, Database } from "./schema.js";
+
+function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  return {
+    id: row.id as ApiKeyId,
+    tenantId: row.tenantId as TenantId,
+    clientId: row.clientId as ClientId,
+    name: row.name,
+    keyHash: row.keyHash as TokenHash,
+    keyPrefix: row.keyPrefix,
+    createdAt: toMs(row.createdAt),
+    lastUsedAt: toMsOrNull(row.lastUsedAt),
+    revokedAt: toMsOrNull(row.revokedAt),
+  };
+}
+
+/** {@link ApiKeyStore} over SQL. */
+export class SqlApiKeyStore implements ApiKeyStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(key: ApiKeyRecord): Promise<void> {
+    await insertOrConflict("API key", () => this.db.insertInto("apiKeys").values(key).execute());
+  }
+
+  async getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom("apiKeys")
+      .selectAll()
+      .where("keyHash", "=", hash)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toApiKey(row);
+  }
+
+  async list(tenantId: TenantId): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("apiKeys")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .orderBy("createdAt")
+      .orderBy("id")
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  async revoke(tenantId: TenantId, id: ApiKeyId, at: EpochMs): Promise<boolean> {
+    const result = await this.db
+      .updateTable("apiKeys")
+      .set({ revokedAt: at })
+      .where("tenantId", "=", tenantId)
+      .where("id", "=", id)
+      .where("revokedAt", "is", null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async markUsed(id: ApiKeyId, at: EpochMs): Promise<void> {
+    await this.db.updateTable("apiKeys").set({ lastUsedAt: at }).where("id", "=", id).execute();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Kysely, Selectable } from "kysely";
+import type { SessionId, TenantId, UserId } from "../../core/ids.js";
+import type { AuditStore } from "../contract.js";
+import type { AuditDetail, AuditEventInput, AuditEventRecord } from "../records.js";
+import { toMs } from "./dialect.js";
+import type { AuditEventsTable, Database } from "./schema.js";
+
+function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
+  return {
+    id: toMs(row.id),
+    tenantId: row.tenantId as TenantId,
+    at: toMs(row.at),
+    type: row.type,
+    actorUserId: row.actorUserId as UserId | null,
+    subjectUserId: row.subjectUserId as UserId | null,
+    sessionId: row.sessionId as SessionId | null,
+    ip: row.ip,
+    detail: JSON.parse(row.detail) as AuditDetail,
+  };
+}
+
+/** {@link AuditStore} over SQL. */
+export class SqlAuditStore implements AuditStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(event: AuditEventInput): Promise<void> {
+    await this.db
+      .insertInto("auditEvents")
+      .values({
+        tenantId: event.tenantId,
+        at: event.at,
+        type: event.type,
+        actorUserId: event.actorUserId ?? null,
+        subjectUserId: event.subjectUserId ?? null,
+        sessionId: event.sessionId ?? null,
+        ip: event.ip ?? null,
+        detail: JSON.stringify(event.detail ?? {}),
+      })
+      .execute();
+  }
+
+  async list(
+    tenantId: TenantId | undefined,
+    options: { readonly afterId?: number; readonly limit: number },
+  ): Promise<AuditEventRecord[]> {
+    let query = this.db.selectFrom("auditEvents").selectAll();
+    if (tenantId !== undefined) {
+      query = query.where("tenantId", "=", tenantId);
+    }
+    if (options.afterId !== undefined) {
+      query = query.where("id", ">", options.afterId);
+    }
+    const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
+    return rows.map(toAuditEvent).reverse();
+  }
+}

@@ -1,0 +1,106 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables as Kysely sees them. Column names are camelCase here and
+ * snake_case in the database (`CamelCasePlugin`). Times are integer
+ * milliseconds (`bigint`); lists and maps are JSON text. Both choices keep one
+ * schema valid on SQLite and PostgreSQL.
+ */
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  apiKeys: ApiKeysTable;
+  signingKeys: SigningKeysTable;
+  sessions: SessionsTable;
+  refreshTokens: RefreshTokensTable;
+  auditEvents: AuditEventsTable;
+}
+
+/** A bigint column: PostgreSQL's driver returns it as a string, SQLite's as a number. */
+export type BigIntColumn = number | string;
+
+export interface TenantsTable {
+  id: string;
+  displayName: string;
+  accessTokenTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshPolicy: string;
+  refreshGraceSeconds: number;
+  signingAlgorithm: string;
+  createdAt: BigIntColumn;
+  updatedAt: BigIntColumn;
+}
+
+export interface UsersTable {
+  id: string;
+  tenantId: string;
+  username: string;
+  passwordHash: string;
+  status: string;
+  permissions: string;
+  createdAt: BigIntColumn;
+  updatedAt: BigIntColumn;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  createdAt: BigIntColumn;
+  lastUsedAt: BigIntColumn | null;
+  revokedAt: BigIntColumn | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  tenantId: string;
+  algorithm: string;
+  status: string;
+  publicJwk: string;
+  privateKeySealed: string;
+  createdAt: BigIntColumn;
+  activatedAt: BigIntColumn | null;
+  retiredAt: BigIntColumn | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenantId: string;
+  userId: string;
+  clientId: string;
+  apiKeyId: string | null;
+  authTime: BigIntColumn;
+  createdAt: BigIntColumn;
+  expiresAt: BigIntColumn;
+  lastRefreshedAt: BigIntColumn | null;
+  revokedAt: BigIntColumn | null;
+  revokedReason: string | null;
+  impersonatorUserId: string | null;
+  parentSessionId: string | null;
+}
+
+export interface RefreshTokensTable {
+  hash: string;
+  sessionId: string;
+  tenantId: string;
+  createdAt: BigIntColumn;
+  expiresAt: BigIntColumn;
+  rotatedAt: BigIntColumn | null;
+  successorSealed: string | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<BigIntColumn>;
+  tenantId: string;
+  at: BigIntColumn;
+  type: string;
+  actorUserId: string | null;
+  subjectUserId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  detail: string;
+}

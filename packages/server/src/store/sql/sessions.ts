@@ -1,0 +1,121 @@
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKeyId, ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
+import type { SessionStore } from "../contract.js";
+import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../records.js";
+import { toMs, toMsOrNull } from "./dialect.js";
+import type { Database, SessionsTable } from "./schema.js";
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id as SessionId,
+    tenantId: row.tenantId as TenantId,
+    userId: row.userId as UserId,
+    clientId: row.clientId as ClientId,
+    apiKeyId: row.apiKeyId as ApiKeyId | null,
+    authTime: toMs(row.authTime),
+    createdAt: toMs(row.createdAt),
+    expiresAt: toMs(row.expiresAt),
+    lastRefreshedAt: toMsOrNull(row.lastRefreshedAt),
+    revokedAt: toMsOrNull(row.revokedAt),
+    revokedReason: row.revokedReason,
+    impersonatorUserId: row.impersonatorUserId as UserId | null,
+    parentSessionId: row.parentSessionId as SessionId | null,
+  };
+}
+
+/** {@link SessionStore} over SQL. */
+export class SqlSessionStore implements SessionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto("sessions").values(session).execute();
+      await tx.insertInto("refreshTokens").values(firstRefreshToken).execute();
+    });
+  }
+
+  async get(id: SessionId): Promise<SessionRecord | undefined> {
+    const row = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toSession(row);
+  }
+
+  async list(
+    tenantId: TenantId,
+    filter: {
+      readonly userId?: UserId;
+      readonly includeEnded?: boolean;
+      readonly now: EpochMs;
+      readonly limit: number;
+    },
+  ): Promise<SessionRecord[]> {
+    let query = this.db.selectFrom("sessions").selectAll().where("tenantId", "=", tenantId);
+    if (filter.userId !== undefined) {
+      query = query.where("userId", "=", filter.userId);
+    }
+    if (filter.includeEnded !== true) {
+      query = query.where("revokedAt", "is", null).where("expiresAt", ">", filter.now);
+    }
+    const rows = await query
+      .orderBy("createdAt", "desc")
+      .orderBy("id")
+      .limit(filter.limit)
+      .execute();
+    return rows.map(toSession);
+  }
+
+  async revoke(id: SessionId, at: EpochMs, reason: string): Promise<SessionId[]> {
+    const rows = await this.db
+      .updateTable("sessions")
+      .set({ revokedAt: at, revokedReason: reason })
+      .where((eb) => eb.or([eb("id", "=", id), eb("parentSessionId", "=", id)]))
+      .where("revokedAt", "is", null)
+      .returning("id")
+      .execute();
+    return rows.map((r) => r.id as SessionId);
+  }
+
+  async revokeAllForUser(
+    tenantId: TenantId,
+    userId: UserId,
+    at: EpochMs,
+    reason: string,
+  ): Promise<SessionId[]> {
+    // The user's own sessions, sessions in which the user impersonates someone,
+    // and impersonation sessions born of the user's sessions.
+    const rows = await this.db
+      .updateTable("sessions")
+      .set({ revokedAt: at, revokedReason: reason })
+      .where("tenantId", "=", tenantId)
+      .where("revokedAt", "is", null)
+      .where((eb) =>
+        eb.or([
+          eb("userId", "=", userId),
+          eb("impersonatorUserId", "=", userId),
+          eb(
+            "parentSessionId",
+            "in",
+            eb
+              .selectFrom("sessions as parent")
+              .select("parent.id")
+              .where("parent.tenantId", "=", tenantId)
+              .where("parent.userId", "=", userId),
+          ),
+        ]),
+      )
+      .returning("id")
+      .execute();
+    return rows.map((r) => r.id as SessionId);
+  }
+
+  async markRefreshed(id: SessionId, at: EpochMs): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ lastRefreshedAt: at })
+      .where("id", "=", id)
+      .execute();
+  }
+}

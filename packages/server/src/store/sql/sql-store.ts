@@ -1,0 +1,42 @@
+import { type Kysely, sql } from "kysely";
+import type { Store } from "../contract.js";
+import { SqlApiKeyStore } from "./api-keys.js";
+import { SqlAuditStore } from "./audit.js";
+import { SqlRefreshTokenStore } from "./refresh-tokens.js";
+import type { Database } from "./schema.js";
+import { SqlSessionStore } from "./sessions.js";
+import { SqlSigningKeyStore } from "./signing-keys.js";
+import { SqlTenantStore } from "./tenants.js";
+import { SqlUserStore } from "./users.js";
+
+/**
+ * The {@link Store} over any SQL engine Kysely speaks. The engine is chosen
+ * by the `Kysely` instance it is given (see `sqlite/open-sqlite.ts`).
+ */
+export class SqlStore implements Store {
+  readonly tenants: SqlTenantStore;
+  readonly users: SqlUserStore;
+  readonly apiKeys: SqlApiKeyStore;
+  readonly signingKeys: SqlSigningKeyStore;
+  readonly sessions: SqlSessionStore;
+  readonly refreshTokens: SqlRefreshTokenStore;
+  readonly audit: SqlAuditStore;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.tenants = new SqlTenantStore(db);
+    this.users = new SqlUserStore(db);
+    this.apiKeys = new SqlApiKeyStore(db);
+    this.signingKeys = new SqlSigningKeyStore(db);
+    this.sessions = new SqlSessionStore(db);
+    this.refreshTokens = new SqlRefreshTokenStore(db);
+    this.audit = new SqlAuditStore(db);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Kysely, Selectable } from "kysely";
+import type { TenantId } from "../../core/ids.js";
+import type { TenantPatch, TenantStore } from "../contract.js";
+import type { EpochMs, RefreshPolicy, SigningAlgorithm, TenantRecord } from "../records.js";
+import { insertOrConflict, toMs } from "./dialect.js";
+import type { Database, TenantsTable } from "./schema.js";
+
+function toTenant(row: Selectable<TenantsTable>): TenantRecord {
+  return {
+    id: row.id as TenantId,
+    displayName: row.displayName,
+    accessTokenTtlSeconds: row.accessTokenTtlSeconds,
+    idTokenTtlSeconds: row.idTokenTtlSeconds,
+    refreshTokenTtlSeconds: row.refreshTokenTtlSeconds,
+    refreshPolicy: row.refreshPolicy as RefreshPolicy,
+    refreshGraceSeconds: row.refreshGraceSeconds,
+    signingAlgorithm: row.signingAlgorithm as SigningAlgorithm,
+    createdAt: toMs(row.createdAt),
+    updatedAt: toMs(row.updatedAt),
+  };
+}
+
+/** {@link TenantStore} over SQL. */
+export class SqlTenantStore implements TenantStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(tenant: TenantRecord): Promise<void> {
+    await insertOrConflict(`Tenant ${tenant.id}`, () =>
+      this.db.insertInto("tenants").values(tenant).execute(),
+    );
+  }
+
+  async get(id: TenantId): Promise<TenantRecord | undefined> {
+    const row = await this.db
+      .selectFrom("tenants")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toTenant(row);
+  }
+
+  async list(): Promise<TenantRecord[]> {
+    const rows = await this.db.selectFrom("tenants").selectAll().orderBy("id").execute();
+    return rows.map(toTenant);
+  }
+
+  async update(id: TenantId, patch: TenantPatch, at: EpochMs): Promise<TenantRecord | undefined> {
+    const row = await this.db
+      .updateTable("tenants")
+      .set({ ...patch, updatedAt: at })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? undefined : toTenant(row);
+  }
+}
