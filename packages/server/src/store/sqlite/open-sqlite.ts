@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, SqliteDialect } from "kysely";
 import { migrateToLatest } from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
+import { isSqliteUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -40,7 +41,7 @@ export async function openSqliteStore(
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database }),
+    dialect: new UnavailableMappingDialect(new SqliteDialect({ database }), isSqliteUnavailable),
     plugins: [new CamelCasePlugin()],
   });
   if (options.migrate !== false) {

@@ -1,0 +1,104 @@
+import type { Command } from "commander";
+import { createTenant, getTenant, parseTenantId, updateTenant } from "../../core/tenants.js";
+import type { TenantPatch } from "../../store/contract.js";
+import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../store/records.js";
+import { type CommonOptions, withCore } from "../context.js";
+import { table } from "../io.js";
+
+interface TenantOptions extends CommonOptions {
+  readonly displayName?: string;
+  readonly accessTtl?: string;
+  readonly idTtl?: string;
+  readonly refreshTtl?: string;
+  readonly refreshPolicy?: string;
+  readonly refreshGraceSeconds?: string;
+  readonly signingAlg?: string;
+}
+
+function whole(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new Error(`${name} must be a whole number of seconds`);
+  }
+  return Number(value);
+}
+
+function patchFrom(options: TenantOptions): TenantPatch {
+  const entries = {
+    displayName: options.displayName,
+    accessTokenTtlSeconds: whole("--access-ttl", options.accessTtl),
+    idTokenTtlSeconds: whole("--id-ttl", options.idTtl),
+    refreshTokenTtlSeconds: whole("--refresh-ttl", options.refreshTtl),
+    refreshPolicy: options.refreshPolicy as RefreshPolicy | undefined,
+    refreshGraceSeconds: whole("--refresh-grace-seconds", options.refreshGraceSeconds),
+    signingAlgorithm: options.signingAlg as SigningAlgorithm | undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(entries).filter(([, v]) => v !== undefined),
+  ) as TenantPatch;
+}
+
+function describe(t: TenantRecord): string {
+  return [
+    `tenant ${t.id} (${t.displayName})`,
+    `  access token ttl   ${t.accessTokenTtlSeconds}s`,
+    `  id token ttl       ${t.idTokenTtlSeconds}s`,
+    `  refresh token ttl  ${t.refreshTokenTtlSeconds}s`,
+    `  refresh policy     ${t.refreshPolicy} (grace ${t.refreshGraceSeconds}s)`,
+    `  signing algorithm  ${t.signingAlgorithm}`,
+  ].join("\n");
+}
+
+function settingOptions(command: Command): Command {
+  return command
+    .option("--display-name <name>", "a human name")
+    .option("--access-ttl <seconds>", "access token lifetime (60-86400)")
+    .option("--id-ttl <seconds>", "ID token lifetime (60-86400)")
+    .option("--refresh-ttl <seconds>", "refresh token (session) lifetime")
+    .option("--refresh-policy <policy>", "none | rotate")
+    .option(
+      "--refresh-grace-seconds <seconds>",
+      "rotate: how long a rotated token still answers (0-120)",
+    )
+    .option("--signing-alg <alg>", "ES256 | RS256 | EdDSA")
+    .option("--json", "print JSON");
+}
+
+/** `tessera tenant create|list|update`. */
+export function registerTenantCommands(program: Command): void {
+  const tenant = program.command("tenant").description("manage tenants (user pools)");
+  settingOptions(
+    tenant.command("create <id>").description("create a tenant with its signing keys"),
+  ).action((id: string, options: TenantOptions) =>
+    withCore(options, async ({ ctx, out }) => {
+      const created = await createTenant(ctx, { id, ...patchFrom(options) });
+      out.print(created, () => describe(created));
+    }),
+  );
+  tenant
+    .command("list")
+    .description("list tenants")
+    .option("--json", "print JSON")
+    .action((options: CommonOptions) =>
+      withCore(options, async ({ ctx, out }) => {
+        const tenants = await ctx.store.tenants.list();
+        out.print(tenants, () =>
+          table(
+            ["ID", "NAME", "REFRESH POLICY", "ALG"],
+            tenants.map((t) => [t.id, t.displayName, t.refreshPolicy, t.signingAlgorithm]),
+          ),
+        );
+      }),
+    );
+  settingOptions(tenant.command("update <id>").description("change a tenant's settings")).action(
+    (id: string, options: TenantOptions) =>
+      withCore(options, async ({ ctx, out }) => {
+        const tenantId = parseTenantId(id);
+        await getTenant(ctx, tenantId);
+        const updated = await updateTenant(ctx, tenantId, patchFrom(options));
+        out.print(updated, () => describe(updated));
+      }),
+  );
+}

@@ -1,0 +1,149 @@
+import type { Command } from "commander";
+import { ADMIN, IMPERSONATE } from "../../core/permissions.js";
+import {
+  addUser,
+  changeUserPermission,
+  setUserEnabled,
+  setUserPassword,
+} from "../../core/users.js";
+import type { UserRecord } from "../../store/records.js";
+import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import { readSecret, table, when } from "../io.js";
+
+interface PasswordOptions extends CommonOptions {
+  readonly passwordStdin?: boolean;
+}
+
+interface AddOptions extends PasswordOptions {
+  readonly permission?: string[];
+  readonly admin?: boolean;
+}
+
+/** A user as the CLI shows it: never the password hash. */
+function view(user: UserRecord) {
+  return {
+    id: user.id,
+    tenantId: user.tenantId,
+    username: user.username,
+    status: user.status,
+    permissions: user.permissions,
+    createdAt: new Date(user.createdAt).toISOString(),
+    updatedAt: new Date(user.updatedAt).toISOString(),
+  };
+}
+
+const line = (user: UserRecord) =>
+  `${user.username} (${user.id}) ${user.status}; permissions: ${user.permissions.join(", ") || "none"}`;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `tessera user add|list|disable|enable|set-password|grant|revoke`. */
+export function registerUserCommands(program: Command): void {
+  const user = program.command("user").description("manage users");
+  user
+    .command("add <username>")
+    .description("add a user; the password comes from --password-stdin or a prompt")
+    .option("--password-stdin", "read the password from stdin")
+    .option("--permission <name>", "grant a permission (repeatable)", collect)
+    .option("--admin", `grant ${ADMIN} and ${IMPERSONATE}`)
+    .option("--tenant <id>", "tenant (default: the default tenant)")
+    .option("--json", "print JSON")
+    .action((username: string, options: AddOptions) =>
+      withCore(options, async (command) => {
+        const tenantId = await tenantOf(command, options);
+        const password = await readSecret(
+          options.passwordStdin === true,
+          `Password for ${username}: `,
+        );
+        const permissions = [
+          ...(options.permission ?? []),
+          ...(options.admin === true ? [ADMIN, IMPERSONATE] : []),
+        ];
+        const created = await addUser(command.ctx, { tenantId, username, password, permissions });
+        command.out.print(view(created), () => `added ${line(created)}`);
+      }),
+    );
+  user
+    .command("list")
+    .description("list users")
+    .option("--tenant <id>", "tenant (default: the default tenant)")
+    .option("--json", "print JSON")
+    .action((options: CommonOptions) =>
+      withCore(options, async (command) => {
+        const users = await command.ctx.store.users.list(await tenantOf(command, options));
+        command.out.print(users.map(view), () =>
+          table(
+            ["USERNAME", "ID", "STATUS", "PERMISSIONS", "CREATED"],
+            users.map((u) => [
+              u.username,
+              u.id,
+              u.status,
+              u.permissions.join(",") || "-",
+              when(u.createdAt),
+            ]),
+          ),
+        );
+      }),
+    );
+  for (const [name, enabled] of [
+    ["disable", false],
+    ["enable", true],
+  ] as const) {
+    user
+      .command(`${name} <username>`)
+      .description(
+        enabled ? "let a disabled user log in again" : "refuse logins and end every session",
+      )
+      .option("--tenant <id>", "tenant (default: the default tenant)")
+      .option("--json", "print JSON")
+      .action((username: string, options: CommonOptions) =>
+        withCore(options, async (command) => {
+          const tenantId = await tenantOf(command, options);
+          const updated = await setUserEnabled(command.ctx, { tenantId, username, enabled });
+          command.out.print(view(updated), () => `${name}d ${line(updated)}`);
+        }),
+      );
+  }
+  user
+    .command("set-password <username>")
+    .description("set a new password and end every session of the user")
+    .option("--password-stdin", "read the password from stdin")
+    .option("--tenant <id>", "tenant (default: the default tenant)")
+    .option("--json", "print JSON")
+    .action((username: string, options: PasswordOptions) =>
+      withCore(options, async (command) => {
+        const tenantId = await tenantOf(command, options);
+        const password = await readSecret(
+          options.passwordStdin === true,
+          `New password for ${username}: `,
+        );
+        const updated = await setUserPassword(command.ctx, { tenantId, username, password });
+        command.out.print(
+          view(updated),
+          () => `password changed for ${updated.username}; sessions ended`,
+        );
+      }),
+    );
+  for (const [name, grant] of [
+    ["grant", true],
+    ["revoke", false],
+  ] as const) {
+    user
+      .command(`${name} <username> <permission>`)
+      .description(`${name} a permission (${ADMIN}, ${IMPERSONATE}, or your own)`)
+      .option("--tenant <id>", "tenant (default: the default tenant)")
+      .option("--json", "print JSON")
+      .action((username: string, permission: string, options: CommonOptions) =>
+        withCore(options, async (command) => {
+          const tenantId = await tenantOf(command, options);
+          const updated = await changeUserPermission(command.ctx, {
+            tenantId,
+            username,
+            permission,
+            grant,
+          });
+          command.out.print(view(updated), () => line(updated));
+        }),
+      );
+  }
+}

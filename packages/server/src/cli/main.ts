@@ -1,0 +1,100 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError, loadConfig } from "../config/config.js";
+import { isTesseraError } from "../core/errors.js";
+import { bootstrap } from "../runtime/bootstrap.js";
+import { startServer } from "../runtime/serve.js";
+import { registerApiKeyCommands } from "./commands/apikey.js";
+import { registerAuditCommands } from "./commands/audit.js";
+import { registerKeyCommands } from "./commands/keys.js";
+import { registerSessionCommands } from "./commands/sessions.js";
+import { registerTenantCommands } from "./commands/tenant.js";
+import { registerUserCommands } from "./commands/user.js";
+import { type CommonOptions, withCore } from "./context.js";
+
+/** Builds the `tessera` command tree. */
+export function buildProgram(): Command {
+  const program = new Command("tessera")
+    .description("Tessera token authentication server")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("init")
+    .description("create the data dir, default tenant, signing keys (and admin user if configured)")
+    .option("--json", "print JSON")
+    .action((options: CommonOptions) =>
+      withCore(options, async ({ config, ctx, out, databasePath, masterKeyWarning }) => {
+        if (masterKeyWarning !== undefined) {
+          process.stderr.write(`WARNING: ${masterKeyWarning}\n`);
+        }
+        const result = await bootstrap(ctx, config);
+        out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () =>
+          result.tenantCreated || result.adminCreated
+            ? `initialised ${databasePath} (tenant ${config.defaultTenant}${result.adminCreated ? `, admin ${config.admin?.username}` : ""})`
+            : `${databasePath} is already initialised; nothing changed`,
+        );
+      }),
+    );
+
+  program
+    .command("serve")
+    .description("run the server (migrates and initialises the data dir on first start)")
+    .action(async () => {
+      const server = await startServer(loadConfig(process.env));
+      const stop = () => {
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .option("--json", "print JSON")
+    .action((options: CommonOptions) =>
+      // Opening the store applies pending migrations, each recorded in tessera_migrations.
+      withCore(options, async ({ out, databasePath }) => {
+        out.print(
+          { database: databasePath, upToDate: true },
+          () => `${databasePath} is up to date`,
+        );
+      }),
+    );
+
+  registerTenantCommands(program);
+  registerUserCommands(program);
+  registerApiKeyCommands(program);
+  registerKeyCommands(program);
+  registerSessionCommands(program);
+  registerAuditCommands(program);
+  return program;
+}
+
+/** One line saying why a command failed; never a stack trace. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) {
+    return error.message;
+  }
+  if (isTesseraError(error) || error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
+
+/** Runs the CLI with `argv`; exits non-zero with a one-line reason on failure. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`tessera: ${describeFailure(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,192 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Every setting, validated once at start. Values come from `TESSERA_*`
+ * environment variables, then from an optional JSON file named by
+ * `TESSERA_CONFIG_FILE` (whose keys are the same variable names); the
+ * environment wins. `docs/configuration.md` lists them all.
+ */
+export interface Config {
+  readonly env: "development" | "production";
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** 32 bytes, or undefined to use (and create) the development key file in the data dir. */
+  readonly masterKey: Buffer | undefined;
+  readonly defaultTenant: string;
+  readonly admin: { readonly username: string; readonly password: string } | undefined;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly clockToleranceSeconds: number;
+  readonly sqliteSynchronous: "NORMAL" | "FULL";
+  readonly argon2: {
+    readonly memoryKiB: number;
+    readonly timeCost: number;
+    readonly parallelism: number;
+  };
+  readonly loginThrottle: {
+    readonly maxFailuresPerUserAndIp: number;
+    readonly maxFailuresPerIp: number;
+    readonly maxFailuresPerUser: number;
+    readonly windowSeconds: number;
+  };
+}
+
+/** Raised with every problem found, so an operator fixes them in one pass. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  TESSERA_ENV: z.enum(["development", "production"]).optional(),
+  NODE_ENV: z.string().optional(),
+  TESSERA_HOST: z.string().min(1).optional(),
+  HOST: z.string().min(1).optional(),
+  TESSERA_PORT: int(0, 65535).optional(),
+  PORT: int(0, 65535).optional(),
+  TESSERA_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  TESSERA_DATA_DIR: z.string().min(1).default("./data"),
+  TESSERA_MASTER_KEY: z
+    .string()
+    .transform((v, c) => {
+      const key = decodeKey(v);
+      if (key === undefined) {
+        c.addIssue({
+          code: "custom",
+          message: "must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)",
+        });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+  TESSERA_DEFAULT_TENANT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase slug like 'default'")
+    .default("default"),
+  TESSERA_ADMIN_USERNAME: z.string().min(1).max(128).optional(),
+  TESSERA_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").max(1024).optional(),
+  TESSERA_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  TESSERA_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  TESSERA_TRUST_PROXY: flag.default(false),
+  TESSERA_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
+  TESSERA_SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  TESSERA_ARGON2_MEMORY_KIB: int(19_456, 4 * 1024 * 1024).default(19_456),
+  TESSERA_ARGON2_TIME_COST: int(2, 100).default(2),
+  TESSERA_ARGON2_PARALLELISM: int(1, 16).default(1),
+  TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP: int(1, 1_000_000).default(10),
+  TESSERA_LOGIN_MAX_FAILURES_PER_IP: int(1, 1_000_000).default(100),
+  TESSERA_LOGIN_MAX_FAILURES_PER_USER: int(1, 1_000_000).default(50),
+  TESSERA_LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+});
+
+function decodeKey(value: string): Buffer | undefined {
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) {
+    return Buffer.from(text, "hex");
+  }
+  const decoded = Buffer.from(text, "base64");
+  return decoded.length === 32 ? decoded : undefined;
+}
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+function readConfigFile(path: string, problems: string[]): Source {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      problems.push(`TESSERA_CONFIG_FILE: ${path} must hold a JSON object`);
+      return {};
+    }
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+  } catch (error) {
+    problems.push(`TESSERA_CONFIG_FILE: cannot read ${path}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+/**
+ * Builds the {@link Config} from `env` (normally `process.env`).
+ *
+ * @throws {ConfigError} listing every invalid or inconsistent setting.
+ */
+export function loadConfig(env: Source): Config {
+  const problems: string[] = [];
+  const file = env.TESSERA_CONFIG_FILE ? readConfigFile(env.TESSERA_CONFIG_FILE, problems) : {};
+  const merged: Record<string, string> = {};
+  for (const source of [file, env]) {
+    for (const [key, value] of Object.entries(source)) {
+      // Empty variables count as unset, as shells and .env files commonly leave them.
+      if (value !== undefined && value !== "") {
+        merged[key] = value;
+      }
+    }
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const v = result.data;
+  const environment = v.TESSERA_ENV ?? (v.NODE_ENV === "production" ? "production" : "development");
+  if ((v.TESSERA_ADMIN_USERNAME === undefined) !== (v.TESSERA_ADMIN_PASSWORD === undefined)) {
+    problems.push("TESSERA_ADMIN_USERNAME and TESSERA_ADMIN_PASSWORD must be set together");
+  }
+  if (environment === "production" && v.TESSERA_MASTER_KEY === undefined) {
+    problems.push("TESSERA_MASTER_KEY: required in production (openssl rand -base64 32)");
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  const host = v.TESSERA_HOST ?? v.HOST ?? "127.0.0.1";
+  const port = v.TESSERA_PORT ?? v.PORT ?? 8080;
+  const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return {
+    env: environment,
+    host,
+    port,
+    publicUrl: v.TESSERA_PUBLIC_URL ?? `http://${urlHost}:${port}`,
+    dataDir: resolve(v.TESSERA_DATA_DIR),
+    masterKey: v.TESSERA_MASTER_KEY,
+    defaultTenant: v.TESSERA_DEFAULT_TENANT,
+    admin:
+      v.TESSERA_ADMIN_USERNAME !== undefined && v.TESSERA_ADMIN_PASSWORD !== undefined
+        ? { username: v.TESSERA_ADMIN_USERNAME, password: v.TESSERA_ADMIN_PASSWORD }
+        : undefined,
+    logLevel: v.TESSERA_LOG_LEVEL,
+    bodyLimitBytes: v.TESSERA_BODY_LIMIT_BYTES,
+    trustProxy: v.TESSERA_TRUST_PROXY,
+    clockToleranceSeconds: v.TESSERA_CLOCK_TOLERANCE_SECONDS,
+    sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
+    argon2: {
+      memoryKiB: v.TESSERA_ARGON2_MEMORY_KIB,
+      timeCost: v.TESSERA_ARGON2_TIME_COST,
+      parallelism: v.TESSERA_ARGON2_PARALLELISM,
+    },
+    loginThrottle: {
+      maxFailuresPerUserAndIp: v.TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP,
+      maxFailuresPerIp: v.TESSERA_LOGIN_MAX_FAILURES_PER_IP,
+      maxFailuresPerUser: v.TESSERA_LOGIN_MAX_FAILURES_PER_USER,
+      windowSeconds: v.TESSERA_LOGIN_WINDOW_SECONDS,
+    },
+  };
+}

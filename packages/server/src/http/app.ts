@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import type { CoreContext } from "../core/context.js";
+import { sessionApiErrorHandler } from "./session-api/errors.js";
+import { sessionApi } from "./session-api/plugin.js";
+import { healthRoutes, wellKnownRoutes } from "./well-known.js";
+
+export interface AppOptions {
+  readonly ctx: CoreContext;
+  readonly defaultTenant: string;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  /** The logger; defaults to a silent one. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Paths a log line must never carry. Fastify's request serializer logs no
+ * headers or bodies to begin with; this is the second lock on the door.
+ */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  'req.headers["x-api-key"]',
+  "req.headers.accesstoken",
+  "req.headers.cookie",
+  "req.body",
+  "body",
+  "password",
+  "*.password",
+];
+
+/** A pino logger with Tessera's redaction, writing JSON lines to `destination`. */
+export function createLogger(
+  level: string,
+  destination: NodeJS.WritableStream = process.stdout,
+): Logger {
+  return pino({ level, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } }, destination);
+}
+
+/**
+ * Builds the HTTP server: every dialect as its own plugin over one core.
+ * Bodies are JSON only, capped at `bodyLimitBytes`, parsed without type
+ * coercion (a number is not silently accepted as a string).
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (options.logger ?? pino({ level: "silent" })) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.decorateRequest("tesseraClient", null);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.setErrorHandler(sessionApiErrorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      status: "error",
+      message: `No route for ${request.method} ${request.url.split("?")[0]}`,
+    }),
+  );
+  await app.register(healthRoutes, { ctx: options.ctx });
+  await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });
+  await app.register(sessionApi, { ctx: options.ctx });
+  return app;
+}

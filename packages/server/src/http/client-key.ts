@@ -1,0 +1,35 @@
+import type { FastifyRequest } from "fastify";
+import { type AuthenticatedClient, authenticateApiKey } from "../core/api-keys.js";
+import type { CoreContext } from "../core/context.js";
+import { TesseraError } from "../core/errors.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The client application named by `X-API-Key`, set by {@link clientKeyHook}. */
+    tesseraClient: AuthenticatedClient | null;
+  }
+}
+
+/**
+ * A `preValidation` hook that resolves `X-API-Key` to its client. It runs
+ * after the body is parsed (so size and content-type errors come first) and
+ * before the body schema (so an unauthenticated caller learns nothing about
+ * the schema).
+ */
+export function clientKeyHook(ctx: CoreContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers["x-api-key"];
+    request.tesseraClient = await authenticateApiKey(
+      ctx,
+      typeof header === "string" ? header : undefined,
+    );
+  };
+}
+
+/** The client set by {@link clientKeyHook}; a route without the hook is a programming error. */
+export function clientOf(request: FastifyRequest): AuthenticatedClient {
+  if (request.tesseraClient === null) {
+    throw new TesseraError("invalid_api_key", "Missing or invalid X-API-Key");
+  }
+  return request.tesseraClient;
+}

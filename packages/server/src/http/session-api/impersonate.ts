@@ -1,0 +1,66 @@
+import type { FastifyInstance } from "fastify";
+import type { CoreContext } from "../../core/context.js";
+import { TesseraError } from "../../core/errors.js";
+import { impersonateUser } from "../../core/sessions/impersonate.js";
+import { clientOf } from "../client-key.js";
+import { noStore } from "../no-store.js";
+import {
+  errorResponse,
+  impersonateRequestBody,
+  renderSession,
+  sessionResponse,
+} from "./schemas.js";
+
+/** RFC 9745 `Deprecation` (a structured date: 2026-01-01T00:00:00Z). */
+const DEPRECATION = "@1767225600";
+/** RFC 8288 link to what replaces it: OAuth 2.0 token exchange (RFC 8693) at the token endpoint. */
+const SUCCESSOR = '</oauth/token>; rel="successor-version"';
+
+function bearer(value: string | undefined): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const token = value.replace(/^Bearer\s+/i, "").trim();
+  return token === "" ? undefined : token;
+}
+
+/**
+ * `POST /auth/impersonate` (spec 003, deprecated): tokens for another user,
+ * for a caller holding `impersonate`. `Authorization` carries the caller's ID
+ * token (with or without `Bearer `), `AccessToken` its access token.
+ */
+export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): void {
+  app.post<{ Body: { username: string } }>(
+    "/auth/impersonate",
+    {
+      schema: {
+        body: impersonateRequestBody,
+        response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
+      },
+    },
+    async (request, reply) => {
+      reply.header("deprecation", DEPRECATION).header("link", SUCCESSOR);
+      const client = clientOf(request);
+      const idToken = bearer(request.headers.authorization);
+      const accessTokenHeader = request.headers.accesstoken;
+      const accessToken = bearer(
+        typeof accessTokenHeader === "string" ? accessTokenHeader : undefined,
+      );
+      if (idToken === undefined || accessToken === undefined) {
+        throw new TesseraError(
+          "invalid_token",
+          "The Authorization (ID token) and AccessToken headers are required",
+        );
+      }
+      const tokens = await impersonateUser(ctx, {
+        client,
+        idToken,
+        accessToken,
+        username: request.body.username,
+        ip: request.ip,
+      });
+      noStore(reply);
+      return renderSession(ctx.settings.publicUrl, tokens);
+    },
+  );
+}

@@ -1,0 +1,48 @@
+import type { Config } from "../config/config.js";
+import type { CoreContext } from "../core/context.js";
+import type { TenantId } from "../core/ids.js";
+import { ADMIN, IMPERSONATE } from "../core/permissions.js";
+import { createTenant } from "../core/tenants.js";
+import { addUser } from "../core/users.js";
+
+/** What {@link bootstrap} did; empty on an initialised data dir. */
+export interface BootstrapResult {
+  readonly tenantCreated: boolean;
+  readonly adminCreated: boolean;
+}
+
+/**
+ * Makes a data dir ready to serve: the default tenant with its signing keys,
+ * and the configured admin user. Idempotent: on an initialised data dir it
+ * changes nothing. Also proves the master key opens the stored signing keys,
+ * so a wrong key fails at start, not at the first login.
+ */
+export async function bootstrap(ctx: CoreContext, config: Config): Promise<BootstrapResult> {
+  const tenantId = config.defaultTenant as TenantId;
+  let tenant = await ctx.store.tenants.get(tenantId);
+  const tenantCreated = tenant === undefined;
+  tenant ??= await createTenant(ctx, { id: tenantId });
+  await ctx.keyring.ensureKeys(tenant.id, tenant.signingAlgorithm);
+  try {
+    await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
+  } catch (error) {
+    throw new Error(
+      "The master key does not open this data dir's signing keys. Was TESSERA_MASTER_KEY changed?",
+      { cause: error },
+    );
+  }
+  let adminCreated = false;
+  if (config.admin !== undefined) {
+    const existing = await ctx.store.users.getByUsername(tenant.id, config.admin.username);
+    if (existing === undefined) {
+      await addUser(ctx, {
+        tenantId: tenant.id,
+        username: config.admin.username,
+        password: config.admin.password,
+        permissions: [ADMIN, IMPERSONATE],
+      });
+      adminCreated = true;
+    }
+  }
+  return { tenantCreated, adminCreated };
+}

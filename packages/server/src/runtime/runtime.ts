@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import type { Cache } from "../cache/contract.js";
+import { MemoryCache } from "../cache/memory-cache.js";
+import type { Config } from "../config/config.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import type { CoreContext } from "../core/context.js";
+import { Keyring } from "../core/keyring.js";
+import { LoginThrottle } from "../core/login-throttle.js";
+import { PasswordHasher } from "../core/passwords.js";
+import { SecretBox } from "../core/secret-box.js";
+import type { Store } from "../store/contract.js";
+import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
+import { resolveMasterKey } from "./master-key.js";
+
+/** The running pieces behind the server and the CLI. */
+export interface Runtime {
+  readonly ctx: CoreContext;
+  readonly store: Store;
+  /** Where the SQLite database lives. */
+  readonly databasePath: string;
+  /** Set when the development master key file is in use. */
+  readonly masterKeyWarning: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Retired signing keys stay published this long: beyond any JWT lifetime Tessera allows. */
+const RETIRED_KEY_RETENTION_MS = 31 * 24 * 3600 * 1000;
+
+/**
+ * Opens the store (applying migrations), the cache and the keyring, and wires
+ * them into a {@link CoreContext}. The composition root: the only place that
+ * chooses implementations.
+ */
+export async function openRuntime(
+  config: Config,
+  options: { readonly clock?: Clock; readonly cache?: Cache } = {},
+): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const { key, warning } = resolveMasterKey(config.masterKey, config.dataDir);
+  const databasePath = join(config.dataDir, "tessera.db");
+  const store = await openSqliteStore(databasePath, { synchronous: config.sqliteSynchronous });
+  const cache = options.cache ?? new MemoryCache();
+  const secretBox = new SecretBox(key);
+  const ctx: CoreContext = {
+    store,
+    cache,
+    clock,
+    secretBox,
+    keyring: new Keyring(store.signingKeys, secretBox, clock, {
+      retiredKeyRetentionMs: RETIRED_KEY_RETENTION_MS,
+    }),
+    passwords: new PasswordHasher(config.argon2),
+    loginThrottle: new LoginThrottle(cache, config.loginThrottle),
+    settings: {
+      publicUrl: config.publicUrl,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+    },
+  };
+  return {
+    ctx,
+    store,
+    databasePath,
+    masterKeyWarning: warning,
+    async close() {
+      await cache.close();
+      await store.close();
+    },
+  };
+}

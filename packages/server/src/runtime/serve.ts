@@ -1,0 +1,59 @@
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config/config.js";
+import { buildApp, createLogger } from "../http/app.js";
+import { bootstrap } from "./bootstrap.js";
+import { openRuntime } from "./runtime.js";
+
+/** A running server, for the CLI and for end-to-end tests. */
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the data dir (migrating and bootstrapping it on first start), then
+ * listens. Prints where the data lives and the first CLI steps.
+ */
+export async function startServer(
+  config: Config,
+  options: { readonly announce?: (line: string) => void } = {},
+): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runtime = await openRuntime(config);
+  if (runtime.masterKeyWarning !== undefined) {
+    logger.warn(runtime.masterKeyWarning);
+    announce(`\n  WARNING: ${runtime.masterKeyWarning}\n`);
+  }
+  const result = await bootstrap(runtime.ctx, config);
+  const app = await buildApp({
+    ctx: runtime.ctx,
+    defaultTenant: config.defaultTenant,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    logger,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  announce(
+    [
+      `Tessera is listening on ${url} (public URL ${config.publicUrl})`,
+      `Data: ${runtime.databasePath}${result.tenantCreated ? " (initialised now)" : ""}`,
+      `Tenant: ${config.defaultTenant}${result.adminCreated ? `; admin user ${config.admin?.username} created` : ""}`,
+      "First steps, in another terminal:",
+      "  echo 'a-long-password' | npx tessera user add alice --password-stdin",
+      "  npx tessera apikey create",
+    ].join("\n"),
+  );
+  return {
+    app,
+    url,
+    async close() {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  DatabaseIntrospector,
+  Dialect,
+  DialectAdapter,
+  Driver,
+  Kysely,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from "kysely";
+import { TesseraError } from "../../core/errors.js";
+
+/**
+ * Decides whether a driver error means "the database cannot serve right now"
+ * (as opposed to a bug or a constraint violation).
+ */
+export type UnavailablePredicate = (error: unknown) => boolean;
+
+function code(error: unknown): string {
+  const value = (error as { code?: unknown } | null)?.code;
+  return typeof value === "string" ? value : "";
+}
+
+/** SQLite: another process holds the write lock past busy_timeout, or the disk failed. */
+export const isSqliteUnavailable: UnavailablePredicate = (error) =>
+  /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code(error));
+
+function mapError(error: unknown, isUnavailable: UnavailablePredicate): unknown {
+  if (isUnavailable(error)) {
+    return new TesseraError("unavailable", "The service is temporarily unavailable; try again", {
+      retryAfterSeconds: 1,
+      detail: `store: ${code(error)}`,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+class MappedConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly isUnavailable: UnavailablePredicate,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+class MappedDriver implements Driver {
+  readonly #connections = new WeakMap<DatabaseConnection, MappedConnection>();
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly isUnavailable: UnavailablePredicate,
+  ) {}
+
+  async init(): Promise<void> {
+    try {
+      await this.inner.init();
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    let connection: DatabaseConnection;
+    try {
+      connection = await this.inner.acquireConnection();
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
+    let mapped = this.#connections.get(connection);
+    if (mapped === undefined) {
+      mapped = new MappedConnection(connection, this.isUnavailable);
+      this.#connections.set(connection, mapped);
+    }
+    return mapped;
+  }
+
+  #unwrap(connection: DatabaseConnection): DatabaseConnection {
+    return connection instanceof MappedConnection ? connection.inner : connection;
+  }
+
+  async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
+    try {
+      await this.inner.beginTransaction(this.#unwrap(connection), settings);
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.inner.commitTransaction(this.#unwrap(connection));
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.inner.rollbackTransaction(this.#unwrap(connection));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.inner.releaseConnection(this.#unwrap(connection));
+  }
+
+  async destroy(): Promise<void> {
+    await this.inner.destroy();
+  }
+}
+
+/**
+ * Wraps a Kysely dialect so that driver errors meaning "unavailable" surface
+ * as `TesseraError("unavailable")`, which every dialect renders as 503 with
+ * `Retry-After`. The one place store outages are recognised.
+ */
+export class UnavailableMappingDialect implements Dialect {
+  constructor(
+    private readonly inner: Dialect,
+    private readonly isUnavailable: UnavailablePredicate,
+  ) {}
+
+  createDriver(): Driver {
+    return new MappedDriver(this.inner.createDriver(), this.isUnavailable);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return this.inner.createQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return this.inner.createAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return this.inner.createIntrospector(db);
+  }
+}
