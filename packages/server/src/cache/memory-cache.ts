@@ -43,14 +43,28 @@ export class FlexibleRateLimiter implements RateLimiter {
 
 /** The single-process {@link Cache}: state lives and dies with the process. */
 export class MemoryCache implements Cache {
+  readonly #limiters = new Map<string, RateLimiter>();
+
   rateLimiter(options: RateLimiterOptions): RateLimiter {
+    const key = JSON.stringify([
+      options.name,
+      options.points,
+      options.windowSeconds,
+      options.blockSeconds,
+    ]);
+    const existing = this.#limiters.get(key);
+    if (existing !== undefined) {
+      return existing;
+    }
     const limiter = new RateLimiterMemory({
       keyPrefix: options.name,
       points: options.points,
       duration: options.windowSeconds,
       blockDuration: options.blockSeconds ?? options.windowSeconds,
     });
-    return new FlexibleRateLimiter(limiter, options.points);
+    const created = new FlexibleRateLimiter(limiter, options.points);
+    this.#limiters.set(key, created);
+    return created;
   }
 
   async close(): Promise<void> {}

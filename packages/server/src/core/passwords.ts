@@ -81,16 +81,25 @@ export class PasswordHasher {
 
 /** Refuses a password that is too short or too long to be set. Never trims or normalises. */
 export function checkNewPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
+  if (passwordLength(password) < MIN_PASSWORD_LENGTH) {
     throw new TesseraError(
       "invalid_request",
       `The password must be at least ${MIN_PASSWORD_LENGTH} characters`,
     );
   }
-  if (password.length > MAX_PASSWORD_LENGTH) {
+  if (passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new TesseraError(
       "invalid_request",
       `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,
     );
   }
+}
+
+/** A password's length in characters (Unicode code points, as NIST counts), not UTF-16 units. */
+export function passwordLength(password: string): number {
+  let count = 0;
+  for (const _ of password) {
+    count++;
+  }
+  return count;
 }

@@ -169,7 +169,11 @@ export interface RefreshTokenStore {
 
 export interface AuditStore {
   append(event: AuditEventInput): Promise<void>;
-  /** The newest `limit` events with id greater than `afterId`, oldest first. */
+  /**
+   * Without `afterId`: the newest `limit` events. With it: the first `limit`
+   * events after `afterId`, so a reader paging forward never skips one.
+   * Oldest first either way.
+   */
   list(
     tenantId: TenantId | undefined,
     options: { readonly afterId?: number; readonly limit: number },

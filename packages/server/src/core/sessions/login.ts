@@ -5,7 +5,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { newSessionId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
-import { MAX_PASSWORD_LENGTH } from "../passwords.js";
+import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
 import { signSessionTokens } from "../tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
 
@@ -30,7 +30,7 @@ export async function loginWithPassword(
 ): Promise<SessionTokens> {
   const { client, username, password, ip } = input;
   const tenantId = client.tenant.id;
-  if (password.length > MAX_PASSWORD_LENGTH) {
+  if (passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new TesseraError(
       "invalid_request",
       `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,

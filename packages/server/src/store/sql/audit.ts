@@ -48,7 +48,12 @@ export class SqlAuditStore implements AuditStore {
       query = query.where("tenantId", "=", tenantId);
     }
     if (options.afterId !== undefined) {
-      query = query.where("id", ">", options.afterId);
+      const rows = await query
+        .where("id", ">", options.afterId)
+        .orderBy("id", "asc")
+        .limit(options.limit)
+        .execute();
+      return rows.map(toAuditEvent);
     }
     const rows = await query.orderBy("id", "desc").limit(options.limit).execute();
     return rows.map(toAuditEvent).reverse();

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { ApiKeyId, ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionStore } from "../contract.js";
 import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../records.js";
-import { toMs, toMsOrNull } from "./dialect.js";
+import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
 import type { Database, SessionsTable } from "./schema.js";
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
@@ -28,10 +28,12 @@ export class SqlSessionStore implements SessionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto("sessions").values(session).execute();
-      await tx.insertInto("refreshTokens").values(firstRefreshToken).execute();
-    });
+    await insertOrConflict(`Session ${session.id}`, () =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.insertInto("sessions").values(session).execute();
+        await tx.insertInto("refreshTokens").values(firstRefreshToken).execute();
+      }),
+    );
   }
 
   async get(id: SessionId): Promise<SessionRecord | undefined> {

@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import type { Kysely } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { newUserId, type TenantId } from "../../core/ids.js";
+import { describeStoreConformance } from "../conformance/store-conformance.js";
+import { KNOWN_MIGRATIONS, migrateToLatest } from "../sql/migrate.js";
+import { openSqliteStore } from "./open-sqlite.js";
+
+describeStoreConformance("sqlite", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tessera-sqlite-conformance-"));
+  const store = await openSqliteStore(join(dir, "tessera.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("openSqliteStore", () => {
+  let dir = "";
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tessera-sqlite-"));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Reads the file with a connection of its own, not the store's. */
+  function inspect<T>(path: string, read: (database: BetterSqlite3.Database) => T): T {
+    const database = new BetterSqlite3(path, { readonly: true });
+    try {
+      return read(database);
+    } finally {
+      database.close();
+    }
+  }
+
+  it("records each applied migration, and a second open applies nothing", async () => {
+    const path = join(dir, "tessera.db");
+    const fresh = await openSqliteStore(path, { migrate: false });
+    expect(await migrateToLatest(fresh.db as Kysely<unknown>, "sqlite")).toEqual([
+      ...KNOWN_MIGRATIONS,
+    ]);
+    await fresh.close();
+
+    const reopened = await openSqliteStore(path);
+    expect(await migrateToLatest(reopened.db as Kysely<unknown>, "sqlite")).toEqual([]);
+    await reopened.close();
+
+    const recorded = inspect(path, (database) =>
+      database.prepare("select name from tessera_migrations order by name").pluck().all(),
+    );
+    expect(recorded).toEqual([...KNOWN_MIGRATIONS]);
+  });
+
+  it("migrates on open by default", async () => {
+    const path = join(dir, "tessera.db");
+    const store = await openSqliteStore(path);
+
+    expect(await migrateToLatest(store.db as Kysely<unknown>, "sqlite")).toEqual([]);
+    expect(await store.tenants.list()).toEqual([]);
+    await store.close();
+  });
+
+  it("puts the database in WAL mode", async () => {
+    const path = join(dir, "tessera.db");
+    const store = await openSqliteStore(path);
+    await store.close();
+
+    expect(inspect(path, (database) => database.pragma("journal_mode", { simple: true }))).toBe(
+      "wal",
+    );
+  });
+
+  it("creates the database's missing parent directories", async () => {
+    const path = join(dir, "nested", "deeper", "tessera.db");
+
+    const store = await openSqliteStore(path);
+
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+
+  it("enforces foreign keys: a user needs an existing tenant", async () => {
+    const store = await openSqliteStore(join(dir, "tessera.db"));
+
+    await expect(
+      store.users.create({
+        id: newUserId(),
+        tenantId: "no-such-tenant" as TenantId,
+        username: "orphan",
+        passwordHash: "x",
+        status: "active",
+        permissions: [],
+        createdAt: 0,
+        updatedAt: 0,
+      }),
+    ).rejects.toThrow();
+    await store.close();
+  });
+});
