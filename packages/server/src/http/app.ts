@@ -54,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: "error",
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // JSON is the only body type any dialect speaks; anything else is a 415.
+  app.removeContentTypeParser("text/plain");
   app.decorateRequest("tesseraClient", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);

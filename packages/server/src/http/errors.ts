@@ -44,8 +44,8 @@ export function describeValidation(errors: readonly AjvError[], context: string)
   const subject = path === "" ? `The ${context}` : path;
   if (first.keyword === "type") {
     const type = String(first.params.type ?? "");
-    const article = /^[aeiou]/.test(type) ? "an" : "a";
-    return `${subject} must be ${article} ${type === "object" ? "JSON object" : type}`;
+    const noun = type === "object" ? "JSON object" : type;
+    return `${subject} must be ${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
   }
   return `${subject} ${first.message ?? "is invalid"}`;
 }

@@ -1,0 +1,118 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { type Config, loadConfig } from "../../src/config/config.js";
+import { createApiKey } from "../../src/core/api-keys.js";
+import { ManualClock } from "../../src/core/clock.js";
+import type { TenantId } from "../../src/core/ids.js";
+import { updateTenant } from "../../src/core/tenants.js";
+import { addUser } from "../../src/core/users.js";
+import { buildApp } from "../../src/http/app.js";
+import { bootstrap } from "../../src/runtime/bootstrap.js";
+import { openRuntime, type Runtime } from "../../src/runtime/runtime.js";
+import type { RefreshPolicy } from "../../src/store/records.js";
+
+export const PASSWORD = "correct horse battery staple";
+export const TENANT = "default" as TenantId;
+
+/** A server over a real SQLite file in a temp dir, driven through `app.inject()`. */
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly runtime: Runtime;
+  readonly config: Config;
+  readonly clock: ManualClock;
+  readonly apiKey: string;
+  readonly clientId: string;
+  readonly dataDir: string;
+  /** Adds an active user with {@link PASSWORD} and the given permissions. */
+  addUser(username: string, permissions?: string[]): Promise<void>;
+  /** `POST /auth/token` with a username and password. */
+  login(username: string, password?: string, apiKey?: string): Promise<LightMyRequestResponse>;
+  /** Sends JSON with the harness's API key unless `headers` overrides it. */
+  send(
+    method: "POST" | "DELETE",
+    url: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  setRefreshPolicy(policy: RefreshPolicy, graceSeconds?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), "tessera-test-"));
+  const config = loadConfig({
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_MASTER_KEY: randomBytes(32).toString("base64"),
+    TESSERA_PUBLIC_URL: "https://auth.example.test",
+    ...env,
+  });
+  const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
+  const runtime = await openRuntime(config, { clock });
+  await bootstrap(runtime.ctx, config);
+  const { key, record } = await createApiKey(runtime.ctx, { tenantId: TENANT, name: "test" });
+  const app = await buildApp({
+    ctx: runtime.ctx,
+    defaultTenant: config.defaultTenant,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: false,
+  });
+  const send: Harness["send"] = (method, url, body, headers = {}) =>
+    app.inject({
+      method,
+      url,
+      headers: { "content-type": "application/json", "x-api-key": key, ...headers },
+      payload: JSON.stringify(body),
+    });
+  return {
+    app,
+    runtime,
+    config,
+    clock,
+    dataDir,
+    apiKey: key,
+    clientId: record.clientId,
+    async addUser(username, permissions = []) {
+      await addUser(runtime.ctx, { tenantId: TENANT, username, password: PASSWORD, permissions });
+    },
+    login(username, password = PASSWORD, apiKey = key) {
+      return send("POST", "/auth/token", { username, password }, { "x-api-key": apiKey });
+    },
+    send,
+    async setRefreshPolicy(policy, graceSeconds = 5) {
+      await updateTenant(runtime.ctx, TENANT, {
+        refreshPolicy: policy,
+        refreshGraceSeconds: graceSeconds,
+      });
+    },
+    async close() {
+      await app.close();
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The session part of a 200 response from the session API. */
+export interface SessionBody {
+  readonly endpointUrl: string;
+  readonly clientId: string;
+  readonly userPoolId: string;
+  readonly username: string;
+  readonly password: string;
+  readonly session: {
+    readonly authorization: string;
+    readonly accessToken: string;
+    readonly refreshToken: string;
+    readonly expireEpoch: number;
+  };
+}
+
+export function sessionOf(response: LightMyRequestResponse): SessionBody {
+  if (response.statusCode !== 200) {
+    throw new Error(`expected 200, got ${response.statusCode}: ${response.body}`);
+  }
+  return response.json<SessionBody>();
+}
