@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import { buildApp, createLogger } from "../http/app.js";
@@ -16,9 +17,10 @@ export interface RunningServer {
  * listens. Prints where the data lives and the first CLI steps.
  */
 export async function startServer(
-  config: Config,
+  requested: Config,
   options: { readonly announce?: (line: string) => void } = {},
 ): Promise<RunningServer> {
+  const config = await withConcretePort(requested);
   const logger = createLogger(config.logLevel);
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runtime = await openRuntime(config);
@@ -55,5 +57,30 @@ export async function startServer(
       await app.close();
       await runtime.close();
     },
+  };
+}
+
+/**
+ * With `port: 0` ("any free port"), picks the port before the core is built,
+ * so a public URL derived from it names the port actually served.
+ */
+async function withConcretePort(config: Config): Promise<Config> {
+  if (config.port !== 0) {
+    return config;
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, config.host, () => {
+      const address = probe.address();
+      const free = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(free));
+    });
+  });
+  const derived = config.publicUrl.endsWith(":0");
+  return {
+    ...config,
+    port,
+    publicUrl: derived ? `${config.publicUrl.slice(0, -2)}:${port}` : config.publicUrl,
   };
 }
