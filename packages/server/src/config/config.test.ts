@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("starts on 127.0.0.1:8080 with ./data and the default tenant when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: "development",
+      host: "127.0.0.1",
+      port: 8080,
+      publicUrl: "http://127.0.0.1:8080",
+      defaultTenant: "default",
+      masterKey: undefined,
+      admin: undefined,
+    });
+    expect(config.dataDir).toBe(join(process.cwd(), "data"));
+  });
+
+  it("honours PORT and HOST, with TESSERA_ variables taking precedence", () => {
+    expect(loadConfig({ PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({
+      port: 9000,
+      host: "0.0.0.0",
+      publicUrl: "http://127.0.0.1:9000",
+    });
+    expect(loadConfig({ PORT: "9000", TESSERA_PORT: "9100" }).port).toBe(9100);
+  });
+
+  it("lists every problem at once", () => {
+    const found = problems({
+      TESSERA_PORT: "eighty",
+      TESSERA_LOG_LEVEL: "loud",
+      TESSERA_MASTER_KEY: "short",
+      TESSERA_ADMIN_USERNAME: "admin",
+      TESSERA_ARGON2_MEMORY_KIB: "1024",
+    });
+    expect(found.join("\n")).toMatch(/TESSERA_PORT/);
+    expect(found.join("\n")).toMatch(/TESSERA_LOG_LEVEL/);
+    expect(found.join("\n")).toMatch(/TESSERA_MASTER_KEY/);
+    expect(found.join("\n")).toMatch(/TESSERA_ARGON2_MEMORY_KIB/);
+    expect(found.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("requires the admin username and password together, and a master key in production", () => {
+    expect(problems({ TESSERA_ADMIN_PASSWORD: "long-enough" })).toEqual([
+      "TESSERA_ADMIN_USERNAME and TESSERA_ADMIN_PASSWORD must be set together",
+    ]);
+    expect(problems({ TESSERA_ENV: "production" })[0]).toMatch(/TESSERA_MASTER_KEY: required/);
+    expect(problems({ NODE_ENV: "production" })[0]).toMatch(/TESSERA_MASTER_KEY: required/);
+  });
+
+  it("accepts a master key as 64 hex characters or base64 of 32 bytes", () => {
+    const hex = "ab".repeat(32);
+    expect(loadConfig({ TESSERA_MASTER_KEY: hex }).masterKey?.toString("hex")).toBe(hex);
+    const b64 = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ TESSERA_MASTER_KEY: b64 }).masterKey).toEqual(Buffer.alloc(32, 7));
+  });
+
+  it("reads a JSON config file, with the environment winning", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    const file = join(dir, "tessera.json");
+    writeFileSync(file, JSON.stringify({ TESSERA_PORT: 7000, TESSERA_LOG_LEVEL: "warn" }));
+    const config = loadConfig({ TESSERA_CONFIG_FILE: file, TESSERA_LOG_LEVEL: "debug" });
+    expect(config.port).toBe(7000);
+    expect(config.logLevel).toBe("debug");
+    expect(problems({ TESSERA_CONFIG_FILE: join(dir, "missing.json") })[0]).toMatch(
+      /TESSERA_CONFIG_FILE: cannot read/,
+    );
+  });
+
+  it("treats empty variables as unset and strips a trailing slash from the public URL", () => {
+    const config = loadConfig({
+      TESSERA_PORT: "",
+      TESSERA_PUBLIC_URL: "https://auth.example.com/",
+    });
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe("https://auth.example.com");
+  });
+});
