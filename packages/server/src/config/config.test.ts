@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,6 +80,7 @@ describe("loadConfig", () => {
     expect(problems({ TESSERA_CONFIG_FILE: join(dir, "missing.json") })[0]).toMatch(
       /TESSERA_CONFIG_FILE: cannot read/,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("treats empty variables as unset and strips a trailing slash from the public URL", () => {
