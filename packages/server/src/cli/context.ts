@@ -2,6 +2,7 @@ import { type Config, loadConfig } from "../config/config.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
 import { getTenant, parseTenantId } from "../core/tenants.js";
+import { bootstrap } from "../runtime/bootstrap.js";
 import { openRuntime } from "../runtime/runtime.js";
 import { type Output, output } from "./io.js";
 
@@ -22,15 +23,23 @@ export interface CommonOptions {
 
 /**
  * Runs `work` against the configured data dir (opened exactly as the server
- * opens it, so it works while the server runs), then closes it.
+ * opens it, so it works while the server runs), then closes it. A data dir
+ * the server has not started on yet is initialised first, as `serve` would.
  */
 export async function withCore<T>(
   options: CommonOptions,
   work: (command: CommandContext) => Promise<T>,
+  { initialise = true }: { readonly initialise?: boolean } = {},
 ): Promise<T> {
   const config = loadConfig(process.env);
   const runtime = await openRuntime(config);
   try {
+    if (
+      initialise &&
+      (await runtime.store.tenants.get(config.defaultTenant as TenantId)) === undefined
+    ) {
+      await bootstrap(runtime.ctx, config);
+    }
     return await work({
       config,
       ctx: runtime.ctx,

@@ -23,17 +23,21 @@ export function buildProgram(): Command {
     .description("create the data dir, default tenant, signing keys (and admin user if configured)")
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
-      withCore(options, async ({ config, ctx, out, databasePath, masterKeyWarning }) => {
-        if (masterKeyWarning !== undefined) {
-          process.stderr.write(`WARNING: ${masterKeyWarning}\n`);
-        }
-        const result = await bootstrap(ctx, config);
-        out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () =>
-          result.tenantCreated || result.adminCreated
-            ? `initialised ${databasePath} (tenant ${config.defaultTenant}${result.adminCreated ? `, admin ${config.admin?.username}` : ""})`
-            : `${databasePath} is already initialised; nothing changed`,
-        );
-      }),
+      withCore(
+        options,
+        async ({ config, ctx, out, databasePath, masterKeyWarning }) => {
+          if (masterKeyWarning !== undefined) {
+            process.stderr.write(`WARNING: ${masterKeyWarning}\n`);
+          }
+          const result = await bootstrap(ctx, config);
+          out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () =>
+            result.tenantCreated || result.adminCreated
+              ? `initialised ${databasePath} (tenant ${config.defaultTenant}${result.adminCreated ? `, admin ${config.admin?.username}` : ""})`
+              : `${databasePath} is already initialised; nothing changed`,
+          );
+        },
+        { initialise: false },
+      ),
     );
 
   program

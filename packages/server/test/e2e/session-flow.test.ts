@@ -178,3 +178,30 @@ describe("a newcomer's first minute, against a real server and the real CLI", ()
     }
   });
 });
+
+describe("the CLI on a data dir no server has started on", () => {
+  it("initialises it on first use, so the first command works", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-cli-"));
+    try {
+      const cliEnv = { TESSERA_DATA_DIR: dir };
+      const key = runCli(["apikey", "create", "--json"], cliEnv);
+      expect(key.status).toBe(0);
+      expect(JSON.parse(key.stdout)).toMatchObject({ tenantId: "default" });
+      const init = runCli(["init", "--json"], cliEnv);
+      expect(JSON.parse(init.stdout)).toMatchObject({ tenantCreated: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a fresh init as created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-init-"));
+    try {
+      const init = runCli(["init", "--json"], { TESSERA_DATA_DIR: dir });
+      expect(init.status).toBe(0);
+      expect(JSON.parse(init.stdout)).toMatchObject({ tenantCreated: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
