@@ -4,7 +4,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { SessionId } from "../ids.js";
 import { type VerifiedSessionToken, verifySessionToken } from "../tokens.js";
-import { sessionState } from "./session-tokens.js";
+import { requireUsableSession } from "./start-session.js";
 
 /** A caller proven by a live session's tokens. */
 export interface AuthenticatedSession {
@@ -52,18 +52,9 @@ export async function authenticateSession(
   ) {
     throw new TesseraError("invalid_token", "Invalid token");
   }
-  if (sessionState(session, now) !== "live") {
-    throw new TesseraError("token_revoked", "Token has been revoked");
-  }
-  if (session.parentSessionId !== null) {
-    const parent = await ctx.store.sessions.get(session.parentSessionId);
-    if (parent === undefined || sessionState(parent, now) !== "live") {
-      throw new TesseraError("token_revoked", "Token has been revoked");
-    }
-  }
-  const user = await ctx.store.users.getById(session.tenantId, session.userId);
-  if (user === undefined || user.status !== "active") {
-    throw new TesseraError("token_revoked", "Token has been revoked");
-  }
+  const user = await requireUsableSession(ctx, session, now, {
+    revoked: "Token has been revoked",
+    expired: "Token has expired",
+  });
   return { session, user, access };
 }

@@ -1,14 +1,11 @@
-import type { SessionRecord } from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
-import { newSessionId } from "../ids.js";
-import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { hasPermission, IMPERSONATE, outranks } from "../permissions.js";
-import { signSessionTokens } from "../tokens.js";
 import { authenticateSession } from "./authenticate.js";
 import type { SessionTokens } from "./session-tokens.js";
+import { startSession } from "./start-session.js";
 
 /**
  * Starts a session as another user (spec 003).
@@ -64,40 +61,25 @@ export async function impersonateUser(
   }
 
   const now = ctx.clock.now();
-  const tenant = client.tenant;
-  const refreshToken = generateOpaqueToken("tsr_rt");
-  const session: SessionRecord = {
-    id: newSessionId(),
-    tenantId: tenant.id,
-    userId: target.id,
-    clientId: client.clientId,
-    apiKeyId: client.apiKey.id,
-    authTime: now,
-    createdAt: now,
-    expiresAt: Math.min(caller.session.expiresAt, now + tenant.refreshTokenTtlSeconds * 1000),
-    lastRefreshedAt: null,
-    revokedAt: null,
-    revokedReason: null,
+  const tokens = await startSession(ctx, {
+    client,
+    user: target,
+    now,
+    // An impersonation session never outlives the session it was born of.
+    expiresAt: Math.min(
+      caller.session.expiresAt,
+      now + client.tenant.refreshTokenTtlSeconds * 1000,
+    ),
     impersonatorUserId: caller.user.id,
     parentSessionId: caller.session.id,
-  };
-  const signed = await signSessionTokens(ctx, { tenant, user: target, session, now });
-  await ctx.store.sessions.create(session, {
-    hash: hashSecret(refreshToken),
-    sessionId: session.id,
-    tenantId: tenant.id,
-    createdAt: now,
-    expiresAt: session.expiresAt,
-    rotatedAt: null,
-    successorSealed: null,
   });
   await recordAudit(ctx, {
-    tenantId: tenant.id,
+    tenantId: client.tenant.id,
     at: now,
     type: "impersonation.started",
     actorUserId: caller.user.id,
     subjectUserId: target.id,
-    sessionId: session.id,
+    sessionId: tokens.session.id,
     ip: input.ip,
     detail: {
       actorUsername: caller.user.username,
@@ -105,5 +87,5 @@ export async function impersonateUser(
       parentSessionId: caller.session.id,
     },
   });
-  return { tenant, clientId: client.clientId, user: target, session, refreshToken, ...signed };
+  return tokens;
 }

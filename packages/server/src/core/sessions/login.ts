@@ -1,13 +1,10 @@
-import type { SessionRecord } from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
-import { newSessionId } from "../ids.js";
-import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
-import { signSessionTokens } from "../tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
+import { startSession } from "./start-session.js";
 
 /** The one answer for unknown user, wrong password and disabled user. */
 const BAD_CREDENTIALS = "Incorrect username or password";
@@ -68,41 +65,20 @@ export async function loginWithPassword(
   }
   await ctx.loginThrottle.recordSuccess(tenantId, username, ip);
 
-  const tenant = client.tenant;
-  const refreshToken = generateOpaqueToken("tsr_rt");
-  const session: SessionRecord = {
-    id: newSessionId(),
-    tenantId,
-    userId: user.id,
-    clientId: client.clientId,
-    apiKeyId: client.apiKey.id,
-    authTime: now,
-    createdAt: now,
-    expiresAt: now + tenant.refreshTokenTtlSeconds * 1000,
-    lastRefreshedAt: null,
-    revokedAt: null,
-    revokedReason: null,
-    impersonatorUserId: null,
-    parentSessionId: null,
-  };
-  const signed = await signSessionTokens(ctx, { tenant, user, session, now });
-  await ctx.store.sessions.create(session, {
-    hash: hashSecret(refreshToken),
-    sessionId: session.id,
-    tenantId,
-    createdAt: now,
-    expiresAt: session.expiresAt,
-    rotatedAt: null,
-    successorSealed: null,
+  const tokens = await startSession(ctx, {
+    client,
+    user,
+    now,
+    expiresAt: now + client.tenant.refreshTokenTtlSeconds * 1000,
   });
   await recordAudit(ctx, {
     tenantId,
     at: now,
     type: "login.succeeded",
     subjectUserId: user.id,
-    sessionId: session.id,
+    sessionId: tokens.session.id,
     ip,
     detail: { clientId: client.clientId },
   });
-  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
+  return tokens;
 }

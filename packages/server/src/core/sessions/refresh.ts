@@ -6,7 +6,8 @@ import { TesseraError } from "../errors.js";
 import type { TokenHash } from "../ids.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
-import { type SessionTokens, sessionState } from "./session-tokens.js";
+import type { SessionTokens } from "./session-tokens.js";
+import { requireUsableSession } from "./start-session.js";
 
 const SEAL_PURPOSE = "refresh-successor";
 
@@ -51,7 +52,13 @@ export async function refreshSession(
     throw invalid();
   }
   const now = ctx.clock.now();
-  const user = await loadLiveSessionUser(ctx, session, record, now);
+  if (record.expiresAt <= now) {
+    throw expired();
+  }
+  const user = await requireUsableSession(ctx, session, now, {
+    revoked: "Refresh token has been revoked",
+    expired: "Refresh token has expired",
+  });
 
   if (record.rotatedAt !== null) {
     return replayOrRevoke(ctx, { client, session, user, record, ip, now });
@@ -96,32 +103,6 @@ export async function refreshSession(
     throw invalid();
   }
   return replayOrRevoke(ctx, { client, session, user, record: result.current, ip, now });
-}
-
-async function loadLiveSessionUser(
-  ctx: CoreContext,
-  session: SessionRecord,
-  record: RefreshTokenRecord,
-  now: number,
-): Promise<UserRecord> {
-  const state = sessionState(session, now);
-  if (state === "revoked") {
-    throw revoked();
-  }
-  if (state === "expired" || record.expiresAt <= now) {
-    throw expired();
-  }
-  if (session.parentSessionId !== null) {
-    const parent = await ctx.store.sessions.get(session.parentSessionId);
-    if (parent === undefined || sessionState(parent, now) !== "live") {
-      throw revoked();
-    }
-  }
-  const user = await ctx.store.users.getById(session.tenantId, session.userId);
-  if (user === undefined || user.status !== "active") {
-    throw revoked();
-  }
-  return user;
 }
 
 async function replayOrRevoke(

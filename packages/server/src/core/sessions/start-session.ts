@@ -1,0 +1,90 @@
+import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
+import type { AuthenticatedClient } from "../api-keys.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import { newSessionId, type SessionId, type UserId } from "../ids.js";
+import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
+import { signSessionTokens } from "../tokens.js";
+import { type SessionTokens, sessionState } from "./session-tokens.js";
+
+/**
+ * Starts a session (a refresh family): the session row and its first
+ * refresh token are written in one transaction, and its first access and ID
+ * tokens are signed. Login and impersonation both begin here.
+ */
+export async function startSession(
+  ctx: CoreContext,
+  input: {
+    readonly client: AuthenticatedClient;
+    readonly user: UserRecord;
+    readonly now: number;
+    readonly expiresAt: number;
+    readonly impersonatorUserId?: UserId;
+    readonly parentSessionId?: SessionId;
+  },
+): Promise<SessionTokens> {
+  const { client, user, now } = input;
+  const tenant: TenantRecord = client.tenant;
+  const refreshToken = generateOpaqueToken("tsr_rt");
+  const session: SessionRecord = {
+    id: newSessionId(),
+    tenantId: tenant.id,
+    userId: user.id,
+    clientId: client.clientId,
+    apiKeyId: client.apiKey.id,
+    authTime: now,
+    createdAt: now,
+    expiresAt: input.expiresAt,
+    lastRefreshedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    impersonatorUserId: input.impersonatorUserId ?? null,
+    parentSessionId: input.parentSessionId ?? null,
+  };
+  const signed = await signSessionTokens(ctx, { tenant, user, session, now });
+  await ctx.store.sessions.create(session, {
+    hash: hashSecret(refreshToken),
+    sessionId: session.id,
+    tenantId: tenant.id,
+    createdAt: now,
+    expiresAt: session.expiresAt,
+    rotatedAt: null,
+    successorSealed: null,
+  });
+  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
+}
+
+/**
+ * Checks that `session` may still be used at `now` (not revoked, not
+ * expired, its parent too for an impersonation session, its user active)
+ * and returns the user. Every path that honours a session token asks here,
+ * so a revocation is seen by all of them at once.
+ *
+ * @throws `token_revoked` or `token_expired` with `messages`' wording.
+ */
+export async function requireUsableSession(
+  ctx: Pick<CoreContext, "store">,
+  session: SessionRecord,
+  now: number,
+  messages: { readonly revoked: string; readonly expired: string },
+): Promise<UserRecord> {
+  const revoked = () => new TesseraError("token_revoked", messages.revoked);
+  const state = sessionState(session, now);
+  if (state === "revoked") {
+    throw revoked();
+  }
+  if (state === "expired") {
+    throw new TesseraError("token_expired", messages.expired);
+  }
+  if (session.parentSessionId !== null) {
+    const parent = await ctx.store.sessions.get(session.parentSessionId);
+    if (parent === undefined || sessionState(parent, now) !== "live") {
+      throw revoked();
+    }
+  }
+  const user = await ctx.store.users.getById(session.tenantId, session.userId);
+  if (user === undefined || user.status !== "active") {
+    throw revoked();
+  }
+  return user;
+}
