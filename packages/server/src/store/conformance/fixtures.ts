@@ -1,0 +1,179 @@
+import { randomBytes } from "node:crypto";
+import { expect } from "vitest";
+import { TesseraError } from "../../core/errors.js";
+import {
+  type KeyId,
+  newApiKeyId,
+  newClientId,
+  newSessionId,
+  newUserId,
+  type TenantId,
+  type UserId,
+} from "../../core/ids.js";
+import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
+import type { Store } from "../contract.js";
+import type {
+  ApiKeyRecord,
+  EpochMs,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningAlgorithm,
+  SigningKeyRecord,
+  SigningKeyStatus,
+  TenantRecord,
+  UserRecord,
+} from "../records.js";
+
+/** What a backend hands the suite: a migrated store and how to dispose of it. */
+export interface OpenedStore {
+  readonly store: Store;
+  readonly cleanup: () => Promise<void>;
+}
+
+export const T0: EpochMs = Date.parse("2026-01-01T00:00:00Z");
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** A random suffix, so tests sharing one database never collide. */
+export function suffix(): string {
+  return randomBytes(5).toString("hex");
+}
+
+export function byId<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+export async function expectConflict(work: Promise<unknown>): Promise<void> {
+  const outcome = await work.then(
+    () => "resolved",
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(TesseraError);
+  expect(outcome).toMatchObject({ code: "conflict" });
+}
+
+export function tenantRecord(overrides: Partial<TenantRecord> = {}): TenantRecord {
+  return {
+    id: `conf-${suffix()}` as TenantId,
+    displayName: "Conformance tenant",
+    accessTokenTtlSeconds: 3600,
+    idTokenTtlSeconds: 3600,
+    refreshTokenTtlSeconds: 30 * 24 * 3600,
+    refreshPolicy: "none",
+    refreshGraceSeconds: 5,
+    signingAlgorithm: "ES256",
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+export function userRecord(tenantId: TenantId, overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id: newUserId(),
+    tenantId,
+    username: `user-${suffix()}`,
+    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+    status: "active",
+    permissions: [],
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+export function apiKeyRecord(
+  tenantId: TenantId,
+  overrides: Partial<ApiKeyRecord> = {},
+): ApiKeyRecord {
+  const secret = generateOpaqueToken("tsr_ak");
+  return {
+    id: newApiKeyId(),
+    tenantId,
+    clientId: newClientId(),
+    name: "conformance key",
+    keyHash: hashSecret(secret),
+    keyPrefix: secret.slice(0, 12),
+    createdAt: T0,
+    lastUsedAt: null,
+    revokedAt: null,
+    ...overrides,
+  };
+}
+
+export function signingKeyRecord(
+  tenantId: TenantId,
+  algorithm: SigningAlgorithm,
+  status: SigningKeyStatus,
+  overrides: Partial<SigningKeyRecord> = {},
+): SigningKeyRecord {
+  const kid = `kid-${suffix()}` as KeyId;
+  return {
+    kid,
+    tenantId,
+    algorithm,
+    status,
+    publicJwk: JSON.stringify({ kid, alg: algorithm, use: "sig" }),
+    privateKeySealed: `v1.sealed-${suffix()}`,
+    createdAt: T0,
+    activatedAt: status === "active" ? T0 : null,
+    retiredAt: null,
+    ...overrides,
+  };
+}
+
+export function sessionRecord(
+  tenantId: TenantId,
+  userId: UserId,
+  overrides: Partial<SessionRecord> = {},
+): SessionRecord {
+  return {
+    id: newSessionId(),
+    tenantId,
+    userId,
+    clientId: newClientId(),
+    apiKeyId: null,
+    authTime: T0,
+    createdAt: T0,
+    expiresAt: T0 + DAY,
+    lastRefreshedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    impersonatorUserId: null,
+    parentSessionId: null,
+    ...overrides,
+  };
+}
+
+export function refreshTokenRecord(
+  session: SessionRecord,
+  overrides: Partial<RefreshTokenRecord> = {},
+): RefreshTokenRecord {
+  return {
+    hash: hashSecret(generateOpaqueToken("tsr_rt")),
+    sessionId: session.id,
+    tenantId: session.tenantId,
+    createdAt: session.createdAt,
+    expiresAt: session.expiresAt,
+    rotatedAt: null,
+    successorSealed: null,
+    ...overrides,
+  };
+}
+
+/** Keys sorted by kid, for order-free comparison. */
+export function byKid(keys: readonly SigningKeyRecord[]): SigningKeyRecord[] {
+  return [...keys].sort((a, b) => (a.kid < b.kid ? -1 : 1));
+}
+
+/** The seeding helpers every area of the suite shares. */
+export interface Seeds {
+  db(): Store;
+  seedTenant(overrides?: Partial<TenantRecord>): Promise<TenantId>;
+  seedUser(tenantId: TenantId, overrides?: Partial<UserRecord>): Promise<UserRecord>;
+  seedSession(
+    tenantId: TenantId,
+    userId: UserId,
+    overrides?: Partial<SessionRecord>,
+  ): Promise<{ session: SessionRecord; refreshToken: RefreshTokenRecord }>;
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import type { TenantId } from "../../core/ids.js";
+import type { TenantRecord, UserRecord } from "../records.js";
+import {
+  expectConflict,
+  HOUR,
+  type Seeds,
+  suffix,
+  T0,
+  tenantRecord,
+  userRecord,
+} from "./fixtures.js";
+
+/** Store conformance: tenants users. */
+export function describeTenantAndUserConformance({ db, seedTenant, seedUser }: Seeds): void {
+  describe("tenants", () => {
+    it("reads back a created tenant exactly", async () => {
+      const tenant = tenantRecord({ refreshPolicy: "rotate", signingAlgorithm: "EdDSA" });
+      await db().tenants.create(tenant);
+
+      expect(await db().tenants.get(tenant.id)).toEqual(tenant);
+    });
+
+    it("returns undefined for an unknown id", async () => {
+      expect(await db().tenants.get(`missing-${suffix()}` as TenantId)).toBeUndefined();
+    });
+
+    it("lists every created tenant", async () => {
+      const first = tenantRecord();
+      const second = tenantRecord({ displayName: "Second" });
+      await db().tenants.create(first);
+      await db().tenants.create(second);
+
+      const listed = await db().tenants.list();
+
+      expect(listed).toContainEqual(first);
+      expect(listed).toContainEqual(second);
+    });
+
+    it("applies a patch, moves updatedAt and keeps every other field", async () => {
+      const tenant = tenantRecord();
+      await db().tenants.create(tenant);
+
+      const updated = await db().tenants.update(
+        tenant.id,
+        { displayName: "Renamed", refreshPolicy: "rotate", refreshGraceSeconds: 30 },
+        T0 + HOUR,
+      );
+
+      const expected: TenantRecord = {
+        ...tenant,
+        displayName: "Renamed",
+        refreshPolicy: "rotate",
+        refreshGraceSeconds: 30,
+        updatedAt: T0 + HOUR,
+      };
+      expect(updated).toEqual(expected);
+      expect(await db().tenants.get(tenant.id)).toEqual(expected);
+    });
+
+    it("returns undefined when updating an unknown tenant, and creates nothing", async () => {
+      const id = `missing-${suffix()}` as TenantId;
+
+      expect(await db().tenants.update(id, { displayName: "Ghost" }, T0)).toBeUndefined();
+      expect(await db().tenants.get(id)).toBeUndefined();
+    });
+
+    it("refuses a duplicate id with conflict and keeps the original", async () => {
+      const tenant = tenantRecord();
+      await db().tenants.create(tenant);
+
+      await expectConflict(
+        db().tenants.create({ ...tenant, displayName: "Impostor", createdAt: T0 + 1 }),
+      );
+      expect(await db().tenants.get(tenant.id)).toEqual(tenant);
+    });
+  });
+
+  describe("users", () => {
+    it("reads back a created user by id and by username", async () => {
+      const tenantId = await seedTenant();
+      const user = await seedUser(tenantId, { permissions: ["users:read", "sessions:revoke"] });
+
+      expect(await db().users.getById(tenantId, user.id)).toEqual(user);
+      expect(await db().users.getByUsername(tenantId, user.username)).toEqual(user);
+    });
+
+    it("matches usernames exactly and case-sensitively", async () => {
+      const tenantId = await seedTenant();
+      const username = `Alice-${suffix()}`;
+      await seedUser(tenantId, { username });
+
+      for (const variant of [
+        username.toLowerCase(),
+        username.toUpperCase(),
+        ` ${username}`,
+        `${username} `,
+        username.slice(0, -1),
+      ]) {
+        expect(await db().users.getByUsername(tenantId, variant)).toBeUndefined();
+      }
+      expect((await db().users.getByUsername(tenantId, username))?.username).toBe(username);
+    });
+
+    it("does not find a user through another tenant", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const user = await seedUser(tenantId);
+
+      expect(await db().users.getById(otherTenantId, user.id)).toBeUndefined();
+      expect(await db().users.getByUsername(otherTenantId, user.username)).toBeUndefined();
+    });
+
+    it("lists a tenant's users ordered by username", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const s = suffix();
+      const charlie = await seedUser(tenantId, { username: `charlie-${s}` });
+      const alice = await seedUser(tenantId, { username: `alice-${s}` });
+      const bob = await seedUser(tenantId, { username: `bob-${s}` });
+      await seedUser(otherTenantId, { username: `aaron-${s}` });
+
+      expect(await db().users.list(tenantId)).toEqual([alice, bob, charlie]);
+    });
+
+    it("applies a patch, round-trips permissions as arrays and keeps other fields", async () => {
+      const tenantId = await seedTenant();
+      const user = await seedUser(tenantId, { permissions: ["users:read"] });
+
+      const updated = await db().users.update(
+        tenantId,
+        user.id,
+        { permissions: ["users:read", "users:write", "impersonate"], status: "disabled" },
+        T0 + HOUR,
+      );
+
+      const expected: UserRecord = {
+        ...user,
+        permissions: ["users:read", "users:write", "impersonate"],
+        status: "disabled",
+        updatedAt: T0 + HOUR,
+      };
+      expect(updated).toEqual(expected);
+      expect(await db().users.getById(tenantId, user.id)).toEqual(expected);
+
+      const emptied = await db().users.update(
+        tenantId,
+        user.id,
+        { permissions: [], passwordHash: "$argon2id$new" },
+        T0 + 2 * HOUR,
+      );
+      expect(emptied?.permissions).toEqual([]);
+      expect(emptied?.passwordHash).toBe("$argon2id$new");
+      expect(emptied?.status).toBe("disabled");
+    });
+
+    it("does not update a user through another tenant", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const user = await seedUser(tenantId);
+
+      expect(
+        await db().users.update(otherTenantId, user.id, { status: "disabled" }, T0 + HOUR),
+      ).toBeUndefined();
+      expect(await db().users.getById(tenantId, user.id)).toEqual(user);
+    });
+
+    it("refuses a username taken in the tenant, but allows it in another tenant", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const user = await seedUser(tenantId);
+
+      await expectConflict(db().users.create(userRecord(tenantId, { username: user.username })));
+      expect(await db().users.list(tenantId)).toEqual([user]);
+
+      const twin = await seedUser(otherTenantId, { username: user.username });
+      expect(await db().users.getByUsername(otherTenantId, user.username)).toEqual(twin);
+      expect(await db().users.getByUsername(tenantId, user.username)).toEqual(user);
+    });
+  });
+}
