@@ -23,6 +23,7 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly clockToleranceSeconds: number;
   readonly sqliteSynchronous: "NORMAL" | "FULL";
+  readonly sqliteBusyTimeoutMs: number;
   readonly argon2: {
     readonly memoryKiB: number;
     readonly timeCost: number;
@@ -86,6 +87,7 @@ const schema = z.object({
   TESSERA_TRUST_PROXY: flag.default(false),
   TESSERA_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
   TESSERA_SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  TESSERA_SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(5000),
   TESSERA_ARGON2_MEMORY_KIB: int(19_456, 4 * 1024 * 1024).default(19_456),
   TESSERA_ARGON2_TIME_COST: int(2, 100).default(2),
   TESSERA_ARGON2_PARALLELISM: int(1, 16).default(1),
@@ -177,6 +179,7 @@ export function loadConfig(env: Source): Config {
     trustProxy: v.TESSERA_TRUST_PROXY,
     clockToleranceSeconds: v.TESSERA_CLOCK_TOLERANCE_SECONDS,
     sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
+    sqliteBusyTimeoutMs: v.TESSERA_SQLITE_BUSY_TIMEOUT_MS,
     argon2: {
       memoryKiB: v.TESSERA_ARGON2_MEMORY_KIB,
       timeCost: v.TESSERA_ARGON2_TIME_COST,

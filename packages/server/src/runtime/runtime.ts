@@ -38,7 +38,10 @@ export async function openRuntime(
   const clock = options.clock ?? systemClock;
   const { key, warning } = resolveMasterKey(config.masterKey, config.dataDir);
   const databasePath = join(config.dataDir, "tessera.db");
-  const store = await openSqliteStore(databasePath, { synchronous: config.sqliteSynchronous });
+  const store = await openSqliteStore(databasePath, {
+    synchronous: config.sqliteSynchronous,
+    busyTimeoutMs: config.sqliteBusyTimeoutMs,
+  });
   const cache = options.cache ?? new MemoryCache();
   const secretBox = new SecretBox(key);
   const ctx: CoreContext = {

@@ -1,4 +1,10 @@
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type Harness,
@@ -119,6 +125,18 @@ describe("POST /auth/impersonate: 401", () => {
     );
     const response = await impersonate(admin, "alice", { accesstoken: `${header}.${payload}.` });
     expect(response.statusCode).toBe(401);
+  });
+
+  it("refuses an HS256 token carrying a real kid (algorithm confusion)", async () => {
+    const { kid } = decodeProtectedHeader(admin.session.accessToken);
+    const [, payload] = admin.session.accessToken.split(".");
+    const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8"));
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "at+jwt", ...(kid === undefined ? {} : { kid }) })
+      .sign(new TextEncoder().encode("a guessed shared secret of 32 bytes!"));
+    const response = await impersonate(admin, "alice", { accesstoken: forged });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().message).toBe("Invalid token");
   });
 
   it("refuses an expired access token", async () => {

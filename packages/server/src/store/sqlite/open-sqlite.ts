@@ -24,13 +24,17 @@ export interface SqliteStoreOptions {
  *   before the loss may roll back (the database stays consistent). Set
  *   `TESSERA_SQLITE_SYNCHRONOUS=FULL` to also survive power loss, at the cost
  *   of an fsync per commit;
- * - `busy_timeout=5000`: a writer waits for another process's write instead of
- *   failing at once;
+ * - `busy_timeout` (5 s unless `TESSERA_SQLITE_BUSY_TIMEOUT_MS` says otherwise):
+ *   a writer waits for another process's write instead of failing at once;
+ *   past it, the request answers 503 with `Retry-After`;
  * - `foreign_keys=ON`: the schema's references are enforced.
  */
 export async function openSqliteStore(
   path: string,
-  options: SqliteStoreOptions & { readonly synchronous?: "NORMAL" | "FULL" } = {},
+  options: SqliteStoreOptions & {
+    readonly synchronous?: "NORMAL" | "FULL";
+    readonly busyTimeoutMs?: number;
+  } = {},
 ): Promise<SqlStore> {
   if (path !== ":memory:") {
     mkdirSync(dirname(path), { recursive: true });
@@ -38,7 +42,7 @@ export async function openSqliteStore(
   const database = new BetterSqlite3(path);
   database.pragma("journal_mode = WAL");
   database.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  database.pragma("busy_timeout = 5000");
+  database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({
     dialect: new UnavailableMappingDialect(new SqliteDialect({ database }), isSqliteUnavailable),
