@@ -42,6 +42,15 @@ export function describeValidation(errors: readonly AjvError[], context: string)
     return `${path === "" ? "" : `${path}.`}${String(first.params.additionalProperty)} is not allowed`;
   }
   const subject = path === "" ? `The ${context}` : path;
+  if (first.keyword === "maxLength") {
+    return `${subject} must be at most ${String(first.params.limit)} characters`;
+  }
+  if (first.keyword === "minLength") {
+    const limit = Number(first.params.limit);
+    return limit === 1
+      ? `${subject} must not be empty`
+      : `${subject} must be at least ${limit} characters`;
+  }
   if (first.keyword === "type") {
     const type = String(first.params.type ?? "");
     const noun = type === "object" ? "JSON object" : type;

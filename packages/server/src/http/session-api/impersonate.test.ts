@@ -82,6 +82,8 @@ describe("POST /auth/impersonate: 400", () => {
   it.each([
     [undefined, "username is required"],
     [42, "username must be a string"],
+    ["", "username must not be empty"],
+    ["x".repeat(1025), "username must be at most 1024 characters"],
   ])("refuses username %j", async (username, message) => {
     const response = await h.send(
       "POST",
