@@ -2,7 +2,7 @@ import { type Config, loadConfig } from "../config/config.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
 import { getTenant, parseTenantId } from "../core/tenants.js";
-import { bootstrap } from "../runtime/bootstrap.js";
+import { bootstrap, checkMasterKey } from "../runtime/bootstrap.js";
 import { openRuntime } from "../runtime/runtime.js";
 import { type Output, output } from "./io.js";
 
@@ -13,6 +13,8 @@ export interface CommandContext {
   readonly out: Output;
   readonly databasePath: string;
   readonly masterKeyWarning: string | undefined;
+  /** Migrations that opening the store for this command applied. */
+  readonly migrationsApplied: readonly string[];
 }
 
 /** Options every data command accepts. */
@@ -34,10 +36,10 @@ export async function withCore<T>(
   const config = loadConfig(process.env);
   const runtime = await openRuntime(config);
   try {
-    if (
-      initialise &&
-      (await runtime.store.tenants.get(config.defaultTenant as TenantId)) === undefined
-    ) {
+    const tenant = await runtime.store.tenants.get(config.defaultTenant as TenantId);
+    if (tenant !== undefined) {
+      await checkMasterKey(runtime.ctx, tenant);
+    } else if (initialise) {
       await bootstrap(runtime.ctx, config);
     }
     return await work({
@@ -46,6 +48,7 @@ export async function withCore<T>(
       out: output(options.json === true),
       databasePath: runtime.databasePath,
       masterKeyWarning: runtime.masterKeyWarning,
+      migrationsApplied: runtime.migrationsApplied,
     });
   } finally {
     await runtime.close();

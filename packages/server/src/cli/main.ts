@@ -31,9 +31,11 @@ export function buildProgram(): Command {
           }
           const result = await bootstrap(ctx, config);
           out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () =>
-            result.tenantCreated || result.adminCreated
+            result.tenantCreated
               ? `initialised ${databasePath} (tenant ${config.defaultTenant}${result.adminCreated ? `, admin ${config.admin?.username}` : ""})`
-              : `${databasePath} is already initialised; nothing changed`,
+              : result.adminCreated
+                ? `created admin user ${config.admin?.username} in ${databasePath}`
+                : `${databasePath} is already initialised; nothing changed`,
           );
         },
         { initialise: false },
@@ -61,12 +63,17 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
       // Opening the store applies pending migrations, each recorded in tessera_migrations.
-      withCore(options, async ({ out, databasePath }) => {
-        out.print(
-          { database: databasePath, upToDate: true },
-          () => `${databasePath} is up to date`,
-        );
-      }),
+      withCore(
+        options,
+        async ({ out, databasePath, migrationsApplied }) => {
+          out.print({ database: databasePath, applied: migrationsApplied }, () =>
+            migrationsApplied.length === 0
+              ? `${databasePath} was already up to date`
+              : `applied ${migrationsApplied.join(", ")} to ${databasePath}`,
+          );
+        },
+        { initialise: false },
+      ),
     );
 
   registerTenantCommands(program);

@@ -120,16 +120,30 @@ export class Keyring {
 
   /** The key that signs new tokens of `algorithm` for the tenant. */
   async signingKey(tenantId: TenantId, algorithm: SigningAlgorithm): Promise<ActiveSigningKey> {
+    let found = await this.#active(tenantId, algorithm);
+    if (found === undefined) {
+      // Another process (the CLI) may have just made keys for a new algorithm.
+      this.invalidate(tenantId);
+      found = await this.#active(tenantId, algorithm);
+    }
+    if (found === undefined) {
+      throw new TesseraError("unavailable", "No signing key is available", {
+        detail: `tenant ${tenantId} has no active ${algorithm} key`,
+        retryAfterSeconds: 1,
+      });
+    }
+    found.privateKey ??= await this.#openPrivateKey(found.record);
+    return { kid: found.record.kid, algorithm, privateKey: found.privateKey };
+  }
+
+  async #active(tenantId: TenantId, algorithm: SigningAlgorithm): Promise<LoadedKey | undefined> {
     const keys = await this.#load(tenantId);
     for (const loaded of keys.byKid.values()) {
       if (loaded.record.status === "active" && loaded.record.algorithm === algorithm) {
-        loaded.privateKey ??= await this.#openPrivateKey(loaded.record);
-        return { kid: loaded.record.kid, algorithm, privateKey: loaded.privateKey };
+        return loaded;
       }
     }
-    throw new TesseraError("unavailable", "No signing key is available", {
-      detail: `tenant ${tenantId} has no active ${algorithm} key`,
-    });
+    return undefined;
   }
 
   /**

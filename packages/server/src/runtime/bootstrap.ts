@@ -4,6 +4,7 @@ import type { TenantId } from "../core/ids.js";
 import { ADMIN, IMPERSONATE } from "../core/permissions.js";
 import { createTenant } from "../core/tenants.js";
 import { addUser } from "../core/users.js";
+import type { TenantRecord } from "../store/records.js";
 
 /** What {@link bootstrap} did; empty on an initialised data dir. */
 export interface BootstrapResult {
@@ -23,14 +24,7 @@ export async function bootstrap(ctx: CoreContext, config: Config): Promise<Boots
   const tenantCreated = tenant === undefined;
   tenant ??= await createTenant(ctx, { id: tenantId });
   await ctx.keyring.ensureKeys(tenant.id, tenant.signingAlgorithm);
-  try {
-    await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
-  } catch (error) {
-    throw new Error(
-      "The master key does not open this data dir's signing keys. Was TESSERA_MASTER_KEY changed?",
-      { cause: error },
-    );
-  }
+  await checkMasterKey(ctx, tenant);
   let adminCreated = false;
   if (config.admin !== undefined) {
     const existing = await ctx.store.users.getByUsername(tenant.id, config.admin.username);
@@ -45,4 +39,19 @@ export async function bootstrap(ctx: CoreContext, config: Config): Promise<Boots
     }
   }
   return { tenantCreated, adminCreated };
+}
+
+/**
+ * Proves the master key opens the tenant's active signing key, so a changed
+ * `TESSERA_MASTER_KEY` fails loudly before anything is written with it.
+ */
+export async function checkMasterKey(ctx: CoreContext, tenant: TenantRecord): Promise<void> {
+  try {
+    await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
+  } catch (error) {
+    throw new Error(
+      "The master key does not open this data dir's signing keys. Was TESSERA_MASTER_KEY changed?",
+      { cause: error },
+    );
+  }
 }

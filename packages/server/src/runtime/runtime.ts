@@ -20,6 +20,8 @@ export interface Runtime {
   readonly databasePath: string;
   /** Set when the development master key file is in use. */
   readonly masterKeyWarning: string | undefined;
+  /** Migrations applied while opening the store (empty when it was up to date). */
+  readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function openRuntime(
     store,
     databasePath,
     masterKeyWarning: warning,
+    migrationsApplied: store.migrationsApplied,
     async close() {
       await cache.close();
       await store.close();

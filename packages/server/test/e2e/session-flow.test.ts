@@ -156,6 +156,15 @@ describe("a newcomer's first minute, against a real server and the real CLI", ()
     }
   });
 
+  it("refuses a CLI command under a different master key, before writing anything", () => {
+    const wrongKey = { ...env, TESSERA_MASTER_KEY: randomBytes(32).toString("base64") };
+    const result = runCli(["keys", "rotate"], wrongKey);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "tessera: The master key does not open this data dir's signing keys. Was TESSERA_MASTER_KEY changed?\n",
+    );
+  });
+
   it("refuses to start in production without TESSERA_MASTER_KEY, listing the problem", () => {
     const result = runCli(["serve"], { ...env, TESSERA_ENV: "production" });
     expect(result.status).toBe(1);

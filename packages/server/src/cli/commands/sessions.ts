@@ -82,7 +82,7 @@ export function registerSessionCommands(program: Command): void {
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
         if ((sessionId === undefined) === (options.user === undefined)) {
-          throw new Error("give a session id or --user <username>, not both");
+          throw new Error("give either a session id or --user <username>");
         }
         if (options.user !== undefined) {
           const user = await getUserByUsername(command.ctx, tenantId, options.user);

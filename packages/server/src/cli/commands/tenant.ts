@@ -40,6 +40,15 @@ function patchFrom(options: TenantOptions): TenantPatch {
   ) as TenantPatch;
 }
 
+/** A tenant as the CLI prints it, with ISO times like every other command. */
+function view(t: TenantRecord) {
+  return {
+    ...t,
+    createdAt: new Date(t.createdAt).toISOString(),
+    updatedAt: new Date(t.updatedAt).toISOString(),
+  };
+}
+
 function describe(t: TenantRecord): string {
   return [
     `tenant ${t.id} (${t.displayName})`,
@@ -74,7 +83,7 @@ export function registerTenantCommands(program: Command): void {
   ).action((id: string, options: TenantOptions) =>
     withCore(options, async ({ ctx, out }) => {
       const created = await createTenant(ctx, { id, ...patchFrom(options) });
-      out.print(created, () => describe(created));
+      out.print(view(created), () => describe(created));
     }),
   );
   tenant
@@ -84,7 +93,7 @@ export function registerTenantCommands(program: Command): void {
     .action((options: CommonOptions) =>
       withCore(options, async ({ ctx, out }) => {
         const tenants = await ctx.store.tenants.list();
-        out.print(tenants, () =>
+        out.print(tenants.map(view), () =>
           table(
             ["ID", "NAME", "REFRESH POLICY", "ALG"],
             tenants.map((t) => [t.id, t.displayName, t.refreshPolicy, t.signingAlgorithm]),
@@ -98,7 +107,7 @@ export function registerTenantCommands(program: Command): void {
         const tenantId = parseTenantId(id);
         await getTenant(ctx, tenantId);
         const updated = await updateTenant(ctx, tenantId, patchFrom(options));
-        out.print(updated, () => describe(updated));
+        out.print(view(updated), () => describe(updated));
       }),
   );
 }

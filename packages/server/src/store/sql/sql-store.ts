@@ -22,7 +22,11 @@ export class SqlStore implements Store {
   readonly refreshTokens: SqlRefreshTokenStore;
   readonly audit: SqlAuditStore;
 
-  constructor(readonly db: Kysely<Database>) {
+  /** @param migrationsApplied what the opener applied, for `tessera migrate` to report. */
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly migrationsApplied: readonly string[] = [],
+  ) {
     this.tenants = new SqlTenantStore(db);
     this.users = new SqlUserStore(db);
     this.apiKeys = new SqlApiKeyStore(db);

@@ -48,8 +48,7 @@ export async function openSqliteStore(
     dialect: new UnavailableMappingDialect(new SqliteDialect({ database }), isSqliteUnavailable),
     plugins: [new CamelCasePlugin()],
   });
-  if (options.migrate !== false) {
-    await migrateToLatest(db as Kysely<unknown>, "sqlite");
-  }
-  return new SqlStore(db);
+  const applied =
+    options.migrate === false ? [] : await migrateToLatest(db as Kysely<unknown>, "sqlite");
+  return new SqlStore(db, applied);
 }
