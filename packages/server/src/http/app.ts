@@ -62,10 +62,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setErrorHandler(sessionApiErrorHandler);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      status: "error",
-      message: `No route for ${request.method} ${request.url.split("?")[0]}`,
-    }),
+    reply
+      .status(404)
+      .header("cache-control", "no-store")
+      .send({
+        status: "error",
+        message: `No route for ${request.method} ${request.url.split("?")[0]}`,
+      }),
   );
   await app.register(healthRoutes, { ctx: options.ctx });
   await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });

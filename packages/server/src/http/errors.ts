@@ -96,8 +96,13 @@ export function classifyError(
   switch (fastifyError.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return { status: 413, code: "payload_too_large", message: "The request body is too large" };
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return {
+        status: 400,
+        code: "malformed_body",
+        message: "The request body does not match its Content-Length",
+      };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return {
         status: 415,
         code: "unsupported_media_type",

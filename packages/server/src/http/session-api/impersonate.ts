@@ -33,13 +33,16 @@ export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): voi
   app.post<{ Body: { username: string } }>(
     "/auth/impersonate",
     {
+      // Set first, so that even refusals before the handler carry them.
+      onRequest: async (_request, reply) => {
+        reply.header("deprecation", DEPRECATION).header("link", SUCCESSOR);
+      },
       schema: {
         body: impersonateRequestBody,
         response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
       },
     },
     async (request, reply) => {
-      reply.header("deprecation", DEPRECATION).header("link", SUCCESSOR);
       const client = clientOf(request);
       const idToken = bearer(request.headers.authorization);
       const accessTokenHeader = request.headers.accesstoken;
