@@ -52,7 +52,18 @@ describe("loadConfig", () => {
     expect(found.join("\n")).toMatch(/TESSERA_LOG_LEVEL/);
     expect(found.join("\n")).toMatch(/TESSERA_MASTER_KEY/);
     expect(found.join("\n")).toMatch(/TESSERA_ARGON2_MEMORY_KIB/);
-    expect(found.length).toBeGreaterThanOrEqual(4);
+    expect(found.join("\n")).toMatch(/TESSERA_ADMIN_USERNAME and TESSERA_ADMIN_PASSWORD/);
+    expect(found.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("names unknown settings in the config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    const file = join(dir, "tessera.json");
+    writeFileSync(file, JSON.stringify({ TESSERA_PROT: 7000 }));
+    expect(problems({ TESSERA_CONFIG_FILE: file })).toEqual([
+      "TESSERA_CONFIG_FILE: unknown setting TESSERA_PROT",
+    ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("requires the admin username and password together, and a master key in production", () => {

@@ -141,27 +141,47 @@ export function loadConfig(env: Source): Config {
       }
     }
   }
+  for (const key of Object.keys(file)) {
+    if (!(key in schema.shape)) {
+      problems.push(`TESSERA_CONFIG_FILE: unknown setting ${key}`);
+    }
+  }
   const result = schema.safeParse(merged);
   if (!result.success) {
     for (const issue of result.error.issues) {
       problems.push(`${issue.path.join(".")}: ${issue.message}`);
     }
+  }
+  // Checks across settings look at the raw values, so they are reported
+  // alongside any other problem rather than after it is fixed.
+  if (
+    (merged.TESSERA_ADMIN_USERNAME === undefined) !==
+    (merged.TESSERA_ADMIN_PASSWORD === undefined)
+  ) {
+    problems.push("TESSERA_ADMIN_USERNAME and TESSERA_ADMIN_PASSWORD must be set together");
+  }
+  const production =
+    merged.TESSERA_ENV === "production" ||
+    (merged.TESSERA_ENV === undefined && merged.NODE_ENV === "production");
+  if (production && merged.TESSERA_MASTER_KEY === undefined) {
+    problems.push("TESSERA_MASTER_KEY: required in production (openssl rand -base64 32)");
+  }
+  if (!result.success || problems.length > 0) {
     throw new ConfigError(problems);
   }
   const v = result.data;
-  const environment = v.TESSERA_ENV ?? (v.NODE_ENV === "production" ? "production" : "development");
-  if ((v.TESSERA_ADMIN_USERNAME === undefined) !== (v.TESSERA_ADMIN_PASSWORD === undefined)) {
-    problems.push("TESSERA_ADMIN_USERNAME and TESSERA_ADMIN_PASSWORD must be set together");
-  }
-  if (environment === "production" && v.TESSERA_MASTER_KEY === undefined) {
-    problems.push("TESSERA_MASTER_KEY: required in production (openssl rand -base64 32)");
-  }
-  if (problems.length > 0) {
-    throw new ConfigError(problems);
-  }
+  const environment = production ? "production" : "development";
   const host = v.TESSERA_HOST ?? v.HOST ?? "127.0.0.1";
   const port = v.TESSERA_PORT ?? v.PORT ?? 8080;
-  const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  // A wildcard address is where to listen, not where to connect: name loopback instead.
+  const urlHost =
+    host === "0.0.0.0"
+      ? "127.0.0.1"
+      : host === "::"
+        ? "[::1]"
+        : host.includes(":")
+          ? `[${host}]`
+          : host;
   return {
     env: environment,
     host,
