@@ -4,6 +4,7 @@ import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import { newUserId, type TenantId, type UserId } from "./ids.js";
 import { parsePermission } from "./permissions.js";
+import { endUserSessions } from "./sessions/revoke.js";
 import { getTenant } from "./tenants.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock" | "passwords">;
@@ -95,19 +96,19 @@ export async function setUserPassword(
   const passwordHash = await ctx.passwords.hash(input.password);
   const now = ctx.clock.now();
   const updated = await ctx.store.users.update(input.tenantId, user.id, { passwordHash }, now);
-  const ended = await ctx.store.sessions.revokeAllForUser(
-    input.tenantId,
-    user.id,
-    now,
-    "password_changed",
-  );
+  const sessionsRevoked = await endUserSessions(ctx, {
+    tenantId: input.tenantId,
+    userId: user.id,
+    reason: "password_changed",
+    actorUserId: input.actorUserId ?? null,
+  });
   await recordAudit(ctx, {
     tenantId: input.tenantId,
     at: now,
     type: "user.password_changed",
     actorUserId: input.actorUserId ?? null,
     subjectUserId: user.id,
-    detail: { sessionsRevoked: ended.length },
+    detail: { sessionsRevoked },
   });
   return updated ?? user;
 }
@@ -127,9 +128,12 @@ export async function setUserEnabled(
   const updated = await ctx.store.users.update(input.tenantId, user.id, { status }, now);
   let sessionsRevoked = 0;
   if (!input.enabled) {
-    sessionsRevoked = (
-      await ctx.store.sessions.revokeAllForUser(input.tenantId, user.id, now, "user_disabled")
-    ).length;
+    sessionsRevoked = await endUserSessions(ctx, {
+      tenantId: input.tenantId,
+      userId: user.id,
+      reason: "user_disabled",
+      actorUserId: input.actorUserId ?? null,
+    });
   }
   await recordAudit(ctx, {
     tenantId: input.tenantId,

@@ -85,47 +85,59 @@ async function findSessionId(
   return undefined;
 }
 
+interface Revocation {
+  readonly tenantId: TenantId;
+  readonly reason: string;
+  readonly actorUserId?: UserId | null;
+  readonly subjectUserId?: UserId | null;
+  readonly sessionId?: SessionId | null;
+  readonly ip?: string | null;
+}
+
+/** Records that `ended` sessions were revoked, when there were any. */
+async function recordRevocation(
+  ctx: Pick<CoreContext, "store">,
+  at: number,
+  ended: readonly SessionId[],
+  input: Revocation,
+): Promise<void> {
+  if (ended.length === 0) {
+    return;
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at,
+    type: "session.revoked",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: input.subjectUserId ?? null,
+    sessionId: input.sessionId ?? null,
+    ip: input.ip ?? null,
+    detail: { reason: input.reason, sessionsRevoked: ended.length },
+  });
+}
+
 /**
  * Revokes one session (and its impersonation children) and records it.
  * Idempotent. Used by logout, by the CLI, and by later dialects.
  */
 export async function endSession(
   ctx: Pick<CoreContext, "store" | "clock">,
-  input: {
-    readonly tenantId: TenantId;
-    readonly sessionId: SessionId;
-    readonly reason: string;
-    readonly subjectUserId?: UserId | null;
-    readonly actorUserId?: UserId | null;
-    readonly ip?: string | null;
-  },
+  input: Revocation & { readonly sessionId: SessionId },
 ): Promise<SessionId[]> {
   const now = ctx.clock.now();
   const ended = await ctx.store.sessions.revoke(input.sessionId, now, input.reason);
-  if (ended.length > 0) {
-    await recordAudit(ctx, {
-      tenantId: input.tenantId,
-      at: now,
-      type: "session.revoked",
-      actorUserId: input.actorUserId ?? null,
-      subjectUserId: input.subjectUserId ?? null,
-      sessionId: input.sessionId,
-      ip: input.ip ?? null,
-      detail: { reason: input.reason, sessionsRevoked: ended.length },
-    });
-  }
+  await recordRevocation(ctx, now, ended, input);
   return ended;
 }
 
-/** Revokes every session of a user. Returns how many ended. */
+/**
+ * Revokes every session of a user: their own, those in which they
+ * impersonate someone, and impersonations born of theirs. Returns how many
+ * ended. Password changes, disabling and operators all end sessions here.
+ */
 export async function endUserSessions(
   ctx: Pick<CoreContext, "store" | "clock">,
-  input: {
-    readonly tenantId: TenantId;
-    readonly userId: UserId;
-    readonly reason: string;
-    readonly actorUserId?: UserId | null;
-  },
+  input: Omit<Revocation, "subjectUserId" | "sessionId"> & { readonly userId: UserId },
 ): Promise<number> {
   const now = ctx.clock.now();
   const ended = await ctx.store.sessions.revokeAllForUser(
@@ -134,15 +146,6 @@ export async function endUserSessions(
     now,
     input.reason,
   );
-  if (ended.length > 0) {
-    await recordAudit(ctx, {
-      tenantId: input.tenantId,
-      at: now,
-      type: "session.revoked",
-      actorUserId: input.actorUserId ?? null,
-      subjectUserId: input.userId,
-      detail: { reason: input.reason, sessionsRevoked: ended.length },
-    });
-  }
+  await recordRevocation(ctx, now, ended, { ...input, subjectUserId: input.userId });
   return ended.length;
 }
