@@ -1,6 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError, loadConfig } from "../config/config.js";
-import { isTesseraError } from "../core/errors.js";
+import { loadConfig } from "../config/config.js";
 import { bootstrap } from "../runtime/bootstrap.js";
 import { startServer } from "../runtime/serve.js";
 import { registerApiKeyCommands } from "./commands/apikey.js";
@@ -87,13 +86,8 @@ export function buildProgram(): Command {
 
 /** One line saying why a command failed; never a stack trace. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) {
-    return error.message;
-  }
-  if (isTesseraError(error) || error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
+  // ConfigError and TesseraError are Errors whose messages are written for people.
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs the CLI with `argv`; exits non-zero with a one-line reason on failure. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { TENANT_ID_PATTERN } from "../core/ids.js";
 
 /**
  * Every setting, validated once at start. Values come from `TESSERA_*`
@@ -76,7 +77,7 @@ const schema = z.object({
     .optional(),
   TESSERA_DEFAULT_TENANT: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase slug like 'default'")
+    .regex(TENANT_ID_PATTERN, "must be a lowercase slug like 'default'")
     .default("default"),
   TESSERA_ADMIN_USERNAME: z.string().min(1).max(128).optional(),
   TESSERA_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").max(1024).optional(),

@@ -13,6 +13,9 @@ import { TesseraError } from "./errors.js";
 import type { KeyId, TenantId } from "./ids.js";
 import type { SecretBox } from "./secret-box.js";
 
+/** Every algorithm Tessera signs with; verification accepts only the key's own. */
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
+
 /** A key ready to sign with. */
 export interface ActiveSigningKey {
   readonly kid: KeyId;

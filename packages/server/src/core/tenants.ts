@@ -1,9 +1,10 @@
 import type { TenantPatch } from "../store/contract.js";
-import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/records.js";
+import type { RefreshPolicy, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import { isTenantId, type TenantId, type UserId } from "./ids.js";
+import { SIGNING_ALGORITHMS } from "./keyring.js";
 
 /** Defaults for a new tenant: the session API's documented lifetimes and behaviour. */
 export const TENANT_DEFAULTS = {
@@ -23,7 +24,6 @@ const LIMITS = {
 } as const;
 
 const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
-const ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
 
 /** Checks a tenant patch against the allowed ranges; throws `invalid_request` listing each problem. */
 export function validateTenantPatch(patch: TenantPatch): void {
@@ -37,8 +37,11 @@ export function validateTenantPatch(patch: TenantPatch): void {
   if (patch.refreshPolicy !== undefined && !POLICIES.includes(patch.refreshPolicy)) {
     problems.push(`refreshPolicy must be one of ${POLICIES.join(", ")}`);
   }
-  if (patch.signingAlgorithm !== undefined && !ALGORITHMS.includes(patch.signingAlgorithm)) {
-    problems.push(`signingAlgorithm must be one of ${ALGORITHMS.join(", ")}`);
+  if (
+    patch.signingAlgorithm !== undefined &&
+    !SIGNING_ALGORITHMS.includes(patch.signingAlgorithm)
+  ) {
+    problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
   }
   if (
     patch.displayName !== undefined &&

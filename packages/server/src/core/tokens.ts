@@ -7,19 +7,11 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-import type {
-  SessionRecord,
-  SigningAlgorithm,
-  TenantRecord,
-  UserRecord,
-} from "../store/records.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../store/records.js";
 import { epochSeconds } from "./clock.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { ClientId, TenantId } from "./ids.js";
-
-/** Every algorithm Tessera signs with, and so the only ones it accepts. */
-export const ACCEPTED_ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
 const ACCESS_TOKEN_TYP = "at+jwt";

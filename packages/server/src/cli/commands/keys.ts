@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { recordAudit } from "../../core/audit.js";
+import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
 import { getTenant } from "../../core/tenants.js";
 import type { SigningAlgorithm } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
@@ -51,8 +52,8 @@ export function registerKeyCommands(program: Command): void {
         const tenantId = await tenantOf(command, options);
         const tenant = await getTenant(command.ctx, tenantId);
         const algorithm = (options.alg ?? tenant.signingAlgorithm) as SigningAlgorithm;
-        if (!["ES256", "RS256", "EdDSA"].includes(algorithm)) {
-          throw new Error("--alg must be ES256, RS256 or EdDSA");
+        if (!SIGNING_ALGORITHMS.includes(algorithm)) {
+          throw new Error(`--alg must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
         }
         const kid = await command.ctx.keyring.rotate(tenantId, algorithm);
         await recordAudit(command.ctx, {

@@ -7,7 +7,7 @@ import type { TokenHash } from "../ids.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
-import { requireUsableSession } from "./start-session.js";
+import { refreshTokenRecord, requireUsableSession } from "./start-session.js";
 
 const SEAL_PURPOSE = "refresh-successor";
 
@@ -82,15 +82,7 @@ export async function refreshSession(
   const pair: SealedPair = { ...signed, refreshToken: successorToken };
   const result = await ctx.store.refreshTokens.rotate({
     oldHash: hash,
-    successor: {
-      hash: hashSecret(successorToken),
-      sessionId: session.id,
-      tenantId: tenant.id,
-      createdAt: now,
-      expiresAt: session.expiresAt,
-      rotatedAt: null,
-      successorSealed: null,
-    },
+    successor: refreshTokenRecord(successorToken, session, now),
     successorSealed: ctx.secretBox.seal(SEAL_PURPOSE, JSON.stringify(pair), hash),
     at: now,
   });

@@ -1,4 +1,9 @@
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
+import type {
+  RefreshTokenRecord,
+  SessionRecord,
+  TenantRecord,
+  UserRecord,
+} from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
@@ -42,16 +47,28 @@ export async function startSession(
     parentSessionId: input.parentSessionId ?? null,
   };
   const signed = await signSessionTokens(ctx, { tenant, user, session, now });
-  await ctx.store.sessions.create(session, {
-    hash: hashSecret(refreshToken),
+  await ctx.store.sessions.create(session, refreshTokenRecord(refreshToken, session, now));
+  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
+}
+
+/**
+ * The stored form of a new refresh token of `session`: its hash only, valid
+ * until the session's absolute end.
+ */
+export function refreshTokenRecord(
+  token: string,
+  session: SessionRecord,
+  now: number,
+): RefreshTokenRecord {
+  return {
+    hash: hashSecret(token),
     sessionId: session.id,
-    tenantId: tenant.id,
+    tenantId: session.tenantId,
     createdAt: now,
     expiresAt: session.expiresAt,
     rotatedAt: null,
     successorSealed: null,
-  });
-  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
+  };
 }
 
 /**
