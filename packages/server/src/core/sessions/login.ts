@@ -1,7 +1,7 @@
 import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
-import { TesseraError } from "../errors.js";
+import { isTesseraError, TesseraError } from "../errors.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
 import type { SessionTokens } from "./session-tokens.js";
 import { startSession } from "./start-session.js";
@@ -34,6 +34,10 @@ export async function loginWithPassword(
     );
   }
   await ctx.loginThrottle.check(tenantId, username, ip).catch(async (error: unknown) => {
+    // Only a refusal is a throttled login; a failing cache is just a failure.
+    if (!isTesseraError(error) || error.code !== "rate_limited") {
+      throw error;
+    }
     await recordAudit(ctx, {
       tenantId,
       at: ctx.clock.now(),

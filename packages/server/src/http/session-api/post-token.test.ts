@@ -307,5 +307,7 @@ describe("POST /auth/token: 429", () => {
     expect((await h.login("alice")).statusCode).toBe(429);
     // ...but the session alice already has keeps refreshing.
     expect((await h.send("POST", "/auth/token", live)).statusCode).toBe(200);
+    const events = await h.runtime.store.audit.list(TENANT, { limit: 100 });
+    expect(events.filter((e) => e.type === "login.throttled").length).toBeGreaterThanOrEqual(1);
   });
 });
