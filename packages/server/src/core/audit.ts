@@ -21,6 +21,11 @@ export type AuditEventType =
   | "user.enabled"
   | "user.permission_granted"
   | "user.permission_revoked"
+  | "user.role_changed"
+  | "user.deleted"
+  | "role.created"
+  | "role.updated"
+  | "role.deleted"
   | "api_key.created"
   | "api_key.revoked"
   | "signing_key.rotated";

@@ -11,12 +11,18 @@ export type SessionId = Brand<string, "SessionId">;
 export type ApiKeyId = Brand<string, "ApiKeyId">;
 export type ClientId = Brand<string, "ClientId">;
 export type KeyId = Brand<string, "KeyId">;
+export type RoleId = Brand<string, "RoleId">;
 /** SHA-256 of a secret, hex-encoded. The only form a secret is stored in. */
 export type TokenHash = Brand<string, "TokenHash">;
 
 /** A new random user id (UUID v4, as Cognito's `sub`). */
 export function newUserId(): UserId {
   return randomUUID() as UserId;
+}
+
+/** A new random role id (a UUID, as HarperDB's role ids). */
+export function newRoleId(): RoleId {
+  return randomUUID() as RoleId;
 }
 
 /** A new random session id. */

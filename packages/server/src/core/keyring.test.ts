@@ -48,6 +48,7 @@ async function setup(algorithm: SigningAlgorithm = "ES256") {
     refreshPolicy: "none",
     refreshGraceSeconds: 5,
     signingAlgorithm: algorithm,
+    operationTokenTtlSeconds: 86_400,
     createdAt: T0,
     updatedAt: T0,
   });

@@ -7,14 +7,36 @@ export const IMPERSONATE = "impersonate";
 
 const PERMISSION_PATTERN = /^[a-z][a-z0-9:._-]{0,63}$/;
 
-/** Anything that carries a permission list. */
+/** Anything that carries permissions: granted directly, and through a role. */
 export interface HasPermissions {
   readonly permissions: readonly string[];
+  readonly rolePermissions?: readonly string[];
 }
 
-/** True when `holder` has `permission`, directly or through {@link ADMIN}. */
+/** Every permission `holder` has, direct or through its role. */
+export function grantedPermissions(holder: HasPermissions): ReadonlySet<string> {
+  return new Set([...holder.permissions, ...(holder.rolePermissions ?? [])]);
+}
+
+/** True when `holder` has `permission`, directly, through its role, or through {@link ADMIN}. */
 export function hasPermission(holder: HasPermissions, permission: string): boolean {
-  return holder.permissions.includes(ADMIN) || holder.permissions.includes(permission);
+  const granted = grantedPermissions(holder);
+  return granted.has(ADMIN) || granted.has(permission);
+}
+
+/** True when `holder` is at the admin level. */
+export function isAdmin(holder: HasPermissions): boolean {
+  return grantedPermissions(holder).has(ADMIN);
+}
+
+/**
+ * Refuses a caller that is not at the admin level. User, role and other
+ * tenants' administration all ask here, whatever the dialect.
+ */
+export function requireAdmin(holder: HasPermissions, message: string): void {
+  if (!isAdmin(holder)) {
+    throw new TesseraError("forbidden", message);
+  }
 }
 
 /**
@@ -23,10 +45,11 @@ export function hasPermission(holder: HasPermissions, permission: string): boole
  * another admin.
  */
 export function outranks(target: HasPermissions, caller: HasPermissions): boolean {
-  if (caller.permissions.includes(ADMIN)) {
+  const callerGrants = grantedPermissions(caller);
+  if (callerGrants.has(ADMIN)) {
     return false;
   }
-  return target.permissions.some((p) => !caller.permissions.includes(p));
+  return [...grantedPermissions(target)].some((p) => !callerGrants.has(p));
 }
 
 /** Checks a permission name (`impersonate`, `tokens:write`) and returns it. */

@@ -1,5 +1,5 @@
 import type { TenantPatch } from "../store/contract.js";
-import type { RefreshPolicy, TenantRecord } from "../store/records.js";
+import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
@@ -14,13 +14,21 @@ export const TENANT_DEFAULTS = {
   refreshPolicy: "none",
   refreshGraceSeconds: 5,
   signingAlgorithm: "ES256",
+  operationTokenTtlSeconds: 24 * 3600,
 } as const satisfies Omit<TenantPatch, "displayName">;
+
+/**
+ * The operations API signs with RS256 whatever the tenant's own algorithm,
+ * as HarperDB does (spec 002), so every tenant keeps RS256 keys too.
+ */
+export const OPERATIONS_SIGNING_ALGORITHM = "RS256" satisfies SigningAlgorithm;
 
 const LIMITS = {
   accessTokenTtlSeconds: [60, 24 * 3600],
   idTokenTtlSeconds: [60, 24 * 3600],
   refreshTokenTtlSeconds: [300, 365 * 24 * 3600],
   refreshGraceSeconds: [0, 120],
+  operationTokenTtlSeconds: [60, 30 * 24 * 3600],
 } as const;
 
 const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
@@ -83,7 +91,7 @@ export async function createTenant(
     updatedAt: now,
   };
   await ctx.store.tenants.create(tenant);
-  await ctx.keyring.ensureKeys(tenantId, tenant.signingAlgorithm);
+  await ensureTenantKeys(ctx, tenant);
   await recordAudit(ctx, {
     tenantId,
     at: now,
@@ -91,6 +99,17 @@ export async function createTenant(
     actorUserId: actorUserId ?? null,
   });
   return tenant;
+}
+
+/** Makes sure the tenant can sign for every dialect: its own algorithm and the operations API's. */
+export async function ensureTenantKeys(
+  ctx: Pick<CoreContext, "keyring">,
+  tenant: TenantRecord,
+): Promise<void> {
+  await ctx.keyring.ensureKeys(tenant.id, tenant.signingAlgorithm);
+  if (tenant.signingAlgorithm !== OPERATIONS_SIGNING_ALGORITHM) {
+    await ctx.keyring.ensureKeys(tenant.id, OPERATIONS_SIGNING_ALGORITHM);
+  }
 }
 
 /** Loads a tenant or throws `not_found`. */

@@ -2,7 +2,7 @@ import type { UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
-import { newUserId, type TenantId, type UserId } from "./ids.js";
+import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
 import { parsePermission } from "./permissions.js";
 import { endUserSessions } from "./sessions/revoke.js";
 import { getTenant } from "./tenants.js";
@@ -42,6 +42,9 @@ export async function addUser(
     readonly username: string;
     readonly password: string;
     readonly permissions?: readonly string[];
+    readonly roleId?: RoleId;
+    /** False adds the user disabled (it cannot log in until enabled). */
+    readonly enabled?: boolean;
   } & Actor,
 ): Promise<UserRecord> {
   await getTenant(ctx, input.tenantId);
@@ -53,8 +56,10 @@ export async function addUser(
     tenantId: input.tenantId,
     username: input.username,
     passwordHash: await ctx.passwords.hash(input.password),
-    status: "active",
+    status: input.enabled === false ? "disabled" : "active",
     permissions,
+    roleId: input.roleId ?? null,
+    rolePermissions: [],
     createdAt: now,
     updatedAt: now,
   };
@@ -65,9 +70,14 @@ export async function addUser(
     type: "user.created",
     actorUserId: input.actorUserId ?? null,
     subjectUserId: user.id,
-    detail: { username: user.username, permissions: permissions.join(" ") },
+    detail: {
+      username: user.username,
+      permissions: permissions.join(" "),
+      roleId: user.roleId,
+      status: user.status,
+    },
   });
-  return user;
+  return (await ctx.store.users.getById(input.tenantId, user.id)) ?? user;
 }
 
 /** Loads a user by username or throws `not_found`. */
@@ -180,4 +190,62 @@ export async function changeUserPermission(
     detail: { permission },
   });
   return updated ?? user;
+}
+
+/** Gives a user a role (or none). Its grants apply at once; live sessions keep going. */
+export async function setUserRole(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly roleId: RoleId | null;
+  } & Actor,
+): Promise<UserRecord> {
+  const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  const now = ctx.clock.now();
+  const updated = await ctx.store.users.update(
+    input.tenantId,
+    user.id,
+    { roleId: input.roleId },
+    now,
+  );
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "user.role_changed",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { from: user.roleId, to: input.roleId },
+  });
+  return updated ?? user;
+}
+
+/**
+ * Deletes a user. Every session they have, or act in, is revoked (and
+ * audited) first; then the user and their sessions are deleted, so their
+ * tokens fail as unknown from then on.
+ */
+export async function deleteUser(
+  ctx: Ctx,
+  input: { readonly tenantId: TenantId; readonly username: string } & Actor,
+): Promise<UserRecord> {
+  const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  const sessionsRevoked = await endUserSessions(ctx, {
+    tenantId: input.tenantId,
+    userId: user.id,
+    reason: "user_deleted",
+    actorUserId: input.actorUserId ?? null,
+  });
+  if (!(await ctx.store.users.delete(input.tenantId, user.id))) {
+    throw new TesseraError("not_found", `No user ${input.username}`);
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: ctx.clock.now(),
+    type: "user.deleted",
+    actorUserId: input.actorUserId ?? null,
+    subjectUserId: user.id,
+    detail: { username: user.username, sessionsRevoked },
+  });
+  return user;
 }

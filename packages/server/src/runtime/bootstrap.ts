@@ -2,7 +2,7 @@ import type { Config } from "../config/config.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
 import { ADMIN, IMPERSONATE } from "../core/permissions.js";
-import { createTenant } from "../core/tenants.js";
+import { createTenant, ensureTenantKeys } from "../core/tenants.js";
 import { addUser } from "../core/users.js";
 import type { TenantRecord } from "../store/records.js";
 
@@ -23,7 +23,7 @@ export async function bootstrap(ctx: CoreContext, config: Config): Promise<Boots
   let tenant = await ctx.store.tenants.get(tenantId);
   const tenantCreated = tenant === undefined;
   tenant ??= await createTenant(ctx, { id: tenantId });
-  await ctx.keyring.ensureKeys(tenant.id, tenant.signingAlgorithm);
+  await ensureTenantKeys(ctx, tenant);
   await checkMasterKey(ctx, tenant);
   let adminCreated = false;
   if (config.admin !== undefined) {

@@ -1,11 +1,21 @@
-import type { ApiKeyId, KeyId, SessionId, TenantId, TokenHash, UserId } from "../core/ids.js";
+import type {
+  ApiKeyId,
+  KeyId,
+  RoleId,
+  SessionId,
+  TenantId,
+  TokenHash,
+  UserId,
+} from "../core/ids.js";
 import type {
   ApiKeyRecord,
   AuditEventInput,
   AuditEventRecord,
   EpochMs,
+  JsonObject,
   RefreshPolicy,
   RefreshTokenRecord,
+  RoleRecord,
   SessionRecord,
   SigningAlgorithm,
   SigningKeyRecord,
@@ -26,6 +36,7 @@ import type {
 export interface Store {
   readonly tenants: TenantStore;
   readonly users: UserStore;
+  readonly roles: RoleStore;
   readonly apiKeys: ApiKeyStore;
   readonly signingKeys: SigningKeyStore;
   readonly sessions: SessionStore;
@@ -44,6 +55,7 @@ export interface TenantPatch {
   readonly refreshPolicy?: RefreshPolicy;
   readonly refreshGraceSeconds?: number;
   readonly signingAlgorithm?: SigningAlgorithm;
+  readonly operationTokenTtlSeconds?: number;
 }
 
 export interface TenantStore {
@@ -59,22 +71,60 @@ export interface UserPatch {
   readonly passwordHash?: string;
   readonly status?: UserStatus;
   readonly permissions?: readonly string[];
+  readonly roleId?: RoleId | null;
 }
 
 export interface UserStore {
-  /** Inserts a user; `conflict` if the tenant already has that username. */
+  /** Inserts a user; `conflict` if the tenant already has that username. Its role must exist. */
   create(user: UserRecord): Promise<void>;
   getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined>;
   /** Exact, case-sensitive match. */
   getByUsername(tenantId: TenantId, username: string): Promise<UserRecord | undefined>;
   /** Users ordered by username. */
   list(tenantId: TenantId): Promise<UserRecord[]>;
+  /** Applies `patch`; `not_found` if `patch.roleId` names no role of the tenant. */
   update(
     tenantId: TenantId,
     id: UserId,
     patch: UserPatch,
     at: EpochMs,
   ): Promise<UserRecord | undefined>;
+  /**
+   * Deletes a user with its sessions and their refresh tokens, in one
+   * transaction. Tokens of those sessions then fail as unknown. Returns false
+   * if no such user exists.
+   */
+  delete(tenantId: TenantId, id: UserId): Promise<boolean>;
+}
+
+export interface RolePatch {
+  readonly name?: string;
+  readonly permission?: JsonObject;
+  readonly permissions?: readonly string[];
+}
+
+export interface RoleStore {
+  /** Inserts a role; `conflict` if the tenant already has that name. */
+  create(role: RoleRecord): Promise<void>;
+  get(tenantId: TenantId, id: RoleId): Promise<RoleRecord | undefined>;
+  getByName(tenantId: TenantId, name: string): Promise<RoleRecord | undefined>;
+  /** Roles ordered by name. */
+  list(tenantId: TenantId): Promise<RoleRecord[]>;
+  /** Applies `patch`; `conflict` if the new name is taken. Undefined if no such role. */
+  update(
+    tenantId: TenantId,
+    id: RoleId,
+    patch: RolePatch,
+    at: EpochMs,
+  ): Promise<RoleRecord | undefined>;
+  /**
+   * Deletes a role. Returns false if no such role exists; throws `conflict`
+   * if a user holds it. The check and the delete are one statement, so a user
+   * given the role concurrently either blocks the delete or is refused.
+   */
+  delete(tenantId: TenantId, id: RoleId): Promise<boolean>;
+  /** How many users hold the role. */
+  countMembers(tenantId: TenantId, id: RoleId): Promise<number>;
 }
 
 export interface ApiKeyStore {

@@ -2,6 +2,7 @@ import type {
   ApiKeyId,
   ClientId,
   KeyId,
+  RoleId,
   SessionId,
   TenantId,
   TokenHash,
@@ -24,6 +25,8 @@ export interface TenantRecord {
   readonly refreshPolicy: RefreshPolicy;
   readonly refreshGraceSeconds: number;
   readonly signingAlgorithm: SigningAlgorithm;
+  /** Lifetime of the operations API's operation token (its refresh token lives `refreshTokenTtlSeconds`). */
+  readonly operationTokenTtlSeconds: number;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
 }
@@ -36,6 +39,40 @@ export interface UserRecord {
   readonly username: string;
   readonly passwordHash: string;
   readonly status: UserStatus;
+  /** Permissions granted to this user directly. */
+  readonly permissions: readonly string[];
+  readonly roleId: RoleId | null;
+  /**
+   * Permissions granted through the user's role, read with the user so a
+   * change to the role applies to its members at once. Ignored on write.
+   */
+  readonly rolePermissions: readonly string[];
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+/** A JSON value, as a role's permission object holds. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/**
+ * A named set of permissions users can be given (the operations API's roles).
+ * `permission` is the object the operator wrote, kept verbatim for clients
+ * that read it; `permissions` is what it grants in Tessera's own terms.
+ */
+export interface RoleRecord {
+  readonly id: RoleId;
+  readonly tenantId: TenantId;
+  readonly name: string;
+  readonly permission: JsonObject;
   readonly permissions: readonly string[];
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;

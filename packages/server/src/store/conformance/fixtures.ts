@@ -4,6 +4,7 @@ import { TesseraError } from "../../core/errors.js";
 import {
   type KeyId,
   newApiKeyId,
+  newRoleId,
   newClientId,
   newSessionId,
   newUserId,
@@ -16,6 +17,7 @@ import type {
   ApiKeyRecord,
   EpochMs,
   RefreshTokenRecord,
+  RoleRecord,
   SessionRecord,
   SigningAlgorithm,
   SigningKeyRecord,
@@ -62,6 +64,7 @@ export function tenantRecord(overrides: Partial<TenantRecord> = {}): TenantRecor
     refreshPolicy: "none",
     refreshGraceSeconds: 5,
     signingAlgorithm: "ES256",
+    operationTokenTtlSeconds: 86_400,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -75,6 +78,24 @@ export function userRecord(tenantId: TenantId, overrides: Partial<UserRecord> = 
     username: `user-${suffix()}`,
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
     status: "active",
+    permissions: [],
+    roleId: null,
+    rolePermissions: [],
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+export function roleRecord(tenantId: TenantId, overrides: Partial<RoleRecord> = {}): RoleRecord {
+  return {
+    id: newRoleId(),
+    tenantId,
+    name: `role-${suffix()}`,
+    permission: {
+      super_user: false,
+      dev: { tables: { dog: { read: true, insert: false, update: false, delete: false } } },
+    },
     permissions: [],
     createdAt: T0,
     updatedAt: T0,

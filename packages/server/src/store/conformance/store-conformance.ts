@@ -13,6 +13,7 @@ import {
 } from "./fixtures.js";
 import { describeKeyConformance } from "./keys.js";
 import { describeRefreshTokenConformance } from "./refresh-tokens.js";
+import { describeRoleConformance } from "./roles.js";
 import { describeSessionConformance } from "./sessions.js";
 import { describeTenantAndUserConformance } from "./tenants-users.js";
 
@@ -82,6 +83,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
 
     const seeds: Seeds = { db, seedTenant, seedUser, seedSession };
     describeTenantAndUserConformance(seeds);
+    describeRoleConformance(seeds);
     describeKeyConformance(seeds);
     describeSessionConformance(seeds);
     describeRefreshTokenConformance(seeds);

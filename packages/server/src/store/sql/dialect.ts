@@ -25,6 +25,12 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** True when a driver error is a foreign-key violation. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503";
+}
+
 /** Runs `work`, turning a unique violation into a `conflict` error that names `what`. */
 export async function insertOrConflict(what: string, work: () => Promise<unknown>): Promise<void> {
   try {

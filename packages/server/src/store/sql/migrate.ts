@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001-initial.js";
+import * as roles from "./migrations/0002-roles.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -11,7 +12,10 @@ interface VersionedMigration {
  * Every schema version, oldest first. Migrations run forward only: a new
  * version is a new entry, and an applied one is never edited.
  */
-const MIGRATIONS: readonly VersionedMigration[] = [{ name: "0001-initial", up: initial.up }];
+const MIGRATIONS: readonly VersionedMigration[] = [
+  { name: "0001-initial", up: initial.up },
+  { name: "0002-roles", up: roles.up },
+];
 
 /** The versions this build knows, for `tessera migrate --status`. */
 export const KNOWN_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.name);

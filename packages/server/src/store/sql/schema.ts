@@ -9,6 +9,7 @@ import type { Generated } from "kysely";
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
+  roles: RolesTable;
   apiKeys: ApiKeysTable;
   signingKeys: SigningKeysTable;
   sessions: SessionsTable;
@@ -28,6 +29,7 @@ export interface TenantsTable {
   refreshPolicy: string;
   refreshGraceSeconds: number;
   signingAlgorithm: string;
+  operationTokenTtlSeconds: number;
   createdAt: BigIntColumn;
   updatedAt: BigIntColumn;
 }
@@ -38,6 +40,19 @@ export interface UsersTable {
   username: string;
   passwordHash: string;
   status: string;
+  permissions: string;
+  roleId: string | null;
+  createdAt: BigIntColumn;
+  updatedAt: BigIntColumn;
+}
+
+export interface RolesTable {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** The role's permission object as given (JSON). */
+  permission: string;
+  /** The Tessera permissions it grants (JSON array). */
   permissions: string;
   createdAt: BigIntColumn;
   updatedAt: BigIntColumn;

@@ -3,6 +3,7 @@ import type { Store } from "../contract.js";
 import { SqlApiKeyStore } from "./api-keys.js";
 import { SqlAuditStore } from "./audit.js";
 import { SqlRefreshTokenStore } from "./refresh-tokens.js";
+import { SqlRoleStore } from "./roles.js";
 import type { Database } from "./schema.js";
 import { SqlSessionStore } from "./sessions.js";
 import { SqlSigningKeyStore } from "./signing-keys.js";
@@ -16,6 +17,7 @@ import { SqlUserStore } from "./users.js";
 export class SqlStore implements Store {
   readonly tenants: SqlTenantStore;
   readonly users: SqlUserStore;
+  readonly roles: SqlRoleStore;
   readonly apiKeys: SqlApiKeyStore;
   readonly signingKeys: SqlSigningKeyStore;
   readonly sessions: SqlSessionStore;
@@ -29,6 +31,7 @@ export class SqlStore implements Store {
   ) {
     this.tenants = new SqlTenantStore(db);
     this.users = new SqlUserStore(db);
+    this.roles = new SqlRoleStore(db);
     this.apiKeys = new SqlApiKeyStore(db);
     this.signingKeys = new SqlSigningKeyStore(db);
     this.sessions = new SqlSessionStore(db);

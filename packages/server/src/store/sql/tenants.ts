@@ -15,6 +15,7 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
     refreshPolicy: row.refreshPolicy as RefreshPolicy,
     refreshGraceSeconds: row.refreshGraceSeconds,
     signingAlgorithm: row.signingAlgorithm as SigningAlgorithm,
+    operationTokenTtlSeconds: row.operationTokenTtlSeconds,
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };

@@ -1,11 +1,14 @@
 import type { Kysely, Selectable } from "kysely";
-import type { TenantId, UserId } from "../../core/ids.js";
+import { TesseraError } from "../../core/errors.js";
+import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { UserPatch, UserStore } from "../contract.js";
 import type { EpochMs, UserRecord, UserStatus } from "../records.js";
-import { insertOrConflict, toMs } from "./dialect.js";
+import { insertOrConflict, isForeignKeyViolation, toMs } from "./dialect.js";
 import type { Database, UsersTable } from "./schema.js";
 
-function toUser(row: Selectable<UsersTable>): UserRecord {
+type UserRow = Selectable<UsersTable> & { readonly rolePermissions: string | null };
+
+function toUser(row: UserRow): UserRecord {
   return {
     id: row.id as UserId,
     tenantId: row.tenantId as TenantId,
@@ -13,50 +16,55 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     passwordHash: row.passwordHash,
     status: row.status as UserStatus,
     permissions: JSON.parse(row.permissions) as string[],
+    roleId: row.roleId as RoleId | null,
+    rolePermissions: row.rolePermissions === null ? [] : (JSON.parse(row.rolePermissions) as string[]),
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };
 }
 
-/** {@link UserStore} over SQL. */
+/** {@link UserStore} over SQL. Every read joins the user's role, so its grants are current. */
 export class SqlUserStore implements UserStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  #select() {
+    return this.db
+      .selectFrom("users")
+      .leftJoin("roles", "roles.id", "users.roleId")
+      .selectAll("users")
+      .select("roles.permissions as rolePermissions");
+  }
+
   async create(user: UserRecord): Promise<void> {
+    const { rolePermissions: _derived, ...row } = user;
     await insertOrConflict(`User ${user.username}`, () =>
       this.db
         .insertInto("users")
-        .values({ ...user, permissions: JSON.stringify(user.permissions) })
+        .values({ ...row, permissions: JSON.stringify(user.permissions) })
         .execute(),
     );
   }
 
   async getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .selectFrom("users")
-      .selectAll()
-      .where("tenantId", "=", tenantId)
-      .where("id", "=", id)
+    const row = await this.#select()
+      .where("users.tenantId", "=", tenantId)
+      .where("users.id", "=", id)
       .executeTakeFirst();
     return row === undefined ? undefined : toUser(row);
   }
 
   async getByUsername(tenantId: TenantId, username: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .selectFrom("users")
-      .selectAll()
-      .where("tenantId", "=", tenantId)
-      .where("username", "=", username)
+    const row = await this.#select()
+      .where("users.tenantId", "=", tenantId)
+      .where("users.username", "=", username)
       .executeTakeFirst();
     return row === undefined ? undefined : toUser(row);
   }
 
   async list(tenantId: TenantId): Promise<UserRecord[]> {
-    const rows = await this.db
-      .selectFrom("users")
-      .selectAll()
-      .where("tenantId", "=", tenantId)
-      .orderBy("username")
+    const rows = await this.#select()
+      .where("users.tenantId", "=", tenantId)
+      .orderBy("users.username")
       .execute();
     return rows.map(toUser);
   }
@@ -68,17 +76,48 @@ export class SqlUserStore implements UserStore {
     at: EpochMs,
   ): Promise<UserRecord | undefined> {
     const { permissions, ...rest } = patch;
-    const row = await this.db
-      .updateTable("users")
-      .set({
-        ...rest,
-        ...(permissions === undefined ? {} : { permissions: JSON.stringify(permissions) }),
-        updatedAt: at,
-      })
-      .where("tenantId", "=", tenantId)
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirst();
-    return row === undefined ? undefined : toUser(row);
+    let updated: { id: string } | undefined;
+    try {
+      updated = await this.db
+        .updateTable("users")
+        .set({
+          ...rest,
+          ...(permissions === undefined ? {} : { permissions: JSON.stringify(permissions) }),
+          updatedAt: at,
+        })
+        .where("tenantId", "=", tenantId)
+        .where("id", "=", id)
+        .returning("id")
+        .executeTakeFirst();
+    } catch (error) {
+      // The only reference an update can change is the role.
+      if (isForeignKeyViolation(error) && patch.roleId !== undefined) {
+        throw new TesseraError("not_found", "No such role", { cause: error });
+      }
+      throw error;
+    }
+    return updated === undefined ? undefined : this.getById(tenantId, id);
+  }
+
+  async delete(tenantId: TenantId, id: UserId): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const sessionsOfUser = tx
+        .selectFrom("sessions")
+        .select("id")
+        .where("tenantId", "=", tenantId)
+        .where("userId", "=", id);
+      await tx.deleteFrom("refreshTokens").where("sessionId", "in", sessionsOfUser).execute();
+      await tx
+        .deleteFrom("sessions")
+        .where("tenantId", "=", tenantId)
+        .where("userId", "=", id)
+        .execute();
+      const result = await tx
+        .deleteFrom("users")
+        .where("tenantId", "=", tenantId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
   }
 }

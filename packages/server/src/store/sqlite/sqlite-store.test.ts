@@ -99,6 +99,8 @@ describe("openSqliteStore", () => {
         passwordHash: "x",
         status: "active",
         permissions: [],
+        roleId: null,
+        rolePermissions: [],
         createdAt: 0,
         updatedAt: 0,
       }),

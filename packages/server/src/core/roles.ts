@@ -1,0 +1,228 @@
+import type { RolePatch } from "../store/contract.js";
+import type { JsonObject, JsonValue, RoleRecord } from "../store/records.js";
+import { recordAudit } from "./audit.js";
+import type { CoreContext } from "./context.js";
+import { TesseraError } from "./errors.js";
+import { newRoleId, type RoleId, type TenantId } from "./ids.js";
+import { ADMIN } from "./permissions.js";
+import type { Actor } from "./users.js";
+
+type Ctx = Pick<CoreContext, "store" | "clock">;
+
+export const MAX_ROLE_NAME_LENGTH = 128;
+
+/** The flags a permission object may carry besides per-database grants. */
+const ROLE_FLAGS = ["super_user", "cluster_user", "structure_user"] as const;
+const TABLE_GRANTS = ["read", "insert", "update", "delete"] as const;
+
+/**
+ * What a role's permission object grants in Tessera's terms.
+ * `super_user: true` is the admin level; database and table grants are kept
+ * for the clients that read them but grant nothing in Tessera itself.
+ */
+export function permissionsOfRole(permission: JsonObject): string[] {
+  return permission.super_user === true ? [ADMIN] : [];
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks a role's permission object in HarperDB's shape:
+ * `{super_user?, cluster_user?, structure_user?, <database>: {tables: {<table>:
+ * {read, insert, update, delete, attribute_permissions?}}}}`. A super user
+ * role holds everything already, so it may not list grants beside the flag.
+ *
+ * @throws `invalid_request` naming every problem.
+ */
+export function validateRolePermission(permission: JsonObject): void {
+  const problems: string[] = [];
+  for (const flag of ROLE_FLAGS) {
+    const value = permission[flag];
+    const arrayOfNames =
+      flag === "structure_user" &&
+      Array.isArray(value) &&
+      value.every((v) => typeof v === "string");
+    if (value !== undefined && typeof value !== "boolean" && !arrayOfNames) {
+      problems.push(`'${flag}' must be a boolean`);
+    }
+  }
+  const databases = Object.keys(permission).filter(
+    (key) => !(ROLE_FLAGS as readonly string[]).includes(key),
+  );
+  if (permission.super_user === true && databases.length > 0) {
+    problems.push("A super_user role may not have other permissions set");
+  }
+  for (const database of databases) {
+    const grants = permission[database];
+    const tables = isObject(grants) ? grants.tables : undefined;
+    if (!isObject(grants) || !isObject(tables)) {
+      problems.push(`'${database}' must be an object with a 'tables' object`);
+      continue;
+    }
+    for (const [table, grant] of Object.entries(tables)) {
+      if (!isObject(grant)) {
+        problems.push(`'${database}.tables.${table}' must be an object`);
+        continue;
+      }
+      for (const name of TABLE_GRANTS) {
+        if (typeof grant[name] !== "boolean") {
+          problems.push(`'${database}.tables.${table}.${name}' must be a boolean`);
+        }
+      }
+      const attributes = grant.attribute_permissions;
+      if (attributes !== undefined && attributes !== null && !Array.isArray(attributes)) {
+        problems.push(`'${database}.tables.${table}.attribute_permissions' must be an array`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new TesseraError("invalid_request", problems.join(". "));
+  }
+}
+
+/** Checks a role name: 1-128 characters, no outer spaces, no control characters. */
+export function checkRoleName(name: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  const control = /[\u0000-\u001f\u007f]/;
+  if (
+    name.length === 0 ||
+    name.length > MAX_ROLE_NAME_LENGTH ||
+    name.trim() !== name ||
+    control.test(name)
+  ) {
+    throw new TesseraError(
+      "invalid_request",
+      `A role name is 1-${MAX_ROLE_NAME_LENGTH} characters, without outer spaces or control characters`,
+    );
+  }
+}
+
+/** Adds a role. `conflict` if the tenant already has one by that name. */
+export async function addRole(
+  ctx: Ctx,
+  input: { readonly tenantId: TenantId; readonly name: string; readonly permission: JsonObject } & Actor,
+): Promise<RoleRecord> {
+  checkRoleName(input.name);
+  validateRolePermission(input.permission);
+  const now = ctx.clock.now();
+  const role: RoleRecord = {
+    id: newRoleId(),
+    tenantId: input.tenantId,
+    name: input.name,
+    permission: input.permission,
+    permissions: permissionsOfRole(input.permission),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.roles.create(role);
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "role.created",
+    actorUserId: input.actorUserId ?? null,
+    detail: { roleId: role.id, role: role.name, permissions: role.permissions.join(" ") },
+  });
+  return role;
+}
+
+/** Loads a role by id or throws `not_found`. */
+export async function getRole(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  id: string,
+): Promise<RoleRecord> {
+  const role = await ctx.store.roles.get(tenantId, id as RoleId);
+  if (role === undefined) {
+    throw new TesseraError("not_found", "Role not found");
+  }
+  return role;
+}
+
+/**
+ * Loads a role by name, or by id when no role has that name (HarperDB's
+ * clients have sent either). Throws `not_found`.
+ */
+export async function findRole(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  nameOrId: string,
+): Promise<RoleRecord> {
+  const role =
+    (await ctx.store.roles.getByName(tenantId, nameOrId)) ??
+    (await ctx.store.roles.get(tenantId, nameOrId as RoleId));
+  if (role === undefined) {
+    throw new TesseraError("not_found", `Role '${nameOrId}' not found`);
+  }
+  return role;
+}
+
+/**
+ * Renames a role or replaces its permission object. Its members' grants
+ * change at once, since a user's role is read with the user.
+ */
+export async function updateRole(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly id: string;
+    readonly name?: string;
+    readonly permission?: JsonObject;
+  } & Actor,
+): Promise<RoleRecord> {
+  const role = await getRole(ctx, input.tenantId, input.id);
+  if (input.name !== undefined) {
+    checkRoleName(input.name);
+  }
+  let patch: RolePatch = input.name === undefined ? {} : { name: input.name };
+  if (input.permission !== undefined) {
+    validateRolePermission(input.permission);
+    patch = { ...patch, permission: input.permission, permissions: permissionsOfRole(input.permission) };
+  }
+  const now = ctx.clock.now();
+  const updated = await ctx.store.roles.update(input.tenantId, role.id, patch, now);
+  if (updated === undefined) {
+    throw new TesseraError("not_found", "Role not found");
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "role.updated",
+    actorUserId: input.actorUserId ?? null,
+    detail: { roleId: role.id, role: updated.name, permissions: updated.permissions.join(" ") },
+  });
+  return updated;
+}
+
+/** Deletes a role. `not_found` if unknown; `conflict` while any user holds it. */
+export async function dropRole(
+  ctx: Ctx,
+  input: { readonly tenantId: TenantId; readonly id: string } & Actor,
+): Promise<RoleRecord> {
+  const role = await getRole(ctx, input.tenantId, input.id);
+  const members = await ctx.store.roles.countMembers(input.tenantId, role.id);
+  const inUse = () =>
+    new TesseraError(
+      "conflict",
+      `Cannot drop role ${role.name} as it has users assigned to it; reassign or drop them first`,
+    );
+  if (members > 0) {
+    throw inUse();
+  }
+  // The store refuses too, atomically, if a user was given the role meanwhile.
+  const deleted = await ctx.store.roles.delete(input.tenantId, role.id).catch((error: unknown) => {
+    throw error instanceof TesseraError && error.code === "conflict" ? inUse() : error;
+  });
+  if (!deleted) {
+    throw new TesseraError("not_found", "Role not found");
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: ctx.clock.now(),
+    type: "role.deleted",
+    actorUserId: input.actorUserId ?? null,
+    detail: { roleId: role.id, role: role.name },
+  });
+  return role;
+}
