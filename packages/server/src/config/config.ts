@@ -18,6 +18,8 @@ export interface Config {
   /** 32 bytes, or undefined to use (and create) the development key file in the data dir. */
   readonly masterKey: Buffer | undefined;
   readonly defaultTenant: string;
+  /** The tenant the operations API serves (HarperDB has one user pool). */
+  readonly operationsTenant: string;
   readonly admin: { readonly username: string; readonly password: string } | undefined;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly bodyLimitBytes: number;
@@ -79,6 +81,10 @@ const schema = z.object({
     .string()
     .regex(TENANT_ID_PATTERN, "must be a lowercase slug like 'default'")
     .default("default"),
+  TESSERA_OPERATIONS_TENANT: z
+    .string()
+    .regex(TENANT_ID_PATTERN, "must be a lowercase slug like 'default'")
+    .optional(),
   TESSERA_ADMIN_USERNAME: z.string().min(1).max(128).optional(),
   TESSERA_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").max(1024).optional(),
   TESSERA_LOG_LEVEL: z
@@ -191,6 +197,7 @@ export function loadConfig(env: Source): Config {
     dataDir: resolve(v.TESSERA_DATA_DIR),
     masterKey: v.TESSERA_MASTER_KEY,
     defaultTenant: v.TESSERA_DEFAULT_TENANT,
+    operationsTenant: v.TESSERA_OPERATIONS_TENANT ?? v.TESSERA_DEFAULT_TENANT,
     admin:
       v.TESSERA_ADMIN_USERNAME !== undefined && v.TESSERA_ADMIN_PASSWORD !== undefined
         ? { username: v.TESSERA_ADMIN_USERNAME, password: v.TESSERA_ADMIN_PASSWORD }

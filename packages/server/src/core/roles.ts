@@ -102,7 +102,11 @@ export function checkRoleName(name: string): void {
 /** Adds a role. `conflict` if the tenant already has one by that name. */
 export async function addRole(
   ctx: Ctx,
-  input: { readonly tenantId: TenantId; readonly name: string; readonly permission: JsonObject } & Actor,
+  input: {
+    readonly tenantId: TenantId;
+    readonly name: string;
+    readonly permission: JsonObject;
+  } & Actor,
 ): Promise<RoleRecord> {
   checkRoleName(input.name);
   validateRolePermission(input.permission);
@@ -178,7 +182,11 @@ export async function updateRole(
   let patch: RolePatch = input.name === undefined ? {} : { name: input.name };
   if (input.permission !== undefined) {
     validateRolePermission(input.permission);
-    patch = { ...patch, permission: input.permission, permissions: permissionsOfRole(input.permission) };
+    patch = {
+      ...patch,
+      permission: input.permission,
+      permissions: permissionsOfRole(input.permission),
+    };
   }
   const now = ctx.clock.now();
   const updated = await ctx.store.roles.update(input.tenantId, role.id, patch, now);
@@ -205,7 +213,7 @@ export async function dropRole(
   const inUse = () =>
     new TesseraError(
       "conflict",
-      `Cannot drop role ${role.name} as it has users assigned to it; reassign or drop them first`,
+      `Cannot drop role ${role.name} as it has user(s) tied to this role`,
     );
   if (members > 0) {
     throw inUse();

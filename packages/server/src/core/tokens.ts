@@ -110,37 +110,14 @@ export async function verifySessionToken(
     readonly allowExpired?: boolean;
   },
 ): Promise<VerifiedSessionToken> {
-  let payload: JWTPayload;
-  try {
-    const header = decodeProtectedHeader(input.token);
-    const found =
-      typeof header.kid === "string"
-        ? await ctx.keyring.verificationKey(input.tenantId, header.kid)
-        : undefined;
-    if (found === undefined) {
-      throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown kid" });
-    }
-    let currentDate = new Date(ctx.clock.now());
-    if (input.allowExpired === true) {
-      // The signature check below still runs; moving "now" to the token's own
-      // issue time only waives the expiry.
-      const iat = decodeJwt(input.token).iat;
-      if (typeof iat === "number") {
-        currentDate = new Date(iat * 1000);
-      }
-    }
-    ({ payload } = await jwtVerify(input.token, found.key, {
-      algorithms: [found.algorithm],
-      issuer: tenantIssuer(ctx, input.tenantId),
-      audience: input.clientId,
-      typ: input.kind === "access" ? ACCESS_TOKEN_TYP : ID_TOKEN_TYP,
-      clockTolerance: ctx.settings.clockToleranceSeconds,
-      currentDate,
-      requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
-    }));
-  } catch (error) {
-    throw toTokenError(error);
-  }
+  const payload = await verifyTenantJwt(ctx, {
+    tenantId: input.tenantId,
+    token: input.token,
+    audience: input.clientId,
+    typ: input.kind === "access" ? ACCESS_TOKEN_TYP : ID_TOKEN_TYP,
+    requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
+    allowExpired: input.allowExpired === true,
+  });
   if (payload.token_use !== input.kind || typeof payload.sid !== "string") {
     throw new TesseraError("invalid_token", "Invalid token", { detail: "wrong token_use" });
   }
@@ -152,6 +129,62 @@ export async function verifySessionToken(
     exp: payload.exp as number,
     actorSub: typeof act?.sub === "string" ? act.sub : undefined,
   };
+}
+
+/**
+ * Verifies a JWT that claims to be the tenant's: its `kid` must name a key
+ * of the tenant's keyring, and only that key's algorithm is accepted (so
+ * `alg: none`, HS256 with a public key, or an algorithm switch all fail).
+ * Then `typ`, `iss`, `aud`, the required claims and `exp`/`nbf` with a
+ * small leeway.
+ *
+ * With `allowExpired`, an expired but otherwise valid token is accepted (for
+ * revocation, RFC 7009 §2.1 lets a client revoke what it holds).
+ *
+ * @throws `invalid_token`, or `token_expired` for a valid token past `exp`.
+ */
+export async function verifyTenantJwt(
+  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
+  input: {
+    readonly tenantId: TenantId;
+    readonly token: string;
+    readonly audience: string;
+    readonly typ: string;
+    readonly requiredClaims: readonly string[];
+    readonly allowExpired: boolean;
+  },
+): Promise<JWTPayload> {
+  try {
+    const header = decodeProtectedHeader(input.token);
+    const found =
+      typeof header.kid === "string"
+        ? await ctx.keyring.verificationKey(input.tenantId, header.kid)
+        : undefined;
+    if (found === undefined) {
+      throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown kid" });
+    }
+    let currentDate = new Date(ctx.clock.now());
+    if (input.allowExpired) {
+      // The signature check below still runs; moving "now" to the token's own
+      // issue time only waives the expiry.
+      const iat = decodeJwt(input.token).iat;
+      if (typeof iat === "number") {
+        currentDate = new Date(iat * 1000);
+      }
+    }
+    const { payload } = await jwtVerify(input.token, found.key, {
+      algorithms: [found.algorithm],
+      issuer: tenantIssuer(ctx, input.tenantId),
+      audience: input.audience,
+      typ: input.typ,
+      clockTolerance: ctx.settings.clockToleranceSeconds,
+      currentDate,
+      requiredClaims: [...input.requiredClaims],
+    });
+    return payload;
+  } catch (error) {
+    throw toTokenError(error);
+  }
 }
 
 function toTokenError(error: unknown): TesseraError {

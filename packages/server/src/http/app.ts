@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
+import { operationsApi } from "./operations-api/plugin.js";
 import { sessionApiErrorHandler } from "./session-api/errors.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { healthRoutes, wellKnownRoutes } from "./well-known.js";
@@ -9,6 +10,8 @@ import { healthRoutes, wellKnownRoutes } from "./well-known.js";
 export interface AppOptions {
   readonly ctx: CoreContext;
   readonly defaultTenant: string;
+  /** The tenant the operations API serves; the default tenant unless configured. */
+  readonly operationsTenant?: string;
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   /** The logger; defaults to a silent one. */
@@ -73,5 +76,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx: options.ctx });
   await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });
   await app.register(sessionApi, { ctx: options.ctx });
+  await app.register(operationsApi, {
+    ctx: options.ctx,
+    tenantId: options.operationsTenant ?? options.defaultTenant,
+  });
   return app;
 }

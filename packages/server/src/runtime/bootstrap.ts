@@ -1,10 +1,11 @@
 import type { Config } from "../config/config.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
-import { ADMIN, IMPERSONATE } from "../core/permissions.js";
+import { IMPERSONATE } from "../core/permissions.js";
+import { addRole } from "../core/roles.js";
 import { createTenant, ensureTenantKeys } from "../core/tenants.js";
 import { addUser } from "../core/users.js";
-import type { TenantRecord } from "../store/records.js";
+import type { RoleRecord, TenantRecord } from "../store/records.js";
 
 /** What {@link bootstrap} did; empty on an initialised data dir. */
 export interface BootstrapResult {
@@ -13,8 +14,9 @@ export interface BootstrapResult {
 }
 
 /**
- * Makes a data dir ready to serve: the default tenant with its signing keys,
- * and the configured admin user. Idempotent: on an initialised data dir it
+ * Makes a data dir ready to serve: the default tenant with its signing keys
+ * (and the operations API's), and the configured admin user, who holds the
+ * `super_user` role. Idempotent: on an initialised data dir it
  * changes nothing. Also proves the master key opens the stored signing keys,
  * so a wrong key fails at start, not at the first login.
  */
@@ -25,20 +27,47 @@ export async function bootstrap(ctx: CoreContext, config: Config): Promise<Boots
   tenant ??= await createTenant(ctx, { id: tenantId });
   await ensureTenantKeys(ctx, tenant);
   await checkMasterKey(ctx, tenant);
+  const operationsTenant =
+    config.operationsTenant === tenant.id
+      ? tenant
+      : await ctx.store.tenants.get(config.operationsTenant as TenantId);
+  if (operationsTenant === undefined) {
+    throw new Error(
+      `TESSERA_OPERATIONS_TENANT names ${config.operationsTenant}, which does not exist: create it with \`tessera tenant create ${config.operationsTenant}\``,
+    );
+  }
+  await ensureTenantKeys(ctx, operationsTenant);
+  await ensureSuperUserRole(ctx, operationsTenant.id);
   let adminCreated = false;
   if (config.admin !== undefined) {
     const existing = await ctx.store.users.getByUsername(tenant.id, config.admin.username);
     if (existing === undefined) {
+      const superUser = await ensureSuperUserRole(ctx, tenant.id);
       await addUser(ctx, {
         tenantId: tenant.id,
         username: config.admin.username,
         password: config.admin.password,
-        permissions: [ADMIN, IMPERSONATE],
+        permissions: [IMPERSONATE],
+        roleId: superUser.id,
       });
       adminCreated = true;
     }
   }
   return { tenantCreated, adminCreated };
+}
+
+/** The role HarperDB's admin holds: `{super_user: true}`, Tessera's admin level. */
+export const SUPER_USER_ROLE = "super_user";
+
+/** Returns the tenant's `super_user` role, creating it if missing. */
+export async function ensureSuperUserRole(
+  ctx: CoreContext,
+  tenantId: TenantId,
+): Promise<RoleRecord> {
+  return (
+    (await ctx.store.roles.getByName(tenantId, SUPER_USER_ROLE)) ??
+    (await addRole(ctx, { tenantId, name: SUPER_USER_ROLE, permission: { super_user: true } }))
+  );
 }
 
 /**

@@ -32,6 +32,7 @@ export async function startServer(
   const app = await buildApp({
     ctx: runtime.ctx,
     defaultTenant: config.defaultTenant,
+    operationsTenant: config.operationsTenant,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     logger,

@@ -37,6 +37,11 @@ export interface Harness {
     body: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /**
+   * `POST /` to the operations API, JSON, no API key. `authorization` is the
+   * whole header value; {@link basic} and {@link bearer} build one.
+   */
+  operation(body: unknown, authorization?: string): Promise<LightMyRequestResponse>;
   setRefreshPolicy(policy: RefreshPolicy, graceSeconds?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -81,6 +86,17 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return send("POST", "/auth/token", { username, password }, { "x-api-key": apiKey });
     },
     send,
+    operation(body, authorization) {
+      return app.inject({
+        method: "POST",
+        url: "/",
+        headers: {
+          "content-type": "application/json",
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        payload: JSON.stringify(body),
+      });
+    },
     async setRefreshPolicy(policy, graceSeconds = 5) {
       await updateTenant(runtime.ctx, TENANT, {
         refreshPolicy: policy,
@@ -93,6 +109,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An `Authorization: Basic` header value. */
+export function basic(username: string, password: string = PASSWORD): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+/** An `Authorization: Bearer` header value. */
+export function bearer(token: string): string {
+  return `Bearer ${token}`;
 }
 
 /** The session part of a 200 response from the session API. */

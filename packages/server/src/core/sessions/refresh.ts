@@ -66,7 +66,7 @@ export async function refreshSession(
   const tenant = client.tenant;
   if (tenant.refreshPolicy === "none") {
     const signed = await signSessionTokens(ctx, { tenant, user, session, now });
-    await finishRefresh(ctx, { session, ip, now, rotated: false });
+    await recordRefresh(ctx, { session, ip, now, rotated: false });
     return {
       tenant,
       clientId: client.clientId,
@@ -87,7 +87,7 @@ export async function refreshSession(
     at: now,
   });
   if (result.rotated) {
-    await finishRefresh(ctx, { session, ip, now, rotated: true });
+    await recordRefresh(ctx, { session, ip, now, rotated: true });
     return { tenant, clientId: client.clientId, user, session, ...pair };
   }
   // Another caller rotated this token between our read and our write.
@@ -133,7 +133,8 @@ async function replayOrRevoke(
   throw revoked();
 }
 
-async function finishRefresh(
+/** Marks a session refreshed and audits it; every dialect's refresh ends here. */
+export async function recordRefresh(
   ctx: CoreContext,
   input: {
     readonly session: SessionRecord;

@@ -7,7 +7,14 @@ import type {
 import type { AuthenticatedClient } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
-import { newSessionId, type SessionId, type UserId } from "../ids.js";
+import {
+  type ApiKeyId,
+  type ClientId,
+  newSessionId,
+  type SessionId,
+  type TenantId,
+  type UserId,
+} from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { signSessionTokens } from "../tokens.js";
 import { type SessionTokens, sessionState } from "./session-tokens.js";
@@ -31,14 +38,42 @@ export async function startSession(
   const { client, user, now } = input;
   const tenant: TenantRecord = client.tenant;
   const refreshToken = generateOpaqueToken("tsr_rt");
-  const session: SessionRecord = {
-    id: newSessionId(),
+  const session = newSession({
     tenantId: tenant.id,
     userId: user.id,
     clientId: client.clientId,
     apiKeyId: client.apiKey.id,
-    authTime: now,
-    createdAt: now,
+    now,
+    expiresAt: input.expiresAt,
+    ...(input.impersonatorUserId === undefined
+      ? {}
+      : { impersonatorUserId: input.impersonatorUserId }),
+    ...(input.parentSessionId === undefined ? {} : { parentSessionId: input.parentSessionId }),
+  });
+  const signed = await signSessionTokens(ctx, { tenant, user, session, now });
+  await ctx.store.sessions.create(session, refreshTokenRecord(refreshToken, session, now));
+  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
+}
+
+/** A new, live session record (not yet stored): the one shape every dialect's sessions take. */
+export function newSession(input: {
+  readonly tenantId: TenantId;
+  readonly userId: UserId;
+  readonly clientId: ClientId;
+  readonly apiKeyId: ApiKeyId | null;
+  readonly now: number;
+  readonly expiresAt: number;
+  readonly impersonatorUserId?: UserId;
+  readonly parentSessionId?: SessionId;
+}): SessionRecord {
+  return {
+    id: newSessionId(),
+    tenantId: input.tenantId,
+    userId: input.userId,
+    clientId: input.clientId,
+    apiKeyId: input.apiKeyId,
+    authTime: input.now,
+    createdAt: input.now,
     expiresAt: input.expiresAt,
     lastRefreshedAt: null,
     revokedAt: null,
@@ -46,22 +81,20 @@ export async function startSession(
     impersonatorUserId: input.impersonatorUserId ?? null,
     parentSessionId: input.parentSessionId ?? null,
   };
-  const signed = await signSessionTokens(ctx, { tenant, user, session, now });
-  await ctx.store.sessions.create(session, refreshTokenRecord(refreshToken, session, now));
-  return { tenant, clientId: client.clientId, user, session, refreshToken, ...signed };
 }
 
 /**
  * The stored form of a new refresh token of `session`: its hash only, valid
- * until the session's absolute end.
+ * until the session's absolute end. `secret` is the opaque token, or for a
+ * JWT refresh token its `jti`.
  */
 export function refreshTokenRecord(
-  token: string,
+  secret: string,
   session: SessionRecord,
   now: number,
 ): RefreshTokenRecord {
   return {
-    hash: hashSecret(token),
+    hash: hashSecret(secret),
     sessionId: session.id,
     tenantId: session.tenantId,
     createdAt: now,

@@ -4,8 +4,8 @@ import { TesseraError } from "../../core/errors.js";
 import {
   type KeyId,
   newApiKeyId,
-  newRoleId,
   newClientId,
+  newRoleId,
   newSessionId,
   newUserId,
   type TenantId,

@@ -17,7 +17,8 @@ function toUser(row: UserRow): UserRecord {
     status: row.status as UserStatus,
     permissions: JSON.parse(row.permissions) as string[],
     roleId: row.roleId as RoleId | null,
-    rolePermissions: row.rolePermissions === null ? [] : (JSON.parse(row.rolePermissions) as string[]),
+    rolePermissions:
+      row.rolePermissions === null ? [] : (JSON.parse(row.rolePermissions) as string[]),
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };

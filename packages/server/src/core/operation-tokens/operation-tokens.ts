@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
+import { epochSeconds } from "../clock.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { ClientId, SessionId } from "../ids.js";
+import { isAdmin } from "../permissions.js";
+import { OPERATIONS_SIGNING_ALGORITHM } from "../tenants.js";
+import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
+
+/**
+ * The client id of every operations API session and the `aud` of its tokens.
+ * The colon keeps it out of the API key client id alphabet, so no API key
+ * can ever name it.
+ */
+export const OPERATIONS_CLIENT_ID = "tessera:operations" as ClientId;
+
+/** HarperDB's two kinds, told apart by `sub` (spec 002). */
+export type OperationTokenKind = "operation" | "refresh";
+
+const TYP = "JWT";
+
+/** A signed operation or refresh token. */
+export interface SignedOperationToken {
+  readonly token: string;
+  readonly jti: string;
+  /** Expiry, ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Signs an operation or refresh token with the tenant's RS256 key, in
+ * HarperDB's shape: `username`, `super_user`, `iat`, `exp`, `sub:
+ * "operation" | "refresh"`, plus `jti` and `sid` so it can be revoked, and
+ * `iss`/`aud` so it is never mistaken for another dialect's token.
+ *
+ * A refresh token's `jti` is 256 random bits: its hash is the stored handle
+ * of the session's refresh token.
+ */
+export async function signOperationToken(
+  ctx: Pick<CoreContext, "keyring" | "settings">,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly user: UserRecord;
+    readonly session: SessionRecord;
+    readonly kind: OperationTokenKind;
+    readonly now: number;
+    readonly expiresAt: number;
+  },
+): Promise<SignedOperationToken> {
+  const { tenant, user, session, kind } = input;
+  const key = await ctx.keyring.signingKey(tenant.id, OPERATIONS_SIGNING_ALGORITHM);
+  const jti = kind === "refresh" ? randomBytes(32).toString("base64url") : randomUUID();
+  const exp = epochSeconds(input.expiresAt);
+  const token = await new SignJWT({
+    username: user.username,
+    super_user: isAdmin(user),
+    sid: session.id,
+  })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: TYP })
+    .setIssuer(tenantIssuer(ctx, tenant.id))
+    .setAudience(OPERATIONS_CLIENT_ID)
+    .setSubject(kind)
+    .setIssuedAt(epochSeconds(input.now))
+    .setExpirationTime(exp)
+    .setJti(jti)
+    .sign(key.privateKey);
+  return { token, jti, expiresAt: exp * 1000 };
+}
+
+/** The claims Tessera relies on in a verified operation or refresh token. */
+export interface VerifiedOperationToken {
+  readonly kind: OperationTokenKind;
+  readonly sid: SessionId;
+  readonly jti: string;
+  readonly username: string;
+}
+
+/**
+ * Verifies an operation or refresh token of the tenant: signature by the
+ * tenant's keyring (its own algorithm only), `typ`, `iss`, `aud`, `exp`, and
+ * `sub` naming the expected kind. An operation token is never accepted where
+ * a refresh token is expected, nor the reverse.
+ *
+ * @param kind the kind expected, or `"either"` (revocation takes both).
+ * @throws `invalid_token`, or `token_expired` for a valid token past `exp`.
+ */
+export async function verifyOperationToken(
+  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly token: string;
+    readonly kind: OperationTokenKind | "either";
+    readonly allowExpired?: boolean;
+  },
+): Promise<VerifiedOperationToken> {
+  const payload = await verifyTenantJwt(ctx, {
+    tenantId: input.tenant.id,
+    token: input.token,
+    audience: OPERATIONS_CLIENT_ID,
+    typ: TYP,
+    requiredClaims: ["sub", "sid", "jti", "exp", "iat", "username"],
+    allowExpired: input.allowExpired === true,
+  });
+  const kind = payload.sub;
+  const kindOk =
+    input.kind === "either" ? kind === "operation" || kind === "refresh" : kind === input.kind;
+  if (
+    !kindOk ||
+    typeof payload.sid !== "string" ||
+    typeof payload.jti !== "string" ||
+    typeof payload.username !== "string"
+  ) {
+    throw new TesseraError("invalid_token", "invalid token", { detail: `wrong kind: ${kind}` });
+  }
+  return {
+    kind: kind as OperationTokenKind,
+    sid: payload.sid as SessionId,
+    jti: payload.jti,
+    username: payload.username,
+  };
+}

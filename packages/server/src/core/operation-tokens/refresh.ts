@@ -1,0 +1,71 @@
+import type { TenantRecord } from "../../store/records.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { UserId } from "../ids.js";
+import { hashSecret } from "../opaque-token.js";
+import { recordRefresh } from "../sessions/refresh.js";
+import { requireUsableSession } from "../sessions/start-session.js";
+import {
+  OPERATIONS_CLIENT_ID,
+  signOperationToken,
+  verifyOperationToken,
+} from "./operation-tokens.js";
+
+const invalid = (detail: string) => new TesseraError("invalid_token", "invalid token", { detail });
+
+/**
+ * `refresh_operation_token`: a new operation token for the refresh token's
+ * session. The refresh token is a signed JWT whose `jti` must still be the
+ * session's stored refresh token, and the session must be live, so a
+ * revoked session's refresh token is refused though its signature is good.
+ * The refresh token itself stays valid (HarperDB's behaviour), until the
+ * session ends.
+ *
+ * @param callerUserId when the caller authenticated separately: the refresh
+ *   token must be the caller's own.
+ */
+export async function refreshOperationToken(
+  ctx: CoreContext,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly refreshToken: string;
+    readonly ip: string;
+    readonly callerUserId?: UserId;
+  },
+): Promise<{ readonly operationToken: string }> {
+  const { tenant } = input;
+  const claims = await verifyOperationToken(ctx, {
+    tenant,
+    token: input.refreshToken,
+    kind: "refresh",
+  });
+  const record = await ctx.store.refreshTokens.getByHash(hashSecret(claims.jti));
+  if (record === undefined || record.tenantId !== tenant.id || record.sessionId !== claims.sid) {
+    throw invalid("unknown refresh token");
+  }
+  const session = await ctx.store.sessions.get(record.sessionId);
+  if (session === undefined || session.clientId !== OPERATIONS_CLIENT_ID) {
+    throw invalid("unknown session");
+  }
+  const now = ctx.clock.now();
+  if (record.expiresAt <= now) {
+    throw new TesseraError("token_expired", "token expired");
+  }
+  const user = await requireUsableSession(ctx, session, now, {
+    revoked: "token revoked",
+    expired: "token expired",
+  });
+  if (input.callerUserId !== undefined && input.callerUserId !== user.id) {
+    throw invalid("refresh token of another user");
+  }
+  const operation = await signOperationToken(ctx, {
+    tenant,
+    user,
+    session,
+    kind: "operation",
+    now,
+    expiresAt: Math.min(now + tenant.operationTokenTtlSeconds * 1000, session.expiresAt),
+  });
+  await recordRefresh(ctx, { session, ip: input.ip, now, rotated: false });
+  return { operationToken: operation.token };
+}

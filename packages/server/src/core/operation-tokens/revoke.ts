@@ -1,0 +1,110 @@
+import type { SessionRecord, TenantRecord } from "../../store/records.js";
+import type { CoreContext } from "../context.js";
+import { isTesseraError, TesseraError } from "../errors.js";
+import type { SessionId } from "../ids.js";
+import { isAdmin } from "../permissions.js";
+import { endSession, endUserSessions } from "../sessions/revoke.js";
+import type { OperationsCaller } from "./authenticate.js";
+import { verifyOperationToken } from "./operation-tokens.js";
+
+/** What to revoke: one token's session, one session by id, every session of a user, or the caller's own. */
+export type RevocationTarget =
+  | { readonly token: string }
+  | { readonly sessionId: string }
+  | { readonly username: string }
+  | { readonly current: true };
+
+/**
+ * Revokes operations API (or any) sessions, which HarperDB cannot do:
+ *
+ * - `token`: an operation or refresh token ends its session. Holding the
+ *   token is the authority, as in RFC 7009; a token that is not valid, or
+ *   already revoked, changes nothing and is not an error (§2.2).
+ * - `sessionId`: the caller's own session, or any session for an admin. A
+ *   session the caller may not see answers `not_found`, like an unknown one.
+ * - `username`: every session of the caller, or of anyone for an admin.
+ * - `current`: the session of the caller's operation token.
+ *
+ * @returns how many sessions this call ended (impersonation children included).
+ */
+export async function revokeOperationSessions(
+  ctx: CoreContext,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly caller: OperationsCaller;
+    readonly target: RevocationTarget;
+    readonly ip: string;
+  },
+): Promise<{ readonly sessionsRevoked: number }> {
+  const { tenant, caller, target, ip } = input;
+  const audit = { tenantId: tenant.id, actorUserId: caller.user.id, ip };
+  const end = async (session: SessionRecord, reason: string) => {
+    const ended = await endSession(ctx, {
+      ...audit,
+      sessionId: session.id,
+      subjectUserId: session.userId,
+      reason,
+    });
+    return { sessionsRevoked: ended.length };
+  };
+
+  if ("token" in target) {
+    const session = await sessionOfToken(ctx, tenant, target.token);
+    return session === undefined ? { sessionsRevoked: 0 } : end(session, "revoked");
+  }
+  if ("sessionId" in target) {
+    const session = await ctx.store.sessions.get(target.sessionId as SessionId);
+    if (
+      session === undefined ||
+      session.tenantId !== tenant.id ||
+      (session.userId !== caller.user.id && !isAdmin(caller.user))
+    ) {
+      throw new TesseraError("not_found", "Session not found");
+    }
+    return end(session, "revoked");
+  }
+  if ("username" in target) {
+    if (target.username !== caller.user.username && !isAdmin(caller.user)) {
+      throw new TesseraError("forbidden", "Only a super_user may revoke another user's sessions");
+    }
+    const user = await ctx.store.users.getByUsername(tenant.id, target.username);
+    if (user === undefined) {
+      throw new TesseraError("not_found", `User ${target.username} does not exist`);
+    }
+    const sessionsRevoked = await endUserSessions(ctx, {
+      ...audit,
+      userId: user.id,
+      reason: "revoked",
+    });
+    return { sessionsRevoked };
+  }
+  if (caller.session === undefined) {
+    throw new TesseraError(
+      "invalid_request",
+      "Basic authentication has no session to revoke: give a token, session_id or username",
+    );
+  }
+  return end(caller.session, "logout");
+}
+
+async function sessionOfToken(
+  ctx: CoreContext,
+  tenant: TenantRecord,
+  token: string,
+): Promise<SessionRecord | undefined> {
+  try {
+    const claims = await verifyOperationToken(ctx, {
+      tenant,
+      token,
+      kind: "either",
+      allowExpired: true,
+    });
+    const session = await ctx.store.sessions.get(claims.sid);
+    return session?.tenantId === tenant.id ? session : undefined;
+  } catch (error) {
+    if (isTesseraError(error) && error.code === "invalid_token") {
+      return undefined;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { UserRecord } from "../../store/records.js";
+import { recordAudit } from "../audit.js";
+import type { CoreContext } from "../context.js";
+import { isTesseraError, TesseraError } from "../errors.js";
+import type { TenantId } from "../ids.js";
+import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
+
+/** The one answer for unknown user, wrong password and disabled user. */
+const BAD_CREDENTIALS = "Incorrect username or password";
+
+/**
+ * Proves a username and password, for every dialect that takes them.
+ *
+ * - The login throttle is asked first; a refusal is audited as
+ *   `login.throttled`.
+ * - Unknown user, wrong password and disabled user fail identically: the
+ *   same `invalid_credentials` error, and an argon2id verification runs in
+ *   every case (against a dummy hash for an unknown user), so the answer
+ *   takes the same time. The real reason goes to the audit trail only.
+ * - Success clears the throttle's per-user counters.
+ */
+export async function checkPassword(
+  ctx: CoreContext,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly password: string;
+    readonly ip: string;
+  },
+): Promise<UserRecord> {
+  const { tenantId, username, password, ip } = input;
+  if (passwordLength(password) > MAX_PASSWORD_LENGTH) {
+    throw new TesseraError(
+      "invalid_request",
+      `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+    );
+  }
+  await ctx.loginThrottle.check(tenantId, username, ip).catch(async (error: unknown) => {
+    // Only a refusal is a throttled login; a failing cache is just a failure.
+    if (!isTesseraError(error) || error.code !== "rate_limited") {
+      throw error;
+    }
+    await recordAudit(ctx, {
+      tenantId,
+      at: ctx.clock.now(),
+      type: "login.throttled",
+      ip,
+      detail: { username },
+    });
+    throw error;
+  });
+
+  const user = await ctx.store.users.getByUsername(tenantId, username);
+  const passwordOk = await ctx.passwords.verify(user?.passwordHash, password);
+  if (user === undefined || !passwordOk || user.status !== "active") {
+    await ctx.loginThrottle.recordFailure(tenantId, username, ip);
+    await recordAudit(ctx, {
+      tenantId,
+      at: ctx.clock.now(),
+      type: "login.failed",
+      subjectUserId: user?.id ?? null,
+      ip,
+      detail: {
+        username,
+        reason: user === undefined ? "unknown_user" : passwordOk ? "disabled" : "bad_password",
+      },
+    });
+    throw new TesseraError("invalid_credentials", BAD_CREDENTIALS);
+  }
+  await ctx.loginThrottle.recordSuccess(tenantId, username, ip);
+  return user;
+}

@@ -1,0 +1,69 @@
+import type Joi from "joi";
+import type { CoreContext } from "../../core/context.js";
+import type { OperationsCaller } from "../../core/operation-tokens/authenticate.js";
+import { isAdmin } from "../../core/permissions.js";
+import type { TenantRecord } from "../../store/records.js";
+import { authenticateCaller, type Credentials } from "./authorization.js";
+import { restrictedOperation } from "./errors.js";
+import { validateBody } from "./validation.js";
+
+/** What every operation is handed: the core, the served tenant, the raw request. */
+export interface OperationRequest<B> {
+  readonly ctx: CoreContext;
+  readonly tenant: TenantRecord;
+  readonly body: B;
+  readonly credentials: Credentials;
+  readonly ip: string;
+}
+
+/** An operation's request once its caller is authenticated. */
+export interface CallerRequest<B> extends OperationRequest<B> {
+  readonly caller: OperationsCaller;
+}
+
+/** One operation, ready for the dispatcher: its name and how to run it. */
+export interface Operation {
+  readonly name: string;
+  run(request: OperationRequest<unknown>): Promise<unknown>;
+}
+
+/**
+ * An operation that decides for itself how its caller authenticates
+ * (`create_authentication_tokens`, `refresh_operation_token`). Its body is
+ * validated first.
+ */
+export function selfAuthenticatingOperation<B>(
+  name: string,
+  schema: Joi.ObjectSchema<B>,
+  handle: (request: OperationRequest<B>) => Promise<unknown>,
+): Operation {
+  return {
+    name,
+    run: (request) => handle({ ...request, body: validateBody(schema, request.body) }),
+  };
+}
+
+/**
+ * An operation for an authenticated caller. Authentication comes first,
+ * then, for `superUser` operations, the role check (with HarperDB's 403
+ * naming its internal function), then the body.
+ */
+export function callerOperation<B>(
+  name: string,
+  access:
+    | { readonly superUser: false }
+    | { readonly superUser: true; readonly internalName: string },
+  schema: Joi.ObjectSchema<B>,
+  handle: (request: CallerRequest<B>) => Promise<unknown>,
+): Operation {
+  return {
+    name,
+    run: async (request) => {
+      const caller = await authenticateCaller(request.ctx, request);
+      if (access.superUser && !isAdmin(caller.user)) {
+        throw restrictedOperation(access.internalName);
+      }
+      return handle({ ...request, caller, body: validateBody(schema, request.body) });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { addRole as add } from "../../../core/roles.js";
+import type { JsonObject } from "../../../store/records.js";
+import { reworded } from "../errors.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { renderRole } from "../render.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly role: string;
+  readonly permission: JsonObject;
+}
+
+const schema = Joi.object<Body>({
+  role: Joi.string().required(),
+  permission: Joi.object().required(),
+});
+
+/** `add_role` (super users only): a named permission object; `super_user: true` is the admin level. */
+export const addRole = callerOperation(
+  "add_role",
+  { superUser: true, internalName: "addRole" },
+  schema,
+  async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    const role = await reworded(
+      add(ctx, {
+        tenantId: tenant.id,
+        name: body.role,
+        permission: body.permission,
+        actorUserId: caller.user.id,
+      }),
+      { conflict: `A role with name '${body.role}' already exists` },
+    );
+    return renderRole(role);
+  },
+);

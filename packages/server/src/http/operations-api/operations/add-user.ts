@@ -1,0 +1,43 @@
+import { findRole } from "../../../core/roles.js";
+import { addUser as add } from "../../../core/users.js";
+import { reworded } from "../errors.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly username: string;
+  readonly password: string;
+  readonly role: string;
+  readonly active: boolean;
+}
+
+const schema = Joi.object<Body>({
+  username: Joi.string().required(),
+  password: Joi.string().required(),
+  role: Joi.string().required(),
+  active: Joi.boolean().required(),
+});
+
+/** `add_user` (super users only): a user with a role, active or not. */
+export const addUser = callerOperation(
+  "add_user",
+  { superUser: true, internalName: "addUser" },
+  schema,
+  async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    const role = await reworded(findRole(ctx, tenant.id, body.role), {
+      not_found: `${body.role} role not found`,
+    });
+    await reworded(
+      add(ctx, {
+        tenantId: tenant.id,
+        username: body.username,
+        password: body.password,
+        roleId: role.id,
+        enabled: body.active,
+        actorUserId: caller.user.id,
+      }),
+      { conflict: `User ${body.username} already exists` },
+    );
+    return { message: `${body.username} successfully added` };
+  },
+);

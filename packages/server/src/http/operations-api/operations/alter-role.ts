@@ -1,0 +1,47 @@
+import { isTesseraError, TesseraError } from "../../../core/errors.js";
+import { updateRole } from "../../../core/roles.js";
+import type { JsonObject } from "../../../store/records.js";
+import { reworded } from "../errors.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { renderRole } from "../render.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly id: string;
+  readonly role?: string;
+  readonly permission: JsonObject;
+}
+
+const schema = Joi.object<Body>({
+  id: Joi.string().required(),
+  role: Joi.string(),
+  permission: Joi.object().required(),
+});
+
+/**
+ * `alter_role` (super users only): replaces a role's permission object (and
+ * optionally renames it). Its members' grants change at once.
+ */
+export const alterRole = callerOperation(
+  "alter_role",
+  { superUser: true, internalName: "alterRole" },
+  schema,
+  async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    const update = updateRole(ctx, {
+      tenantId: tenant.id,
+      id: body.id,
+      permission: body.permission,
+      ...(body.role === undefined ? {} : { name: body.role }),
+      actorUserId: caller.user.id,
+    }).catch((error: unknown) => {
+      // HarperDB answers an unknown role id with a 400.
+      throw isTesseraError(error) && error.code === "not_found"
+        ? new TesseraError("invalid_request", "Invalid role id", { cause: error })
+        : error;
+    });
+    const role = await reworded(update, {
+      conflict: `A role with name '${body.role}' already exists`,
+    });
+    return renderRole(role);
+  },
+);

@@ -1,0 +1,34 @@
+import { TesseraError } from "../../../core/errors.js";
+import { deleteUser } from "../../../core/users.js";
+import { reworded } from "../errors.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly username: string;
+}
+
+/**
+ * `drop_user` (super users only): deletes a user after revoking every
+ * session they have. A caller cannot drop itself, so the last super user
+ * cannot lock everyone out by accident.
+ */
+export const dropUser = callerOperation(
+  "drop_user",
+  { superUser: true, internalName: "dropUser" },
+  Joi.object<Body>({ username: Joi.string().required() }),
+  async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    if (body.username === caller.user.username) {
+      throw new TesseraError("forbidden", "You cannot drop your own user");
+    }
+    await reworded(
+      deleteUser(ctx, {
+        tenantId: tenant.id,
+        username: body.username,
+        actorUserId: caller.user.id,
+      }),
+      { not_found: `User ${body.username} does not exist` },
+    );
+    return { message: `${body.username} successfully deleted` };
+  },
+);

@@ -1,0 +1,36 @@
+import { listSessions as list, MAX_SESSION_LIST } from "../../../core/sessions/list.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { renderSession } from "../render.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly username?: string;
+  readonly include_ended?: boolean;
+  readonly limit?: number;
+}
+
+const schema = Joi.object<Body>({
+  username: Joi.string(),
+  include_ended: Joi.boolean(),
+  limit: Joi.number().integer().min(1).max(MAX_SESSION_LIST),
+});
+
+/**
+ * `list_sessions` (Tessera's): the caller's live sessions, newest first;
+ * a super user may list everyone's, or one user's with `username`.
+ */
+export const listSessions = callerOperation(
+  "list_sessions",
+  { superUser: false },
+  schema,
+  async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    const { sessions, usernames } = await list(ctx, {
+      tenantId: tenant.id,
+      caller: caller.user,
+      ...(body.username === undefined ? {} : { username: body.username }),
+      ...(body.include_ended === undefined ? {} : { includeEnded: body.include_ended }),
+      ...(body.limit === undefined ? {} : { limit: body.limit }),
+    });
+    return sessions.map((s) => renderSession(s, usernames.get(s.userId), caller.session?.id));
+  },
+);

@@ -1,0 +1,20 @@
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { renderUser } from "../render.js";
+import { Joi } from "../validation.js";
+
+/** `list_users` (super users only): every user of the tenant with its role, ordered by username. */
+export const listUsers = callerOperation(
+  "list_users",
+  { superUser: true, internalName: "listUsersExternal" },
+  Joi.object({}),
+  async ({ ctx, tenant }: CallerRequest<object>) => {
+    const [users, roles] = await Promise.all([
+      ctx.store.users.list(tenant.id),
+      ctx.store.roles.list(tenant.id),
+    ]);
+    const byId = new Map(roles.map((role) => [role.id, role]));
+    return users.map((user) =>
+      renderUser(user, user.roleId === null ? undefined : byId.get(user.roleId)),
+    );
+  },
+);

@@ -1,0 +1,60 @@
+import { TesseraError } from "../../../core/errors.js";
+import {
+  type RevocationTarget,
+  revokeOperationSessions,
+} from "../../../core/operation-tokens/revoke.js";
+import { type CallerRequest, callerOperation } from "../operation.js";
+import { Joi } from "../validation.js";
+
+interface Body {
+  readonly operation_token?: string;
+  readonly refresh_token?: string;
+  readonly session_id?: string;
+  readonly username?: string;
+}
+
+const schema = Joi.object<Body>({
+  operation_token: Joi.string(),
+  refresh_token: Joi.string(),
+  session_id: Joi.string(),
+  username: Joi.string(),
+}).oxor("operation_token", "refresh_token", "session_id", "username");
+
+function targetOf(body: Body): RevocationTarget {
+  const token = body.operation_token ?? body.refresh_token;
+  if (token !== undefined) {
+    return { token };
+  }
+  if (body.session_id !== undefined) {
+    return { sessionId: body.session_id };
+  }
+  if (body.username !== undefined) {
+    return { username: body.username };
+  }
+  return { current: true };
+}
+
+/**
+ * `revoke_authentication_tokens` (Tessera's, HarperDB has none): ends the
+ * session of an operation or refresh token, one session by id, every
+ * session of a user, or with no field the caller's own session (logout).
+ */
+export const revokeAuthenticationTokens = callerOperation(
+  "revoke_authentication_tokens",
+  { superUser: false },
+  schema,
+  async ({ ctx, tenant, body, caller, ip }: CallerRequest<Body>) => {
+    const target = targetOf(body);
+    if ("current" in target && caller.session === undefined) {
+      throw new TesseraError(
+        "invalid_request",
+        "With Basic authentication, give 'operation_token', 'refresh_token', 'session_id' or 'username'",
+      );
+    }
+    const { sessionsRevoked } = await revokeOperationSessions(ctx, { tenant, caller, target, ip });
+    return {
+      message: `${sessionsRevoked} session(s) revoked`,
+      sessions_revoked: sessionsRevoked,
+    };
+  },
+);
