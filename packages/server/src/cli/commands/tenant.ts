@@ -13,6 +13,7 @@ interface TenantOptions extends CommonOptions {
   readonly refreshPolicy?: string;
   readonly refreshGraceSeconds?: string;
   readonly signingAlg?: string;
+  readonly operationTokenTtl?: string;
 }
 
 function whole(name: string, value: string | undefined): number | undefined {
@@ -34,6 +35,7 @@ function patchFrom(options: TenantOptions): TenantPatch {
     refreshPolicy: options.refreshPolicy as RefreshPolicy | undefined,
     refreshGraceSeconds: whole("--refresh-grace-seconds", options.refreshGraceSeconds),
     signingAlgorithm: options.signingAlg as SigningAlgorithm | undefined,
+    operationTokenTtlSeconds: whole("--operation-token-ttl", options.operationTokenTtl),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),
@@ -57,6 +59,7 @@ function describe(t: TenantRecord): string {
     `  refresh token ttl  ${t.refreshTokenTtlSeconds}s`,
     `  refresh policy     ${t.refreshPolicy} (grace ${t.refreshGraceSeconds}s)`,
     `  signing algorithm  ${t.signingAlgorithm}`,
+    `  operation token    ${t.operationTokenTtlSeconds}s (operations API, RS256)`,
   ].join("\n");
 }
 
@@ -72,6 +75,10 @@ function settingOptions(command: Command): Command {
       "rotate: how long a rotated token still answers (0-120)",
     )
     .option("--signing-alg <alg>", "ES256 | RS256 | EdDSA")
+    .option(
+      "--operation-token-ttl <seconds>",
+      "operations API operation token lifetime (60-2592000)",
+    )
     .option("--json", "print JSON");
 }
 

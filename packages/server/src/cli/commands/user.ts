@@ -1,10 +1,12 @@
 import type { Command } from "commander";
-import { ADMIN, IMPERSONATE } from "../../core/permissions.js";
+import { ADMIN, grantedPermissions, IMPERSONATE } from "../../core/permissions.js";
+import { findRole } from "../../core/roles.js";
 import {
   addUser,
   changeUserPermission,
   setUserEnabled,
   setUserPassword,
+  setUserRole,
 } from "../../core/users.js";
 import type { UserRecord } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
@@ -17,7 +19,11 @@ interface PasswordOptions extends CommonOptions {
 interface AddOptions extends PasswordOptions {
   readonly permission?: string[];
   readonly admin?: boolean;
+  readonly role?: string;
 }
+
+/** Every permission the user has, direct or through its role. */
+const effective = (user: UserRecord) => [...grantedPermissions(user)].sort();
 
 /** A user as the CLI shows it: never the password hash. */
 function view(user: UserRecord) {
@@ -26,14 +32,15 @@ function view(user: UserRecord) {
     tenantId: user.tenantId,
     username: user.username,
     status: user.status,
-    permissions: user.permissions,
+    roleId: user.roleId,
+    permissions: effective(user),
     createdAt: new Date(user.createdAt).toISOString(),
     updatedAt: new Date(user.updatedAt).toISOString(),
   };
 }
 
 const line = (user: UserRecord) =>
-  `${user.username} (${user.id}) ${user.status}; permissions: ${user.permissions.join(", ") || "none"}`;
+  `${user.username} (${user.id}) ${user.status}; permissions: ${effective(user).join(", ") || "none"}`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -46,6 +53,7 @@ export function registerUserCommands(program: Command): void {
     .option("--password-stdin", "read the password from stdin")
     .option("--permission <name>", "grant a permission (repeatable)", collect)
     .option("--admin", `grant ${ADMIN} and ${IMPERSONATE}`)
+    .option("--role <name>", "give the user a role (the operations API's roles)")
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((username: string, options: AddOptions) =>
@@ -59,7 +67,17 @@ export function registerUserCommands(program: Command): void {
           ...(options.permission ?? []),
           ...(options.admin === true ? [ADMIN, IMPERSONATE] : []),
         ];
-        const created = await addUser(command.ctx, { tenantId, username, password, permissions });
+        const role =
+          options.role === undefined
+            ? undefined
+            : await findRole(command.ctx, tenantId, options.role);
+        const created = await addUser(command.ctx, {
+          tenantId,
+          username,
+          password,
+          permissions,
+          ...(role === undefined ? {} : { roleId: role.id }),
+        });
         command.out.print(view(created), () => `added ${line(created)}`);
       }),
     );
@@ -78,7 +96,7 @@ export function registerUserCommands(program: Command): void {
               u.username,
               u.id,
               u.status,
-              u.permissions.join(",") || "-",
+              effective(u).join(",") || "-",
               when(u.createdAt),
             ]),
           ),
@@ -146,4 +164,22 @@ export function registerUserCommands(program: Command): void {
         }),
       );
   }
+  user
+    .command("set-role <username> [role]")
+    .description("give a user a role, or with no role take it away")
+    .option("--tenant <id>", "tenant (default: the default tenant)")
+    .option("--json", "print JSON")
+    .action((username: string, roleName: string | undefined, options: CommonOptions) =>
+      withCore(options, async (command) => {
+        const tenantId = await tenantOf(command, options);
+        const role =
+          roleName === undefined ? undefined : await findRole(command.ctx, tenantId, roleName);
+        const updated = await setUserRole(command.ctx, {
+          tenantId,
+          username,
+          roleId: role?.id ?? null,
+        });
+        command.out.print(view(updated), () => line(updated));
+      }),
+    );
 }
