@@ -33,7 +33,7 @@ afterAll(async () => {
   }
 });
 
-async function setup(algorithm: SigningAlgorithm = "ES256") {
+async function setup(algorithm: SigningAlgorithm = "ES256", verificationMs?: number) {
   if (opened === undefined) {
     throw new Error("The store did not open");
   }
@@ -57,6 +57,7 @@ async function setup(algorithm: SigningAlgorithm = "ES256") {
   const keyring = new Keyring(store.signingKeys, secretBox, clock, {
     cacheTtlMs: 0,
     retiredKeyRetentionMs: RETENTION_MS,
+    ...(verificationMs === undefined ? {} : { retiredKeyVerificationMs: verificationMs }),
   });
   return { store, tenantId, clock, secretBox, keyring };
 }
@@ -188,6 +189,23 @@ describe("Keyring", () => {
     await expect(
       jwtVerify(oldToken, localJwks(await keyring.jwks(tenantId))),
     ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
+  });
+
+  it("keeps verifying with a retired key after it leaves the JWKS, until the verification window ends", async () => {
+    const verificationMs = 10 * RETENTION_MS;
+    const { tenantId, clock, keyring } = await setup("RS256", verificationMs);
+    await keyring.ensureKeys(tenantId, "RS256");
+    const retiredKid = (await keyring.signingKey(tenantId, "RS256")).kid;
+    await keyring.rotate(tenantId, "RS256");
+
+    clock.advance(RETENTION_MS);
+    expect(kids(await keyring.jwks(tenantId))).not.toContain(retiredKid);
+    expect(await keyring.verificationKey(tenantId, retiredKid)).toMatchObject({
+      algorithm: "RS256",
+    });
+
+    clock.advance(verificationMs - RETENTION_MS);
+    expect(await keyring.verificationKey(tenantId, retiredKid)).toBeUndefined();
   });
 
   it("stores private keys sealed, bound to their kid", async () => {

@@ -33,9 +33,16 @@ export interface KeyringOptions {
   readonly cacheTtlMs?: number;
   /**
    * How long a retired key stays in the JWKS: at least the longest lifetime
-   * of a JWT it signed.
+   * of a JWT that others verify (access and ID tokens, operation tokens).
    */
   readonly retiredKeyRetentionMs: number;
+  /**
+   * How long a retired key still verifies tokens here, published or not: at
+   * least the longest lifetime of a JWT only Tessera verifies (the
+   * operations API's refresh token lives as long as its session). Defaults
+   * to `retiredKeyRetentionMs`.
+   */
+  readonly retiredKeyVerificationMs?: number;
 }
 
 interface LoadedKey {
@@ -66,6 +73,7 @@ export class Keyring {
   readonly #cache = new Map<TenantId, TenantKeys>();
   readonly #cacheTtlMs: number;
   readonly #retentionMs: number;
+  readonly #verificationMs: number;
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -75,6 +83,10 @@ export class Keyring {
   ) {
     this.#cacheTtlMs = options.cacheTtlMs ?? 30_000;
     this.#retentionMs = options.retiredKeyRetentionMs;
+    this.#verificationMs = Math.max(
+      options.retiredKeyVerificationMs ?? 0,
+      options.retiredKeyRetentionMs,
+    );
   }
 
   /**
@@ -190,8 +202,9 @@ export class Keyring {
     if (cached !== undefined && now - cached.loadedAt < this.#cacheTtlMs) {
       return cached;
     }
+    const retiredFor = (k: SigningKeyRecord) => now - (k.retiredAt ?? 0);
     const records = (await this.store.list(tenantId)).filter(
-      (k) => k.status !== "retired" || (k.retiredAt ?? 0) + this.#retentionMs > now,
+      (k) => k.status !== "retired" || retiredFor(k) < this.#verificationMs,
     );
     const byKid = new Map<string, LoadedKey>();
     const published: JWK[] = [];
@@ -205,7 +218,9 @@ export class Keyring {
         entry.privateKey = previous.privateKey;
       }
       byKid.set(record.kid, entry);
-      published.push(jwk);
+      if (record.status !== "retired" || retiredFor(record) < this.#retentionMs) {
+        published.push(jwk);
+      }
     }
     const loaded: TenantKeys = { loadedAt: now, byKid, jwks: { keys: published } };
     this.#cache.set(tenantId, loaded);

@@ -25,8 +25,13 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Retired signing keys stay published this long: beyond any JWT lifetime Tessera allows. */
+/** Retired signing keys stay published this long: beyond the lifetime of any JWT others verify. */
 const RETIRED_KEY_RETENTION_MS = 31 * 24 * 3600 * 1000;
+/**
+ * Retired keys still verify here this long: beyond the longest session
+ * (365 days), which the operations API's refresh JWT lives as long as.
+ */
+const RETIRED_KEY_VERIFICATION_MS = 366 * 24 * 3600 * 1000;
 
 /**
  * Opens the store (applying migrations), the cache and the keyring, and wires
@@ -53,6 +58,7 @@ export async function openRuntime(
     secretBox,
     keyring: new Keyring(store.signingKeys, secretBox, clock, {
       retiredKeyRetentionMs: RETIRED_KEY_RETENTION_MS,
+      retiredKeyVerificationMs: RETIRED_KEY_VERIFICATION_MS,
     }),
     passwords: new PasswordHasher(config.argon2),
     loginThrottle: new LoginThrottle(cache, config.loginThrottle),
