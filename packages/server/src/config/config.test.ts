@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       port: 8080,
       publicUrl: "http://127.0.0.1:8080",
       defaultTenant: "default",
+      operationsTenant: "default",
       masterKey: undefined,
       admin: undefined,
     });
@@ -38,6 +39,17 @@ describe("loadConfig", () => {
       publicUrl: "http://127.0.0.1:9000",
     });
     expect(loadConfig({ PORT: "9000", TESSERA_PORT: "9100" }).port).toBe(9100);
+  });
+
+  it("serves the operations API from the default tenant unless TESSERA_OPERATIONS_TENANT names another", () => {
+    expect(loadConfig({ TESSERA_DEFAULT_TENANT: "acme" }).operationsTenant).toBe("acme");
+    expect(
+      loadConfig({ TESSERA_DEFAULT_TENANT: "acme", TESSERA_OPERATIONS_TENANT: "harper" })
+        .operationsTenant,
+    ).toBe("harper");
+    expect(problems({ TESSERA_OPERATIONS_TENANT: "Not A Slug" }).join("\n")).toMatch(
+      /TESSERA_OPERATIONS_TENANT/,
+    );
   });
 
   it("lists every problem at once", () => {

@@ -56,11 +56,18 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
   const runtime = await openRuntime(config, { clock });
-  await bootstrap(runtime.ctx, config);
+  try {
+    await bootstrap(runtime.ctx, config);
+  } catch (error) {
+    await runtime.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const { key, record } = await createApiKey(runtime.ctx, { tenantId: TENANT, name: "test" });
   const app = await buildApp({
     ctx: runtime.ctx,
     defaultTenant: config.defaultTenant,
+    operationsTenant: config.operationsTenant,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: false,
   });
