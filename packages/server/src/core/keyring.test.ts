@@ -191,7 +191,7 @@ describe("Keyring", () => {
     ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
   });
 
-  it("keeps verifying with a retired key after it leaves the JWKS, until the verification window ends", async () => {
+  it("verifies long-lived tokens with a retired key after it leaves the JWKS, and nothing else", async () => {
     const verificationMs = 10 * RETENTION_MS;
     const { tenantId, clock, keyring } = await setup("RS256", verificationMs);
     await keyring.ensureKeys(tenantId, "RS256");
@@ -200,12 +200,15 @@ describe("Keyring", () => {
 
     clock.advance(RETENTION_MS);
     expect(kids(await keyring.jwks(tenantId))).not.toContain(retiredKid);
-    expect(await keyring.verificationKey(tenantId, retiredKid)).toMatchObject({
+    expect(await keyring.verificationKey(tenantId, retiredKid)).toBeUndefined();
+    expect(await keyring.verificationKey(tenantId, retiredKid, { longLived: true })).toMatchObject({
       algorithm: "RS256",
     });
 
     clock.advance(verificationMs - RETENTION_MS);
-    expect(await keyring.verificationKey(tenantId, retiredKid)).toBeUndefined();
+    expect(
+      await keyring.verificationKey(tenantId, retiredKid, { longLived: true }),
+    ).toBeUndefined();
   });
 
   it("stores private keys sealed, bound to their kid", async () => {

@@ -162,13 +162,17 @@ export class Keyring {
   }
 
   /**
-   * The public key for `kid` if it may still verify tokens for the tenant.
+   * The public key for `kid` if it may still verify tokens for the tenant:
+   * a next or active key, or a key retired within the JWKS retention. With
+   * `longLived`, a key retired within the longer verification window too,
+   * for the one JWT only Tessera verifies whose lifetime is a session's.
    * An unknown kid triggers one reload (throttled), so a rotation made by
    * another process is picked up at once.
    */
   async verificationKey(
     tenantId: TenantId,
     kid: string,
+    options: { readonly longLived?: boolean } = {},
   ): Promise<{ key: CryptoKey; algorithm: SigningAlgorithm } | undefined> {
     let keys = await this.#load(tenantId);
     if (!keys.byKid.has(kid) && this.clock.now() - keys.loadedAt > UNKNOWN_KID_RELOAD_MS) {
@@ -176,9 +180,15 @@ export class Keyring {
       keys = await this.#load(tenantId);
     }
     const loaded = keys.byKid.get(kid);
-    return loaded === undefined
-      ? undefined
-      : { key: loaded.publicKey, algorithm: loaded.record.algorithm };
+    if (loaded === undefined) {
+      return undefined;
+    }
+    const { status, retiredAt } = loaded.record;
+    const window = options.longLived === true ? this.#verificationMs : this.#retentionMs;
+    if (status === "retired" && this.clock.now() - (retiredAt ?? 0) >= window) {
+      return undefined;
+    }
+    return { key: loaded.publicKey, algorithm: loaded.record.algorithm };
   }
 
   /** The tenant's JWKS: next, active, and recently retired public keys. */

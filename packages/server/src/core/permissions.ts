@@ -30,16 +30,6 @@ export function isAdmin(holder: HasPermissions): boolean {
 }
 
 /**
- * Refuses a caller that is not at the admin level. User, role and other
- * tenants' administration all ask here, whatever the dialect.
- */
-export function requireAdmin(holder: HasPermissions, message: string): void {
-  if (!isAdmin(holder)) {
-    throw new TesseraError("forbidden", message);
-  }
-}
-
-/**
  * True when `target` holds something `caller` does not, so acting as the
  * target would raise the caller's privilege. An admin outranks everyone but
  * another admin.

@@ -158,8 +158,14 @@ describe("validateRolePermission", () => {
   it("takes structure_user as a boolean or a list of database names, nothing else", () => {
     expect(refusalOf({ structure_user: true })).toBeUndefined();
     expect(refusalOf({ structure_user: ["dev", "prod"] })).toBeUndefined();
-    expectRefused({ structure_user: "dev" }, "'structure_user' must be a boolean");
-    expectRefused({ structure_user: ["dev", 1] }, "'structure_user' must be a boolean");
+    expectRefused(
+      { structure_user: "dev" },
+      "'structure_user' must be a boolean or a list of database names",
+    );
+    expectRefused(
+      { structure_user: ["dev", 1] },
+      "'structure_user' must be a boolean or a list of database names",
+    );
     expectRefused({ cluster_user: ["dev"] }, "'cluster_user' must be a boolean");
     expectRefused({ super_user: ["dev"] }, "'super_user' must be a boolean");
   });

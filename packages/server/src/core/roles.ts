@@ -1,10 +1,10 @@
 import type { RolePatch } from "../store/contract.js";
-import type { JsonObject, JsonValue, RoleRecord } from "../store/records.js";
+import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import { newRoleId, type RoleId, type TenantId } from "./ids.js";
-import { ADMIN } from "./permissions.js";
+import { ADMIN, isAdmin } from "./permissions.js";
 import type { Actor } from "./users.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock">;
@@ -45,7 +45,11 @@ export function validateRolePermission(permission: JsonObject): void {
       Array.isArray(value) &&
       value.every((v) => typeof v === "string");
     if (value !== undefined && typeof value !== "boolean" && !arrayOfNames) {
-      problems.push(`'${flag}' must be a boolean`);
+      problems.push(
+        flag === "structure_user"
+          ? `'${flag}' must be a boolean or a list of database names`
+          : `'${flag}' must be a boolean`,
+      );
     }
   }
   const databases = Object.keys(permission).filter(
@@ -131,6 +135,22 @@ export async function addRole(
   return role;
 }
 
+/** A tenant's roles ordered by name. */
+export async function listRoles(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+): Promise<RoleRecord[]> {
+  return ctx.store.roles.list(tenantId);
+}
+
+/** The role a user holds, if any. */
+export async function roleOf(
+  ctx: Pick<CoreContext, "store">,
+  user: UserRecord,
+): Promise<RoleRecord | undefined> {
+  return user.roleId === null ? undefined : ctx.store.roles.get(user.tenantId, user.roleId);
+}
+
 /** Loads a role by id or throws `not_found`. */
 export async function getRole(
   ctx: Pick<CoreContext, "store">,
@@ -173,6 +193,8 @@ export async function updateRole(
     readonly id: string;
     readonly name?: string;
     readonly permission?: JsonObject;
+    /** The user making the change, who may not remove its own admin level. */
+    readonly actor?: UserRecord;
   } & Actor,
 ): Promise<RoleRecord> {
   const role = await getRole(ctx, input.tenantId, input.id);
@@ -182,6 +204,17 @@ export async function updateRole(
   let patch: RolePatch = input.name === undefined ? {} : { name: input.name };
   if (input.permission !== undefined) {
     validateRolePermission(input.permission);
+    const actor = input.actor;
+    if (
+      actor?.roleId === role.id &&
+      isAdmin(actor) &&
+      !isAdmin({
+        permissions: actor.permissions,
+        rolePermissions: permissionsOfRole(input.permission),
+      })
+    ) {
+      throw new TesseraError("forbidden", "You cannot take away your own super_user role");
+    }
     patch = {
       ...patch,
       permission: input.permission,

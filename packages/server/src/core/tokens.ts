@@ -12,6 +12,7 @@ import { epochSeconds } from "./clock.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { ClientId, TenantId } from "./ids.js";
+import type { Keyring } from "./keyring.js";
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
 const ACCESS_TOKEN_TYP = "at+jwt";
@@ -152,13 +153,17 @@ export async function verifyTenantJwt(
     readonly typ: string;
     readonly requiredClaims: readonly string[];
     readonly allowExpired: boolean;
+    /** Accept keys retired within the long verification window (see {@link Keyring.verificationKey}). */
+    readonly longLived?: boolean;
   },
 ): Promise<JWTPayload> {
   try {
     const header = decodeProtectedHeader(input.token);
     const found =
       typeof header.kid === "string"
-        ? await ctx.keyring.verificationKey(input.tenantId, header.kid)
+        ? await ctx.keyring.verificationKey(input.tenantId, header.kid, {
+            longLived: input.longLived === true,
+          })
         : undefined;
     if (found === undefined) {
       throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown kid" });

@@ -1,9 +1,11 @@
-import type { UserRecord } from "../store/records.js";
+import type { UserPatch } from "../store/contract.js";
+import type { RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
-import { parsePermission } from "./permissions.js";
+import { checkNewPassword } from "./passwords.js";
+import { isAdmin, parsePermission } from "./permissions.js";
 import { endUserSessions } from "./sessions/revoke.js";
 import { getTenant } from "./tenants.js";
 
@@ -230,6 +232,9 @@ export async function deleteUser(
   input: { readonly tenantId: TenantId; readonly username: string } & Actor,
 ): Promise<UserRecord> {
   const user = await getUserByUsername(ctx, input.tenantId, input.username);
+  if (user.id === input.actorUserId) {
+    throw new TesseraError("forbidden", "You cannot drop your own user");
+  }
   const sessionsRevoked = await endUserSessions(ctx, {
     tenantId: input.tenantId,
     userId: user.id,
@@ -248,4 +253,102 @@ export async function deleteUser(
     detail: { username: user.username, sessionsRevoked },
   });
   return user;
+}
+
+/**
+ * Changes a user's password, role and active flag together: everything is
+ * checked (and the password hashed) before one write changes anything.
+ * A new password or deactivation then revokes every session of the user.
+ *
+ * An actor may not deactivate itself nor take away its own admin level, so
+ * the last admin cannot lock everyone out by accident.
+ */
+export async function alterUser(
+  ctx: Ctx,
+  input: {
+    readonly tenantId: TenantId;
+    readonly username: string;
+    readonly password?: string;
+    readonly role?: RoleRecord;
+    readonly enabled?: boolean;
+  } & Actor,
+): Promise<UserRecord> {
+  const { tenantId, password, role, enabled } = input;
+  if (password === undefined && role === undefined && enabled === undefined) {
+    throw new TesseraError(
+      "invalid_request",
+      "Nothing to change: give a password, role or active flag",
+    );
+  }
+  if (password !== undefined) {
+    checkNewPassword(password);
+  }
+  const user = await getUserByUsername(ctx, tenantId, input.username);
+  if (user.id === input.actorUserId) {
+    if (enabled === false) {
+      throw new TesseraError("forbidden", "You cannot deactivate your own user");
+    }
+    if (
+      role !== undefined &&
+      isAdmin(user) &&
+      !isAdmin({ permissions: user.permissions, rolePermissions: role.permissions })
+    ) {
+      throw new TesseraError("forbidden", "You cannot take away your own super_user role");
+    }
+  }
+  const patch: UserPatch = {
+    ...(password === undefined ? {} : { passwordHash: await ctx.passwords.hash(password) }),
+    ...(role === undefined ? {} : { roleId: role.id }),
+    ...(enabled === undefined ? {} : { status: enabled ? "active" : "disabled" }),
+  };
+  const now = ctx.clock.now();
+  const updated = await ctx.store.users.update(tenantId, user.id, patch, now);
+  if (updated === undefined) {
+    throw new TesseraError("not_found", `No user ${input.username}`);
+  }
+  const actor = { actorUserId: input.actorUserId ?? null };
+  let sessionsRevoked = 0;
+  if (password !== undefined || enabled === false) {
+    sessionsRevoked = await endUserSessions(ctx, {
+      tenantId,
+      userId: user.id,
+      reason: password !== undefined ? "password_changed" : "user_disabled",
+      ...actor,
+    });
+  }
+  const audit = { tenantId, at: now, subjectUserId: user.id, ...actor };
+  if (password !== undefined) {
+    await recordAudit(ctx, {
+      ...audit,
+      type: "user.password_changed",
+      detail: { sessionsRevoked },
+    });
+  }
+  if (enabled !== undefined && (enabled ? "active" : "disabled") !== user.status) {
+    await recordAudit(ctx, {
+      ...audit,
+      type: enabled ? "user.enabled" : "user.disabled",
+      detail: { sessionsRevoked },
+    });
+  }
+  if (role !== undefined && role.id !== user.roleId) {
+    await recordAudit(ctx, {
+      ...audit,
+      type: "user.role_changed",
+      detail: { from: user.roleId, to: role.id },
+    });
+  }
+  return updated;
+}
+
+/** A tenant's users ordered by username, with the roles they hold by id. */
+export async function listUsers(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+): Promise<{ users: UserRecord[]; roles: ReadonlyMap<string, RoleRecord> }> {
+  const [users, roles] = await Promise.all([
+    ctx.store.users.list(tenantId),
+    ctx.store.roles.list(tenantId),
+  ]);
+  return { users, roles: new Map(roles.map((role) => [role.id, role])) };
 }

@@ -75,7 +75,7 @@ export interface UserPatch {
 }
 
 export interface UserStore {
-  /** Inserts a user; `conflict` if the tenant already has that username. Its role must exist. */
+  /** Inserts a user; `conflict` if the tenant already has that username; `not_found` if its role is not one of the tenant's. */
   create(user: UserRecord): Promise<void>;
   getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined>;
   /** Exact, case-sensitive match. */

@@ -41,6 +41,10 @@ export async function issueOperationTokens(
   if (parent !== undefined) {
     expiresAt = Math.min(expiresAt, parent.expiresAt);
   }
+  // A child hangs from the root session, never from another child: revoking
+  // a session ends its direct children, so the family is never deeper than
+  // one level and no descendant can outlive the revocation of its root.
+  const parentSessionId = parent === undefined ? undefined : (parent.parentSessionId ?? parent.id);
   const session = newSession({
     tenantId: tenant.id,
     userId: user.id,
@@ -48,7 +52,7 @@ export async function issueOperationTokens(
     apiKeyId: null,
     now,
     expiresAt,
-    ...(parent === undefined ? {} : { parentSessionId: parent.id }),
+    ...(parentSessionId === undefined ? {} : { parentSessionId }),
   });
   const operationTtlMs =
     Math.min(tenant.operationTokenTtlSeconds, input.expiresInSeconds ?? Number.POSITIVE_INFINITY) *
@@ -71,7 +75,7 @@ export async function issueOperationTokens(
     detail: {
       clientId: OPERATIONS_CLIENT_ID,
       method: parent === undefined ? "password" : "token",
-      parentSessionId: parent?.id ?? null,
+      parentSessionId: parentSessionId ?? null,
     },
   });
   return { session, operationToken: operation.token, refreshToken: refresh.token };

@@ -102,6 +102,9 @@ export async function verifyOperationToken(
     typ: TYP,
     requiredClaims: ["sub", "sid", "jti", "exp", "iat", "username"],
     allowExpired: input.allowExpired === true,
+    // A refresh token lives as long as its session, and is also checked
+    // against its stored jti; only it may use a key retired past the JWKS window.
+    longLived: input.kind === "refresh",
   });
   const kind = payload.sub;
   const kindOk =

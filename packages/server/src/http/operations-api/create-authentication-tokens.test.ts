@@ -152,6 +152,37 @@ describe("create_authentication_tokens: 200", () => {
     expectError(await refresh(h, bearer(child.refresh_token)), 401, "invalid token");
   });
 
+  it("hangs every descendant from the root session, so revoking the root ends the whole family", async () => {
+    const root = await login(h, "alice");
+    let current = root;
+    const descendants: Tokens[] = [];
+    for (let generation = 0; generation < 3; generation++) {
+      const response = await h.operation(
+        { operation: "create_authentication_tokens" },
+        bearer(current.operation_token),
+      );
+      current = response.json<Tokens>();
+      descendants.push(current);
+    }
+    const sessions = await listSessions(h, bearer(root.operation_token));
+    for (const descendant of descendants) {
+      expect(
+        sessions.find((s) => s.session_id === sidOf(descendant.operation_token)),
+      ).toMatchObject({
+        parent_session_id: sidOf(root.operation_token),
+      });
+    }
+
+    expect((await revoke(h, bearer(root.operation_token))).json()).toMatchObject({
+      sessions_revoked: 4,
+    });
+
+    for (const descendant of descendants) {
+      expectError(await userInfo(h, bearer(descendant.operation_token)), 401, "invalid token");
+      expectError(await refresh(h, bearer(descendant.refresh_token)), 401, "invalid token");
+    }
+  });
+
   it("never lets a child session outlive its parent", async () => {
     const parent = await login(h, "alice");
     h.clock.advance(20 * DAY_MS);

@@ -421,8 +421,16 @@ describe("400", () => {
       },
       "'dev.tables.dog.attribute_permissions' must be an array",
     ],
-    ["a string structure_user", { structure_user: "yes" }, "'structure_user' must be a boolean"],
-    ["a structure_user of numbers", { structure_user: [1] }, "'structure_user' must be a boolean"],
+    [
+      "a string structure_user",
+      { structure_user: "yes" },
+      "'structure_user' must be a boolean or a list of database names",
+    ],
+    [
+      "a structure_user of numbers",
+      { structure_user: [1] },
+      "'structure_user' must be a boolean or a list of database names",
+    ],
     ["a string super_user", { super_user: "true" }, "'super_user' must be a boolean"],
   ])("add_role refuses %s, and no role is made", async (_, permission, message) => {
     expectError(

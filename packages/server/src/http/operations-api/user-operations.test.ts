@@ -629,6 +629,40 @@ describe("403", () => {
   });
 });
 
+describe("403: a super user cannot take away its own admin level", () => {
+  it("alter_user refuses to move the caller to a role without super_user, which keeps its rights", async () => {
+    await h.operation(
+      { operation: "add_role", role: "plain-for-self", permission: { super_user: false } },
+      admin,
+    );
+    const response = await h.operation(
+      { operation: "alter_user", username: ADMIN, role: "plain-for-self" },
+      admin,
+    );
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ error: "You cannot take away your own super_user role" });
+    expect((await h.operation({ operation: "list_users" }, admin)).statusCode).toBe(200);
+  });
+
+  it("alter_role refuses to turn super_user off on the caller's own role", async () => {
+    const superUser = await h.runtime.ctx.store.roles.getByName(TENANT, "super_user");
+    if (superUser === undefined) {
+      throw new Error("the bootstrap super_user role is missing");
+    }
+    const response = await h.operation(
+      { operation: "alter_role", id: superUser.id, permission: { super_user: false } },
+      admin,
+    );
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ error: "You cannot take away your own super_user role" });
+    expect((await h.runtime.ctx.store.roles.get(TENANT, superUser.id))?.permission).toEqual({
+      super_user: true,
+    });
+  });
+});
+
 describe("404", () => {
   it("add_user with an unknown role names the role, and no user is made", async () => {
     expectError(

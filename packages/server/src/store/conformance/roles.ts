@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { RoleId } from "../../core/ids.js";
 import type { RoleRecord, UserRecord } from "../records.js";
-import { expectConflict, HOUR, roleRecord, type Seeds, suffix, T0 } from "./fixtures.js";
+import {
+  expectConflict,
+  HOUR,
+  roleRecord,
+  type Seeds,
+  suffix,
+  T0,
+  userRecord,
+} from "./fixtures.js";
 
 /** Store conformance: roles, users' roles, and deleting users. */
 export function describeRoleConformance({ db, seedTenant, seedUser, seedSession }: Seeds): void {
@@ -123,7 +131,33 @@ export function describeRoleConformance({ db, seedTenant, seedUser, seedSession 
     });
   });
 
+  describe("roles across tenants", () => {
+    it("refuses to give a user another tenant's role, on create and on update", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const foreign = roleRecord(otherTenantId, { permissions: ["admin"] });
+      await db().roles.create(foreign);
+      const user = await seedUser(tenantId);
+
+      await expect(
+        db().users.update(tenantId, user.id, { roleId: foreign.id }, T0 + HOUR),
+      ).rejects.toMatchObject({ code: "not_found" });
+      await expect(
+        db().users.create(userRecord(tenantId, { roleId: foreign.id })),
+      ).rejects.toMatchObject({ code: "not_found" });
+      expect(await db().users.getById(tenantId, user.id)).toEqual(user);
+    });
+  });
+
   describe("deleting users", () => {
+    it("refuses a session for a user that no longer exists, as not_found", async () => {
+      const tenantId = await seedTenant();
+      const user = await seedUser(tenantId);
+      await db().users.delete(tenantId, user.id);
+
+      await expect(seedSession(tenantId, user.id)).rejects.toMatchObject({ code: "not_found" });
+    });
+
     it("deletes a user with their sessions and refresh tokens, and nobody else's", async () => {
       const tenantId = await seedTenant();
       const user = await seedUser(tenantId);

@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from "kysely";
+import { TesseraError } from "../../core/errors.js";
 import type { ApiKeyId, ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionStore } from "../contract.js";
 import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../records.js";
-import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
+import { insertOrConflict, isForeignKeyViolation, toMs, toMsOrNull } from "./dialect.js";
 import type { Database, SessionsTable } from "./schema.js";
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
@@ -28,12 +29,20 @@ export class SqlSessionStore implements SessionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void> {
-    await insertOrConflict(`Session ${session.id}`, () =>
-      this.db.transaction().execute(async (tx) => {
-        await tx.insertInto("sessions").values(session).execute();
-        await tx.insertInto("refreshTokens").values(firstRefreshToken).execute();
-      }),
-    );
+    try {
+      await insertOrConflict(`Session ${session.id}`, () =>
+        this.db.transaction().execute(async (tx) => {
+          await tx.insertInto("sessions").values(session).execute();
+          await tx.insertInto("refreshTokens").values(firstRefreshToken).execute();
+        }),
+      );
+    } catch (error) {
+      // The user was deleted while logging in.
+      if (isForeignKeyViolation(error)) {
+        throw new TesseraError("not_found", "The user no longer exists", { cause: error });
+      }
+      throw error;
+    }
   }
 
   async get(id: SessionId): Promise<SessionRecord | undefined> {

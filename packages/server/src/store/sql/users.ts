@@ -31,19 +31,45 @@ export class SqlUserStore implements UserStore {
   #select() {
     return this.db
       .selectFrom("users")
-      .leftJoin("roles", "roles.id", "users.roleId")
+      .leftJoin("roles", (join) =>
+        join.onRef("roles.id", "=", "users.roleId").onRef("roles.tenantId", "=", "users.tenantId"),
+      )
       .selectAll("users")
       .select("roles.permissions as rolePermissions");
   }
 
   async create(user: UserRecord): Promise<void> {
     const { rolePermissions: _derived, ...row } = user;
-    await insertOrConflict(`User ${user.username}`, () =>
-      this.db
-        .insertInto("users")
-        .values({ ...row, permissions: JSON.stringify(user.permissions) })
-        .execute(),
-    );
+    if (user.roleId !== null) {
+      await this.#requireRole(user.tenantId, user.roleId);
+    }
+    try {
+      await insertOrConflict(`User ${user.username}`, () =>
+        this.db
+          .insertInto("users")
+          .values({ ...row, permissions: JSON.stringify(user.permissions) })
+          .execute(),
+      );
+    } catch (error) {
+      // The role was deleted between the check and the insert.
+      if (isForeignKeyViolation(error) && user.roleId !== null) {
+        throw new TesseraError("not_found", "No such role", { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Refuses a role id that names no role of the tenant (ids are global; roles are not). */
+  async #requireRole(tenantId: TenantId, roleId: RoleId): Promise<void> {
+    const role = await this.db
+      .selectFrom("roles")
+      .select("id")
+      .where("tenantId", "=", tenantId)
+      .where("id", "=", roleId)
+      .executeTakeFirst();
+    if (role === undefined) {
+      throw new TesseraError("not_found", "No such role");
+    }
   }
 
   async getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined> {
@@ -77,6 +103,9 @@ export class SqlUserStore implements UserStore {
     at: EpochMs,
   ): Promise<UserRecord | undefined> {
     const { permissions, ...rest } = patch;
+    if (patch.roleId !== undefined && patch.roleId !== null) {
+      await this.#requireRole(tenantId, patch.roleId);
+    }
     let updated: { id: string } | undefined;
     try {
       updated = await this.db

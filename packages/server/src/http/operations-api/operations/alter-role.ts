@@ -33,6 +33,7 @@ export const alterRole = callerOperation(
       permission: body.permission,
       ...(body.role === undefined ? {} : { name: body.role }),
       actorUserId: caller.user.id,
+      actor: caller.user,
     }).catch((error: unknown) => {
       // HarperDB answers an unknown role id with a 400.
       throw isTesseraError(error) && error.code === "not_found"

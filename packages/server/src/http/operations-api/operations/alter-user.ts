@@ -1,12 +1,6 @@
 import { TesseraError } from "../../../core/errors.js";
-import { checkNewPassword } from "../../../core/passwords.js";
 import { findRole } from "../../../core/roles.js";
-import {
-  getUserByUsername,
-  setUserEnabled,
-  setUserPassword,
-  setUserRole,
-} from "../../../core/users.js";
+import { alterUser as alter } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { Joi } from "../validation.js";
@@ -26,9 +20,10 @@ const schema = Joi.object<Body>({
 });
 
 /**
- * `alter_user` (super users only): a new password, role or active flag.
- * Everything is checked before anything changes. A new password or
- * deactivation revokes every session of the user at once.
+ * `alter_user` (super users only): a new password, role or active flag,
+ * applied together by the core (which checks everything first, revokes the
+ * user's sessions on a new password or deactivation, and refuses to let a
+ * caller deactivate itself or drop its own admin level).
  */
 export const alterUser = callerOperation(
   "alter_user",
@@ -48,31 +43,23 @@ export const alterUser = callerOperation(
     if (role === "") {
       throw new TesseraError("invalid_request", "If role is specified, it cannot be empty.");
     }
-    if (password !== undefined) {
-      checkNewPassword(password);
-    }
-    const user = await reworded(getUserByUsername(ctx, tenant.id, username), {
-      not_found: `User ${username} does not exist`,
-    });
-    if (active === false && user.id === caller.user.id) {
-      throw new TesseraError("forbidden", "You cannot deactivate your own user");
-    }
     const newRole =
       role === undefined
         ? undefined
         : await reworded(findRole(ctx, tenant.id, role), {
             not_found: `Update failed.  Requested '${role}' role not found.`,
           });
-    const change = { tenantId: tenant.id, username, actorUserId: caller.user.id };
-    if (newRole !== undefined) {
-      await setUserRole(ctx, { ...change, roleId: newRole.id });
-    }
-    if (active !== undefined) {
-      await setUserEnabled(ctx, { ...change, enabled: active });
-    }
-    if (password !== undefined) {
-      await setUserPassword(ctx, { ...change, password });
-    }
+    await reworded(
+      alter(ctx, {
+        tenantId: tenant.id,
+        username,
+        ...(password === undefined ? {} : { password }),
+        ...(newRole === undefined ? {} : { role: newRole }),
+        ...(active === undefined ? {} : { enabled: active }),
+        actorUserId: caller.user.id,
+      }),
+      { not_found: `User ${username} does not exist` },
+    );
     return {
       message: "updated 1 of 1 records",
       new_attributes: [],

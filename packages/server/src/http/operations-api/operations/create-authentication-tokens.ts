@@ -19,7 +19,7 @@ interface Body {
 const schema = Joi.object<Body>({
   username: Joi.string(),
   password: Joi.string(),
-  expires_in: Joi.alternatives(Joi.string(), Joi.number()),
+  expires_in: Joi.alternatives(Joi.string(), Joi.number().unsafe()),
 });
 
 const BAD_EXPIRES_IN =

@@ -1,4 +1,3 @@
-import { TesseraError } from "../../../core/errors.js";
 import { deleteUser } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
@@ -10,17 +9,13 @@ interface Body {
 
 /**
  * `drop_user` (super users only): deletes a user after revoking every
- * session they have. A caller cannot drop itself, so the last super user
- * cannot lock everyone out by accident.
+ * session they have. The core refuses a caller dropping itself.
  */
 export const dropUser = callerOperation(
   "drop_user",
   { superUser: true, internalName: "dropUser" },
   Joi.object<Body>({ username: Joi.string().required() }),
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
-    if (body.username === caller.user.username) {
-      throw new TesseraError("forbidden", "You cannot drop your own user");
-    }
     await reworded(
       deleteUser(ctx, {
         tenantId: tenant.id,

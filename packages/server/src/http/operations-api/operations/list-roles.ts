@@ -1,3 +1,4 @@
+import { listRoles as list } from "../../../core/roles.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";
 import { Joi } from "../validation.js";
@@ -7,6 +8,5 @@ export const listRoles = callerOperation(
   "list_roles",
   { superUser: true, internalName: "listRoles" },
   Joi.object({}),
-  async ({ ctx, tenant }: CallerRequest<object>) =>
-    (await ctx.store.roles.list(tenant.id)).map(renderRole),
+  async ({ ctx, tenant }: CallerRequest<object>) => (await list(ctx, tenant.id)).map(renderRole),
 );

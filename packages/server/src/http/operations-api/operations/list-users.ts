@@ -1,3 +1,4 @@
+import { listUsers as list } from "../../../core/users.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderUser } from "../render.js";
 import { Joi } from "../validation.js";
@@ -8,13 +9,9 @@ export const listUsers = callerOperation(
   { superUser: true, internalName: "listUsersExternal" },
   Joi.object({}),
   async ({ ctx, tenant }: CallerRequest<object>) => {
-    const [users, roles] = await Promise.all([
-      ctx.store.users.list(tenant.id),
-      ctx.store.roles.list(tenant.id),
-    ]);
-    const byId = new Map(roles.map((role) => [role.id, role]));
+    const { users, roles } = await list(ctx, tenant.id);
     return users.map((user) =>
-      renderUser(user, user.roleId === null ? undefined : byId.get(user.roleId)),
+      renderUser(user, user.roleId === null ? undefined : roles.get(user.roleId)),
     );
   },
 );

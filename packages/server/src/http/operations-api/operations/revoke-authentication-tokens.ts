@@ -1,4 +1,3 @@
-import { TesseraError } from "../../../core/errors.js";
 import {
   type RevocationTarget,
   revokeOperationSessions,
@@ -45,12 +44,6 @@ export const revokeAuthenticationTokens = callerOperation(
   schema,
   async ({ ctx, tenant, body, caller, ip }: CallerRequest<Body>) => {
     const target = targetOf(body);
-    if ("current" in target && caller.session === undefined) {
-      throw new TesseraError(
-        "invalid_request",
-        "With Basic authentication, give 'operation_token', 'refresh_token', 'session_id' or 'username'",
-      );
-    }
     const { sessionsRevoked } = await revokeOperationSessions(ctx, { tenant, caller, target, ip });
     return {
       message: `${sessionsRevoked} session(s) revoked`,

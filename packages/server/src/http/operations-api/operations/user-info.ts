@@ -1,3 +1,4 @@
+import { roleOf } from "../../../core/roles.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderUser } from "../render.js";
 import { Joi } from "../validation.js";
@@ -7,10 +8,7 @@ export const userInfo = callerOperation(
   "user_info",
   { superUser: false },
   Joi.object({}),
-  async ({ ctx, tenant, caller }: CallerRequest<object>) => {
-    const { user } = caller;
-    const role =
-      user.roleId === null ? undefined : await ctx.store.roles.get(tenant.id, user.roleId);
-    return renderUser(user, role);
+  async ({ ctx, caller }: CallerRequest<object>) => {
+    return renderUser(caller.user, await roleOf(ctx, caller.user));
   },
 );
