@@ -32,6 +32,17 @@ export interface Config {
     readonly timeCost: number;
     readonly parallelism: number;
   };
+  /** Failed client authentications (secret, OTP, assertion) on the token API. */
+  readonly stepUpThrottle: {
+    readonly maxFailuresPerClient: number;
+    readonly maxFailuresPerIp: number;
+    readonly windowSeconds: number;
+  };
+  /** Every token API request, per client and per IP, per minute. */
+  readonly tokenApiRateLimit: {
+    readonly perClientPerMinute: number;
+    readonly perIpPerMinute: number;
+  };
   readonly loginThrottle: {
     readonly maxFailuresPerUserAndIp: number;
     readonly maxFailuresPerIp: number;
@@ -102,6 +113,11 @@ const schema = z.object({
   TESSERA_LOGIN_MAX_FAILURES_PER_IP: int(1, 1_000_000).default(100),
   TESSERA_LOGIN_MAX_FAILURES_PER_USER: int(1, 1_000_000).default(50),
   TESSERA_LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+  TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT: int(1, 1_000_000).default(10),
+  TESSERA_STEP_UP_MAX_FAILURES_PER_IP: int(1, 1_000_000).default(30),
+  TESSERA_STEP_UP_WINDOW_SECONDS: int(1, 86_400).default(900),
+  TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: int(1, 1_000_000).default(600),
+  TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP: int(1, 1_000_000).default(1200),
 });
 
 function decodeKey(value: string): Buffer | undefined {
@@ -212,6 +228,15 @@ export function loadConfig(env: Source): Config {
       memoryKiB: v.TESSERA_ARGON2_MEMORY_KIB,
       timeCost: v.TESSERA_ARGON2_TIME_COST,
       parallelism: v.TESSERA_ARGON2_PARALLELISM,
+    },
+    stepUpThrottle: {
+      maxFailuresPerClient: v.TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT,
+      maxFailuresPerIp: v.TESSERA_STEP_UP_MAX_FAILURES_PER_IP,
+      windowSeconds: v.TESSERA_STEP_UP_WINDOW_SECONDS,
+    },
+    tokenApiRateLimit: {
+      perClientPerMinute: v.TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT,
+      perIpPerMinute: v.TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP,
     },
     loginThrottle: {
       maxFailuresPerUserAndIp: v.TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP,

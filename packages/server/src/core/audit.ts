@@ -26,6 +26,13 @@ export type AuditEventType =
   | "role.created"
   | "role.updated"
   | "role.deleted"
+  | "client.created"
+  | "client.updated"
+  | "client.secret_rotated"
+  | "client.step_up_failed"
+  | "token.issued"
+  | "token.rotated"
+  | "token.revoked"
   | "api_key.created"
   | "api_key.revoked"
   | "signing_key.rotated";

@@ -1,5 +1,6 @@
 import type { Cache } from "../cache/contract.js";
 import type { Store } from "../store/contract.js";
+import type { StepUpThrottle } from "./automation-tokens/step-up-throttle.js";
 import type { Clock } from "./clock.js";
 import type { Keyring } from "./keyring.js";
 import type { LoginThrottle } from "./login-throttle.js";
@@ -26,5 +27,6 @@ export interface CoreContext {
   readonly passwords: PasswordHasher;
   readonly secretBox: SecretBox;
   readonly loginThrottle: LoginThrottle;
+  readonly stepUpThrottle: StepUpThrottle;
   readonly settings: CoreSettings;
 }

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "token_expired",
   "token_revoked",
   "forbidden",
+  "insufficient_scope",
   "not_found",
   "conflict",
   "unprocessable",

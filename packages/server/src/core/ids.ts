@@ -12,6 +12,8 @@ export type ApiKeyId = Brand<string, "ApiKeyId">;
 export type ClientId = Brand<string, "ClientId">;
 export type KeyId = Brand<string, "KeyId">;
 export type RoleId = Brand<string, "RoleId">;
+/** The id of a long- or short-term automation token (`lt_…`, `st_…`). */
+export type TokenId = Brand<string, "TokenId">;
 /** SHA-256 of a secret, hex-encoded. The only form a secret is stored in. */
 export type TokenHash = Brand<string, "TokenHash">;
 
@@ -33,6 +35,11 @@ export function newSessionId(): SessionId {
 /** A new random API key id. */
 export function newApiKeyId(): ApiKeyId {
   return `ak_${randomBytes(9).toString("base64url")}` as ApiKeyId;
+}
+
+/** A new automation token id: `lt_` or `st_` and 128 random bits, base64url. */
+export function newTokenId(kind: "long_term" | "short_term"): TokenId {
+  return `${kind === "long_term" ? "lt" : "st"}_${randomBytes(16).toString("base64url")}` as TokenId;
 }
 
 const CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";

@@ -82,12 +82,19 @@ export class LoginThrottle {
   }
 }
 
-function throwIfBlocked(states: readonly LimitState[]): void {
+/**
+ * Throws `rate_limited` when any of `states` is exhausted, with the longest
+ * wait as `Retry-After`.
+ */
+export function throwIfBlocked(
+  states: readonly LimitState[],
+  message = "Too many failed login attempts; try again later",
+): void {
   // `remaining === 0` with a live window means the last allowed failure was spent.
   const blocked = states.filter((s) => !s.allowed || (s.remaining === 0 && s.resetMs > 0));
   if (blocked.length > 0) {
     const waitMs = Math.max(...blocked.map((s) => s.resetMs));
-    throw new TesseraError("rate_limited", "Too many failed login attempts; try again later", {
+    throw new TesseraError("rate_limited", message, {
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
     });
   }

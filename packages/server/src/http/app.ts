@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
+import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { sessionApiErrorHandler } from "./session-api/errors.js";
 import { sessionApi } from "./session-api/plugin.js";
+import { tokenApi } from "./token-api/plugin.js";
+import type { TokenApiRateLimitSettings } from "./token-api/rate-limit.js";
 import { healthRoutes, wellKnownRoutes } from "./well-known.js";
 
 export interface AppOptions {
@@ -12,6 +15,8 @@ export interface AppOptions {
   readonly defaultTenant: string;
   /** The tenant the operations API serves; the default tenant unless configured. */
   readonly operationsTenant?: string;
+  /** The token API's request budgets (defaults: 600 per client and 1200 per IP a minute). */
+  readonly tokenApiRateLimits?: TokenApiRateLimitSettings;
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   /** The logger; defaults to a silent one. */
@@ -73,9 +78,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         message: `No route for ${request.method} ${request.url.split("?")[0]}`,
       }),
   );
+  await app.register(openApiDocument, { publicUrl: options.ctx.settings.publicUrl });
   await app.register(healthRoutes, { ctx: options.ctx });
   await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });
   await app.register(sessionApi, { ctx: options.ctx });
+  await app.register(tokenApi, {
+    ctx: options.ctx,
+    rateLimits: options.tokenApiRateLimits ?? { perClientPerMinute: 600, perIpPerMinute: 1200 },
+  });
   await app.register(operationsApi, {
     ctx: options.ctx,
     tenantId: options.operationsTenant ?? options.defaultTenant,

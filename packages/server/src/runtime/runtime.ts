@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Cache } from "../cache/contract.js";
 import { MemoryCache } from "../cache/memory-cache.js";
 import type { Config } from "../config/config.js";
+import { StepUpThrottle } from "../core/automation-tokens/step-up-throttle.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { CoreContext } from "../core/context.js";
 import { Keyring } from "../core/keyring.js";
@@ -49,7 +50,7 @@ export async function openRuntime(
     synchronous: config.sqliteSynchronous,
     busyTimeoutMs: config.sqliteBusyTimeoutMs,
   });
-  const cache = options.cache ?? new MemoryCache();
+  const cache = options.cache ?? new MemoryCache(() => clock.now());
   const secretBox = new SecretBox(key);
   const ctx: CoreContext = {
     store,
@@ -62,6 +63,7 @@ export async function openRuntime(
     }),
     passwords: new PasswordHasher(config.argon2),
     loginThrottle: new LoginThrottle(cache, config.loginThrottle),
+    stepUpThrottle: new StepUpThrottle(cache, config.stepUpThrottle),
     settings: {
       publicUrl: config.publicUrl,
       clockToleranceSeconds: config.clockToleranceSeconds,

@@ -33,6 +33,7 @@ export async function startServer(
     ctx: runtime.ctx,
     defaultTenant: config.defaultTenant,
     operationsTenant: config.operationsTenant,
+    tokenApiRateLimits: config.tokenApiRateLimit,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     logger,

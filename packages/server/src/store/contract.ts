@@ -1,16 +1,22 @@
 import type {
   ApiKeyId,
+  ClientId,
   KeyId,
   RoleId,
   SessionId,
   TenantId,
   TokenHash,
+  TokenId,
   UserId,
 } from "../core/ids.js";
 import type {
   ApiKeyRecord,
   AuditEventInput,
   AuditEventRecord,
+  AutomationTokenRecord,
+  ClientPublicKey,
+  ClientRecord,
+  ClientStatus,
   EpochMs,
   JsonObject,
   RefreshPolicy,
@@ -37,6 +43,8 @@ export interface Store {
   readonly tenants: TenantStore;
   readonly users: UserStore;
   readonly roles: RoleStore;
+  readonly clients: ClientStore;
+  readonly automationTokens: AutomationTokenStore;
   readonly apiKeys: ApiKeyStore;
   readonly signingKeys: SigningKeyStore;
   readonly sessions: SessionStore;
@@ -228,4 +236,78 @@ export interface AuditStore {
     tenantId: TenantId | undefined,
     options: { readonly afterId?: number; readonly limit: number },
   ): Promise<AuditEventRecord[]>;
+}
+
+export interface ClientPatch {
+  readonly name?: string;
+  readonly secretHash?: TokenHash;
+  readonly secretPrefix?: string;
+  readonly totpSeedSealed?: string | null;
+  readonly publicKeys?: readonly ClientPublicKey[];
+  readonly scopes?: readonly string[];
+  readonly maxTokenTtlDays?: number;
+  readonly status?: ClientStatus;
+}
+
+export interface ClientStore {
+  /** Inserts a client; `conflict` if its id, secret or name (in the tenant) is taken. */
+  create(client: ClientRecord): Promise<void>;
+  /** The client with this id, in any tenant (client ids are global). */
+  get(id: ClientId): Promise<ClientRecord | undefined>;
+  getByName(tenantId: TenantId, name: string): Promise<ClientRecord | undefined>;
+  /** A tenant's clients ordered by name. */
+  list(tenantId: TenantId): Promise<ClientRecord[]>;
+  /** Applies `patch`; `conflict` if a new name is taken. Undefined if no such client. */
+  update(
+    tenantId: TenantId,
+    id: ClientId,
+    patch: ClientPatch,
+    at: EpochMs,
+  ): Promise<ClientRecord | undefined>;
+}
+
+/** What {@link AutomationTokenStore.rotate} reports. */
+export type TokenRotateResult =
+  | { readonly rotated: true }
+  | { readonly rotated: false; readonly current: AutomationTokenRecord | undefined };
+
+export interface AutomationTokenStore {
+  /** Inserts a token; `conflict` if its id or hash exists. */
+  create(token: AutomationTokenRecord): Promise<void>;
+  get(id: TokenId): Promise<AutomationTokenRecord | undefined>;
+  /** The long-term token with this hash, revoked or not. */
+  getByHash(hash: TokenHash): Promise<AutomationTokenRecord | undefined>;
+  /** A client's tokens, newest first; only those still usable at `now` unless `includeEnded`. */
+  listForClient(
+    clientId: ClientId,
+    filter: {
+      readonly includeEnded?: boolean;
+      readonly now: EpochMs;
+      readonly limit: number;
+    },
+  ): Promise<AutomationTokenRecord[]>;
+  /**
+   * Revokes the token at `at` and every token derived from it (its
+   * short-term children). A token already revoked at or before `at` is left
+   * as it is; one scheduled to end later (a rotation overlap) ends at `at`.
+   * Idempotent: returns the ids this call revoked.
+   */
+  revoke(id: TokenId, at: EpochMs, reason: string): Promise<TokenId[]>;
+  /**
+   * Inserts `successor` and marks `oldId` replaced by it, ending at
+   * `endsAt` (the overlap), in one transaction, only if `oldId` is not yet
+   * replaced nor revoked.
+   *
+   * Concurrency: a compare-and-swap on `replaced_by_id IS NULL`. Of any
+   * number of concurrent rotations of one token, exactly one returns
+   * `{ rotated: true }`; the others insert nothing.
+   */
+  rotate(input: {
+    readonly oldId: TokenId;
+    readonly successor: AutomationTokenRecord;
+    readonly endsAt: EpochMs;
+    readonly at: EpochMs;
+  }): Promise<TokenRotateResult>;
+  /** Records use; callers throttle how often they call it. */
+  markUsed(id: TokenId, at: EpochMs): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type {
   SessionId,
   TenantId,
   TokenHash,
+  TokenId,
   UserId,
 } from "../core/ids.js";
 
@@ -161,4 +162,68 @@ export interface AuditEventRecord {
   readonly sessionId: SessionId | null;
   readonly ip: string | null;
   readonly detail: AuditDetail;
+}
+
+export type ClientStatus = "active" | "disabled";
+
+/** A public key registered for JWT assertions (RFC 7523), as a JWK with `kid` and `alg`. */
+export interface ClientPublicKey {
+  readonly kid: string;
+  readonly alg: "RS256" | "ES256" | "EdDSA";
+  readonly jwk: JsonObject;
+}
+
+/**
+ * A client application of the token API (spec 004): a machine identity
+ * that proves itself with its secret, a TOTP code or a signed assertion.
+ */
+export interface ClientRecord {
+  readonly id: ClientId;
+  readonly tenantId: TenantId;
+  readonly name: string;
+  readonly secretHash: TokenHash;
+  /** The first characters of the secret, enough for an operator to recognise it. */
+  readonly secretPrefix: string;
+  /** The RFC 6238 seed, sealed with the master key; null when OTP is not enrolled. */
+  readonly totpSeedSealed: string | null;
+  readonly publicKeys: readonly ClientPublicKey[];
+  /** The scopes the client may hold. */
+  readonly scopes: readonly string[];
+  /** The longest long-term token lifetime it may get, in days. */
+  readonly maxTokenTtlDays: number;
+  readonly status: ClientStatus;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+export type AutomationTokenKind = "long_term" | "short_term";
+
+/**
+ * A long- or short-term token of a client. A long-term token is opaque and
+ * stored as its hash; a short-term token is a JWT whose row records its
+ * parent, so it can be listed and revoked by id and dies with its parent.
+ */
+export interface AutomationTokenRecord {
+  readonly id: TokenId;
+  readonly tenantId: TenantId;
+  readonly clientId: ClientId;
+  readonly kind: AutomationTokenKind;
+  readonly name: string;
+  /** SHA-256 of a long-term token; null for a short-term token. */
+  readonly hash: TokenHash | null;
+  /** The first characters of a long-term token; null for a short-term token. */
+  readonly prefix: string | null;
+  readonly scopes: readonly string[];
+  /** A short-term token's `aud`. */
+  readonly audience: string | null;
+  /** A short-term token's long-term parent. */
+  readonly parentId: TokenId | null;
+  readonly createdAt: EpochMs;
+  readonly expiresAt: EpochMs;
+  readonly lastUsedAt: EpochMs | null;
+  /** When the token stops working. It may lie ahead: a rotated token keeps working through an overlap. */
+  readonly revokedAt: EpochMs | null;
+  readonly revokedReason: string | null;
+  /** The token that replaced this one by rotation. */
+  readonly replacedById: TokenId | null;
 }

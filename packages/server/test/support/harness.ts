@@ -68,6 +68,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ctx: runtime.ctx,
     defaultTenant: config.defaultTenant,
     operationsTenant: config.operationsTenant,
+    tokenApiRateLimits: config.tokenApiRateLimit,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: false,
   });

@@ -25,6 +25,7 @@ export const OPERATIONS_API_ERRORS = {
   // HarperDB has no revocation; its clients re-login on `invalid token`.
   token_revoked: { status: 401, message: "invalid token" },
   forbidden: { status: 403 },
+  insufficient_scope: { status: 403 },
   not_found: { status: 404 },
   conflict: { status: 409 },
   unprocessable: { status: 422 },

@@ -22,6 +22,10 @@ export function registerDeleteToken(app: FastifyInstance, ctx: CoreContext): voi
     "/auth/token",
     {
       schema: {
+        operationId: "revokeSessionToken",
+        summary: "End a session",
+        tags: ["session"],
+        security: [{ ClientKey: [] }],
         body: tokenRequestBody,
         response: { 200: revokeResponse, "4xx": errorResponse, "5xx": errorResponse },
       },

@@ -14,6 +14,7 @@ export const SESSION_API_STATUS = {
   token_expired: 401,
   token_revoked: 401,
   forbidden: 403,
+  insufficient_scope: 403,
   not_found: 404,
   conflict: 409,
   unprocessable: 422,

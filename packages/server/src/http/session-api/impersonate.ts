@@ -38,6 +38,11 @@ export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): voi
         reply.header("deprecation", DEPRECATION).header("link", SUCCESSOR);
       },
       schema: {
+        operationId: "impersonate",
+        summary: "Start a session as another user (deprecated)",
+        deprecated: true,
+        tags: ["session"],
+        security: [{ ClientKey: [] }],
         body: impersonateRequestBody,
         response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
       },

@@ -38,6 +38,10 @@ export function registerPostToken(app: FastifyInstance, ctx: CoreContext): void 
     "/auth/token",
     {
       schema: {
+        operationId: "createToken",
+        summary: "Start a session (username and password) or refresh one",
+        tags: ["session"],
+        security: [{ ClientKey: [] }],
         body: tokenRequestBody,
         response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
       },

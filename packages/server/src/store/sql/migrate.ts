@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "
 import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as roles from "./migrations/0002-roles.js";
+import * as automation from "./migrations/0003-automation.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -15,6 +16,7 @@ interface VersionedMigration {
 const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0001-initial", up: initial.up },
   { name: "0002-roles", up: roles.up },
+  { name: "0003-automation", up: automation.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

@@ -10,6 +10,8 @@ export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
   roles: RolesTable;
+  clients: ClientsTable;
+  automationTokens: AutomationTokensTable;
   apiKeys: ApiKeysTable;
   signingKeys: SigningKeysTable;
   sessions: SessionsTable;
@@ -118,4 +120,39 @@ export interface AuditEventsTable {
   sessionId: string | null;
   ip: string | null;
   detail: string;
+}
+
+export interface ClientsTable {
+  id: string;
+  tenantId: string;
+  name: string;
+  secretHash: string;
+  secretPrefix: string;
+  totpSeedSealed: string | null;
+  /** The registered public keys (JSON array of JWKs). */
+  publicKeys: string;
+  scopes: string;
+  maxTokenTtlDays: number;
+  status: string;
+  createdAt: BigIntColumn;
+  updatedAt: BigIntColumn;
+}
+
+export interface AutomationTokensTable {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  kind: string;
+  name: string;
+  hash: string | null;
+  prefix: string | null;
+  scopes: string;
+  audience: string | null;
+  parentId: string | null;
+  createdAt: BigIntColumn;
+  expiresAt: BigIntColumn;
+  lastUsedAt: BigIntColumn | null;
+  revokedAt: BigIntColumn | null;
+  revokedReason: string | null;
+  replacedById: string | null;
 }

@@ -2,6 +2,8 @@ import { type Kysely, sql } from "kysely";
 import type { Store } from "../contract.js";
 import { SqlApiKeyStore } from "./api-keys.js";
 import { SqlAuditStore } from "./audit.js";
+import { SqlAutomationTokenStore } from "./automation-tokens.js";
+import { SqlClientStore } from "./clients.js";
 import { SqlRefreshTokenStore } from "./refresh-tokens.js";
 import { SqlRoleStore } from "./roles.js";
 import type { Database } from "./schema.js";
@@ -18,6 +20,8 @@ export class SqlStore implements Store {
   readonly tenants: SqlTenantStore;
   readonly users: SqlUserStore;
   readonly roles: SqlRoleStore;
+  readonly clients: SqlClientStore;
+  readonly automationTokens: SqlAutomationTokenStore;
   readonly apiKeys: SqlApiKeyStore;
   readonly signingKeys: SqlSigningKeyStore;
   readonly sessions: SqlSessionStore;
@@ -32,6 +36,8 @@ export class SqlStore implements Store {
     this.tenants = new SqlTenantStore(db);
     this.users = new SqlUserStore(db);
     this.roles = new SqlRoleStore(db);
+    this.clients = new SqlClientStore(db);
+    this.automationTokens = new SqlAutomationTokenStore(db);
     this.apiKeys = new SqlApiKeyStore(db);
     this.signingKeys = new SqlSigningKeyStore(db);
     this.sessions = new SqlSessionStore(db);

@@ -1,0 +1,109 @@
+import { SignJWT } from "jose";
+import type { AutomationTokenRecord } from "../../store/records.js";
+import { narrowScopes } from "../clients/scopes.js";
+import { epochSeconds } from "../clock.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import { newTokenId } from "../ids.js";
+import { tenantIssuer } from "../tokens.js";
+import { authenticateAutomationToken, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
+
+/** Short-term tokens live at most 15 minutes (spec 004). */
+export const MAX_SHORT_TERM_TTL_SECONDS = 900;
+const MIN_SHORT_TERM_TTL_SECONDS = 60;
+const MAX_AUDIENCE_LENGTH = 256;
+
+/** A new short-term token and what the response reports of it. */
+export interface IssuedShortTermToken {
+  readonly record: AutomationTokenRecord;
+  readonly accessToken: string;
+  readonly expiresIn: number;
+}
+
+/**
+ * Exchanges a long-term token for a short-term JWT (RFC 9068 profile,
+ * `typ: at+jwt`, `token_use: "automation"`), signed with the tenant's key.
+ * It carries `client_id`, `scope`, and its parent's id
+ * (`parent_token_id`); it is recorded as a row so it can be listed and
+ * revoked by id, and it dies with its parent.
+ *
+ * Narrowing only: `scopes` within the long-term token's, `ttlSeconds` from
+ * 60 to 900 (default 900) and never past the parent's end. `audience`
+ * defaults to the tenant's issuer, which is the audience Tessera's own
+ * endpoints accept.
+ */
+export async function issueShortTermToken(
+  ctx: CoreContext,
+  input: {
+    readonly longTermToken: string;
+    readonly scopes?: readonly string[];
+    readonly audience?: string;
+    readonly ttlSeconds?: number;
+  },
+): Promise<IssuedShortTermToken> {
+  const ttl = input.ttlSeconds ?? MAX_SHORT_TERM_TTL_SECONDS;
+  if (
+    !Number.isInteger(ttl) ||
+    ttl < MIN_SHORT_TERM_TTL_SECONDS ||
+    ttl > MAX_SHORT_TERM_TTL_SECONDS
+  ) {
+    throw new TesseraError(
+      "invalid_request",
+      `ttl_seconds must be a whole number from ${MIN_SHORT_TERM_TTL_SECONDS} to ${MAX_SHORT_TERM_TTL_SECONDS}`,
+    );
+  }
+  if (
+    input.audience !== undefined &&
+    (input.audience.length === 0 || input.audience.length > MAX_AUDIENCE_LENGTH)
+  ) {
+    throw new TesseraError(
+      "invalid_request",
+      `audience must be 1-${MAX_AUDIENCE_LENGTH} characters`,
+    );
+  }
+  const caller = await authenticateAutomationToken(ctx, {
+    token: input.longTermToken,
+    accept: "long_term",
+  });
+  const { tenant, client, token: parent } = caller;
+  const scopes = narrowScopes(parent.scopes, input.scopes);
+  const now = ctx.clock.now();
+  const parentEnd = Math.min(parent.expiresAt, parent.revokedAt ?? Number.POSITIVE_INFINITY);
+  const exp = Math.min(epochSeconds(now) + ttl, epochSeconds(parentEnd));
+  const audience = input.audience ?? tenantIssuer(ctx, tenant.id);
+  const record: AutomationTokenRecord = {
+    id: newTokenId("short_term"),
+    tenantId: tenant.id,
+    clientId: client.id,
+    kind: "short_term",
+    name: "",
+    hash: null,
+    prefix: null,
+    scopes,
+    audience,
+    parentId: parent.id,
+    createdAt: now,
+    expiresAt: exp * 1000,
+    lastUsedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    replacedById: null,
+  };
+  const key = await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
+  const accessToken = await new SignJWT({
+    token_use: SHORT_TERM_USE,
+    client_id: client.id,
+    scope: scopes.join(" "),
+    parent_token_id: parent.id,
+  })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: SHORT_TERM_TYP })
+    .setIssuer(tenantIssuer(ctx, tenant.id))
+    .setSubject(client.id)
+    .setAudience(audience)
+    .setIssuedAt(epochSeconds(now))
+    .setExpirationTime(exp)
+    .setJti(record.id)
+    .sign(key.privateKey);
+  await ctx.store.automationTokens.create(record);
+  return { record, accessToken, expiresIn: exp - epochSeconds(now) };
+}

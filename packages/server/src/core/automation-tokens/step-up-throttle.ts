@@ -1,0 +1,50 @@
+import type { Cache, RateLimiter } from "../../cache/contract.js";
+import type { ClientId } from "../ids.js";
+import { throwIfBlocked } from "../login-throttle.js";
+
+/** Limits on failed client authentications. Only failures count. */
+export interface StepUpThrottleSettings {
+  readonly maxFailuresPerClient: number;
+  readonly maxFailuresPerIp: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Throttles guessing at a client's secret, OTP codes or assertions, per
+ * client id (whatever IP) and per IP (whatever client id), stricter than the
+ * token API's request limits. Unknown client ids are counted like real ones.
+ */
+export class StepUpThrottle {
+  readonly #byClient: RateLimiter;
+  readonly #byIp: RateLimiter;
+
+  constructor(cache: Cache, settings: StepUpThrottleSettings) {
+    this.#byClient = cache.rateLimiter({
+      name: "step-up-fail-client",
+      points: settings.maxFailuresPerClient,
+      windowSeconds: settings.windowSeconds,
+    });
+    this.#byIp = cache.rateLimiter({
+      name: "step-up-fail-ip",
+      points: settings.maxFailuresPerIp,
+      windowSeconds: settings.windowSeconds,
+    });
+  }
+
+  /** Throws `rate_limited` when the client or the IP has used up its failures. */
+  async check(clientId: ClientId | undefined, ip: string): Promise<void> {
+    const states = await Promise.all([
+      this.#byIp.peek(ip),
+      ...(clientId === undefined ? [] : [this.#byClient.peek(clientId)]),
+    ]);
+    throwIfBlocked(states, "Too many failed client authentications; try again later");
+  }
+
+  /** Counts a failed attempt. */
+  async recordFailure(clientId: ClientId | undefined, ip: string): Promise<void> {
+    await Promise.all([
+      this.#byIp.consume(ip),
+      ...(clientId === undefined ? [] : [this.#byClient.consume(clientId)]),
+    ]);
+  }
+}

@@ -1,0 +1,175 @@
+import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
+import type { ClientRecord, TenantRecord } from "../../store/records.js";
+import { recordAudit } from "../audit.js";
+import { ASSERTION_ALGORITHMS } from "../clients/public-keys.js";
+import { verifyTotp } from "../clients/totp.js";
+import { epochSeconds } from "../clock.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { ClientId } from "../ids.js";
+import { constantTimeEqual, hashSecret } from "../opaque-token.js";
+
+/** How a client proved itself before a long-term token was issued. */
+export type StepUpMethod = "client_secret" | "otp" | "assertion" | "short_term_token";
+
+/** The one answer for an unknown client, a wrong secret, code or assertion, and a disabled client. */
+const FAILED = "Client authentication failed";
+
+/** An assertion may not be valid for longer than this (RFC 7523 §3 item 4: a short lifetime). */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+
+/** A well-formed client id, before any lookup. */
+const CLIENT_ID_PATTERN = /^[a-z0-9]{26}$/;
+
+type Proof =
+  | { readonly method: "client_secret"; readonly clientId: string; readonly secret: string }
+  | { readonly method: "otp"; readonly clientId: string; readonly code: string }
+  | {
+      readonly method: "assertion";
+      readonly assertion: string;
+      /** The `aud` values accepted: this endpoint's URL and the tenant's issuer. */
+      readonly audiences: readonly string[];
+    };
+
+/**
+ * Authenticates a client by its secret, a TOTP code or a signed JWT
+ * assertion (spec 004's step-up), under the step-up throttle.
+ *
+ * Every failure looks the same to the caller (`invalid_credentials`,
+ * "Client authentication failed"); the reason goes to the audit trail. The
+ * secret is compared as SHA-256 digests in constant time, and an unknown
+ * client costs the same work as a known one.
+ */
+export async function stepUp(
+  ctx: CoreContext,
+  input: { readonly tenant: TenantRecord; readonly proof: Proof; readonly ip: string },
+): Promise<ClientRecord> {
+  const { tenant, proof, ip } = input;
+  const claimedId = claimedClientId(proof);
+  await ctx.stepUpThrottle.check(claimedId, ip);
+  const found = claimedId === undefined ? undefined : await ctx.store.clients.get(claimedId);
+  const client = found?.tenantId === tenant.id ? found : undefined;
+  const reason = await refusal(ctx, client, proof);
+  if (reason !== undefined || client === undefined) {
+    await ctx.stepUpThrottle.recordFailure(claimedId, ip);
+    await recordAudit(ctx, {
+      tenantId: tenant.id,
+      at: ctx.clock.now(),
+      type: "client.step_up_failed",
+      ip,
+      detail: {
+        clientId: claimedId ?? null,
+        method: proof.method,
+        reason: reason ?? "unknown_client",
+      },
+    });
+    throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
+  }
+  return client;
+}
+
+function claimedClientId(proof: Proof): ClientId | undefined {
+  let id: unknown;
+  if (proof.method === "assertion") {
+    try {
+      id = decodeJwt(proof.assertion).iss;
+    } catch {
+      return undefined;
+    }
+  } else {
+    id = proof.clientId;
+  }
+  return typeof id === "string" && CLIENT_ID_PATTERN.test(id) ? (id as ClientId) : undefined;
+}
+
+/** Why the proof fails for `client`, or undefined when it holds. */
+async function refusal(
+  ctx: CoreContext,
+  client: ClientRecord | undefined,
+  proof: Proof,
+): Promise<string | undefined> {
+  switch (proof.method) {
+    case "client_secret": {
+      // Compare against a stand-in digest for an unknown client: same work, same answer.
+      const expected = client?.secretHash ?? hashSecret("tessera-unknown-client");
+      const matches = constantTimeEqual(hashSecret(proof.secret), expected);
+      return client === undefined
+        ? "unknown_client"
+        : !matches
+          ? "bad_secret"
+          : statusRefusal(client);
+    }
+    case "otp": {
+      if (client === undefined) {
+        return "unknown_client";
+      }
+      if (client.totpSeedSealed === null) {
+        return "otp_not_enrolled";
+      }
+      const ok = await verifyTotp(ctx, client, proof.code, ctx.clock.now());
+      return ok ? statusRefusal(client) : "bad_or_replayed_otp";
+    }
+    case "assertion":
+      return client === undefined ? "unknown_client" : assertionRefusal(ctx, client, proof);
+  }
+}
+
+function statusRefusal(client: ClientRecord): string | undefined {
+  return client.status === "active" ? undefined : "client_disabled";
+}
+
+/**
+ * Checks a JWT assertion (RFC 7523 §3): signed by one of the client's
+ * registered keys with that key's own algorithm (RS256, ES256 or EdDSA;
+ * never `none` or HMAC), `iss` = `sub` = the client id, `aud` naming this
+ * endpoint or the issuer, `exp` present and at most five minutes ahead, and
+ * a `jti` that is accepted once.
+ */
+async function assertionRefusal(
+  ctx: CoreContext,
+  client: ClientRecord,
+  proof: Extract<Proof, { method: "assertion" }>,
+): Promise<string | undefined> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(proof.assertion);
+  } catch {
+    return "malformed_assertion";
+  }
+  const alg = header.alg;
+  if (typeof alg !== "string" || !(ASSERTION_ALGORITHMS as readonly string[]).includes(alg)) {
+    return "assertion_algorithm_not_allowed";
+  }
+  const candidates = client.publicKeys.filter(
+    (key) => key.alg === alg && (header.kid === undefined || key.kid === header.kid),
+  );
+  const now = ctx.clock.now();
+  for (const candidate of candidates) {
+    const key = await importJWK(candidate.jwk as JWK, candidate.alg);
+    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
+    try {
+      ({ payload } = await jwtVerify(proof.assertion, key, {
+        algorithms: [candidate.alg],
+        issuer: client.id,
+        subject: client.id,
+        audience: [...proof.audiences],
+        requiredClaims: ["exp", "jti"],
+        clockTolerance: ctx.settings.clockToleranceSeconds,
+        currentDate: new Date(now),
+      }));
+    } catch {
+      continue;
+    }
+    const exp = payload.exp as number;
+    if (
+      exp - epochSeconds(now) >
+      MAX_ASSERTION_LIFETIME_SECONDS + ctx.settings.clockToleranceSeconds
+    ) {
+      return "assertion_expiry_too_far";
+    }
+    const ttl = Math.max(1, exp - epochSeconds(now) + ctx.settings.clockToleranceSeconds);
+    const first = await ctx.cache.claimOnce(`assertion:${client.id}:${String(payload.jti)}`, ttl);
+    return first ? statusRefusal(client) : "assertion_replayed";
+  }
+  return candidates.length === 0 ? "no_matching_key" : "assertion_invalid";
+}

@@ -1,0 +1,112 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode } from "../../core/errors.js";
+import { isTesseraError } from "../../core/errors.js";
+import { applyErrorHeaders, classifyError, type HttpErrorCode, logFailure } from "../errors.js";
+
+/** A problem's stable code and title (RFC 9457 §3.1). */
+interface ProblemKind {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+}
+
+/**
+ * The token API's problem for every core error: the spec's status codes, and
+ * a stable `code` a client can switch on (OAuth's names where OAuth has one).
+ */
+export const TOKEN_API_PROBLEMS = {
+  invalid_request: { status: 400, code: "invalid_request", title: "Bad request" },
+  invalid_credentials: {
+    status: 401,
+    code: "invalid_client",
+    title: "Client authentication failed",
+  },
+  invalid_api_key: {
+    status: 401,
+    code: "invalid_client_key",
+    title: "Missing or invalid client key",
+  },
+  invalid_token: { status: 401, code: "invalid_token", title: "Invalid token" },
+  token_expired: { status: 401, code: "token_expired", title: "Token expired" },
+  token_revoked: { status: 401, code: "token_revoked", title: "Token revoked" },
+  forbidden: { status: 403, code: "forbidden", title: "Forbidden" },
+  insufficient_scope: { status: 403, code: "insufficient_scope", title: "Insufficient scope" },
+  not_found: { status: 404, code: "not_found", title: "Not found" },
+  conflict: { status: 409, code: "conflict", title: "Conflict" },
+  unprocessable: { status: 422, code: "unprocessable", title: "Unprocessable request" },
+  rate_limited: { status: 429, code: "rate_limited", title: "Too many requests" },
+  unavailable: { status: 503, code: "unavailable", title: "Service unavailable" },
+} as const satisfies Record<ErrorCode, ProblemKind>;
+
+/** Problems of the HTTP envelope itself, before the core is called. */
+const ENVELOPE_PROBLEMS = {
+  payload_too_large: { status: 413, code: "payload_too_large", title: "Payload too large" },
+  unsupported_media_type: {
+    status: 415,
+    code: "unsupported_media_type",
+    title: "Unsupported media type",
+  },
+  malformed_body: { status: 400, code: "invalid_request", title: "Bad request" },
+  validation_failed: { status: 400, code: "invalid_request", title: "Bad request" },
+  route_not_found: { status: 404, code: "not_found", title: "Not found" },
+  internal_error: { status: 500, code: "internal_error", title: "Internal server error" },
+} as const satisfies Record<HttpErrorCode, ProblemKind>;
+
+const STATUS = Object.fromEntries(
+  Object.entries(TOKEN_API_PROBLEMS).map(([code, kind]) => [code, kind.status]),
+) as Record<ErrorCode, number>;
+
+/** The media type of a problem document (RFC 9457 §3). */
+export const PROBLEM_JSON = "application/problem+json";
+
+/** A stable, documented problem type URI per code. */
+export function problemType(code: string): string {
+  return `urn:tessera:problem:${code}`;
+}
+
+/** An RFC 9457 problem document, with Tessera's stable `code`. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly instance: string;
+}
+
+/**
+ * Renders any failure as `application/problem+json`. A 401 or 403 on a
+ * Bearer credential also carries `WWW-Authenticate` (RFC 6750 §3).
+ */
+export function tokenApiErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const wire = classifyError(error, STATUS);
+  logFailure(request, error, wire);
+  applyErrorHeaders(reply, wire);
+  const kind: ProblemKind = isTesseraError(error)
+    ? TOKEN_API_PROBLEMS[error.code]
+    : ENVELOPE_PROBLEMS[wire.code as HttpErrorCode];
+  const detail =
+    wire.code === "internal_error" ? `${wire.message} (request id ${request.id})` : wire.message;
+  const problem: Problem = {
+    type: problemType(kind.code),
+    title: kind.title,
+    status: kind.status,
+    detail,
+    code: kind.code,
+    instance: `urn:uuid:${request.id}`,
+  };
+  if (
+    ["invalid_token", "token_expired", "token_revoked", "insufficient_scope"].includes(kind.code)
+  ) {
+    const code = kind.code === "insufficient_scope" ? "insufficient_scope" : "invalid_token";
+    reply.header(
+      "www-authenticate",
+      `Bearer realm="tessera", error="${code}", error_description="${detail.replaceAll('"', "'")}"`,
+    );
+  }
+  return reply.status(kind.status).type(PROBLEM_JSON).send(problem);
+}

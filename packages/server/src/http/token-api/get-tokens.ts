@@ -1,0 +1,66 @@
+import type { FastifyInstance } from "fastify";
+import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
+import { listAutomationTokens } from "../../core/automation-tokens/list.js";
+import type { CoreContext } from "../../core/context.js";
+import type { AutomationTokenRecord } from "../../store/records.js";
+import { noStore } from "../no-store.js";
+import { requireBearer } from "./bearer.js";
+import type { TokenApiRateLimits } from "./rate-limit.js";
+import { problems, type TokenListQuery, tokenListQuery, tokenListResponse } from "./schemas.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function render(token: AutomationTokenRecord) {
+  return {
+    token_id: token.id,
+    token_type: token.kind,
+    name: token.name,
+    prefix: token.prefix,
+    scopes: token.scopes,
+    audience: token.audience,
+    parent_token_id: token.parentId,
+    created_at: new Date(token.createdAt).toISOString(),
+    last_used_at: iso(token.lastUsedAt),
+    expires_at: new Date(token.expiresAt).toISOString(),
+    revoked_at: iso(token.revokedAt),
+    replaced_by_token_id: token.replacedById,
+  };
+}
+
+/**
+ * `GET /auth/tokens`: the caller's client's tokens, newest first, never a
+ * secret. Live ones only unless `include_ended=true`.
+ */
+export function registerGetTokens(
+  app: FastifyInstance,
+  ctx: CoreContext,
+  limits: TokenApiRateLimits,
+): void {
+  app.get<{ Querystring: TokenListQuery }>(
+    "/auth/tokens",
+    {
+      schema: {
+        operationId: "listTokens",
+        summary: "List the client's tokens",
+        tags: ["tokens"],
+        security: [{ LongTokenAuth: [] }, { ShortTokenAuth: [] }],
+        querystring: tokenListQuery,
+        response: { 200: tokenListResponse, ...problems(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      noStore(reply);
+      const caller = await authenticateAutomationToken(ctx, {
+        token: requireBearer(request.headers.authorization),
+        accept: "either",
+      });
+      await limits.countClient(request, reply, caller.client.id);
+      const tokens = await listAutomationTokens(ctx, {
+        caller,
+        includeEnded: request.query.include_ended === "true",
+        ...(request.query.limit === undefined ? {} : { limit: Number(request.query.limit) }),
+      });
+      return { tokens: tokens.map(render) };
+    },
+  );
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from "fastify";
+import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
+import { revokeAutomationToken } from "../../core/automation-tokens/revoke.js";
+import type { CoreContext } from "../../core/context.js";
+import { requireBearer } from "./bearer.js";
+import type { TokenApiRateLimits } from "./rate-limit.js";
+import { problems, tokenIdParams } from "./schemas.js";
+
+/**
+ * `POST /auth/tokens/{tokenId}/revoke` (spec 004): 204 whether the token was
+ * live or already revoked; 404 for an id that does not exist or is not the
+ * caller's to see.
+ */
+export function registerPostRevoke(
+  app: FastifyInstance,
+  ctx: CoreContext,
+  limits: TokenApiRateLimits,
+): void {
+  app.post<{ Params: { tokenId: string } }>(
+    "/auth/tokens/:tokenId/revoke",
+    {
+      schema: {
+        operationId: "revokeToken",
+        summary: "Revoke a token",
+        tags: ["tokens"],
+        security: [{ LongTokenAuth: [] }, { ShortTokenAuth: [] }],
+        params: tokenIdParams,
+        response: { 204: { type: "null" }, ...problems(401, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authenticateAutomationToken(ctx, {
+        token: requireBearer(request.headers.authorization),
+        accept: "either",
+      });
+      await limits.countClient(request, reply, caller.client.id);
+      await revokeAutomationToken(ctx, { caller, tokenId: request.params.tokenId, ip: request.ip });
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from "fastify";
+import { issueShortTermToken } from "../../core/automation-tokens/short-term.js";
+import type { CoreContext } from "../../core/context.js";
+import { noStore } from "../no-store.js";
+import { requireBearer } from "./bearer.js";
+import type { TokenApiRateLimits } from "./rate-limit.js";
+import {
+  problems,
+  type ShortTokenRequest,
+  shortTokenRequest,
+  shortTokenResponse,
+} from "./schemas.js";
+
+/**
+ * `POST /auth/tokens/short` (spec 004): exchanges the long-term token in
+ * `Authorization: Bearer` for a short-term JWT. The body is optional.
+ */
+export function registerPostShort(
+  app: FastifyInstance,
+  ctx: CoreContext,
+  limits: TokenApiRateLimits,
+): void {
+  app.post<{ Body: ShortTokenRequest | undefined }>(
+    "/auth/tokens/short",
+    {
+      schema: {
+        operationId: "issueShortTermToken",
+        summary: "Issue a short-term access token",
+        tags: ["tokens"],
+        security: [{ LongTokenAuth: [] }],
+        body: shortTokenRequest,
+        response: { 201: shortTokenResponse, ...problems(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      noStore(reply);
+      const body = request.body ?? {};
+      const issued = await issueShortTermToken(ctx, {
+        longTermToken: requireBearer(request.headers.authorization),
+        ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+        ...(body.audience === undefined ? {} : { audience: body.audience }),
+        ...(body.ttl_seconds === undefined ? {} : { ttlSeconds: body.ttl_seconds }),
+      });
+      await limits.countClient(request, reply, issued.record.clientId);
+      reply.status(201);
+      return {
+        access_token: issued.accessToken,
+        token_type: "Bearer",
+        expires_in: issued.expiresIn,
+        token_id: issued.record.id,
+        scope: issued.record.scopes.join(" "),
+      };
+    },
+  );
+}

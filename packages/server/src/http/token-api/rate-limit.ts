@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Cache, LimitState, RateLimiter } from "../../cache/contract.js";
+import { TesseraError } from "../../core/errors.js";
+
+/** Request budgets of the token API, per minute. */
+export interface TokenApiRateLimitSettings {
+  readonly perClientPerMinute: number;
+  readonly perIpPerMinute: number;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The tightest limit state seen so far in this request, for the `RateLimit-*` headers. */
+    tokenApiLimit: LimitState | null;
+  }
+}
+
+/**
+ * Counts every token API request against its IP and, once known, its
+ * client. Each answer carries `RateLimit-Limit`, `RateLimit-Remaining` and
+ * `RateLimit-Reset` (seconds) for the tighter of the two; a request over
+ * either budget is a 429 with `Retry-After`. Failed step-ups have their own,
+ * stricter budget in the core.
+ */
+export class TokenApiRateLimits {
+  readonly #perIp: RateLimiter;
+  readonly #perClient: RateLimiter;
+
+  constructor(cache: Cache, settings: TokenApiRateLimitSettings) {
+    this.#perIp = cache.rateLimiter({
+      name: "token-api-ip",
+      points: settings.perIpPerMinute,
+      windowSeconds: 60,
+    });
+    this.#perClient = cache.rateLimiter({
+      name: "token-api-client",
+      points: settings.perClientPerMinute,
+      windowSeconds: 60,
+    });
+  }
+
+  /** Spends one request of the caller's IP. */
+  async countIp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.#spend(request, reply, this.#perIp, request.ip);
+  }
+
+  /** Spends one request of the client, once the request names it. */
+  async countClient(request: FastifyRequest, reply: FastifyReply, clientId: string): Promise<void> {
+    await this.#spend(request, reply, this.#perClient, clientId);
+  }
+
+  async #spend(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    limiter: RateLimiter,
+    key: string,
+  ): Promise<void> {
+    const state = await limiter.consume(key);
+    const tightest = request.tokenApiLimit;
+    if (tightest === null || state.remaining < tightest.remaining || !state.allowed) {
+      request.tokenApiLimit = state;
+    }
+    setHeaders(reply, request.tokenApiLimit ?? state);
+    if (!state.allowed) {
+      throw new TesseraError("rate_limited", "Too many requests; try again later", {
+        retryAfterSeconds: Math.max(1, Math.ceil(state.resetMs / 1000)),
+      });
+    }
+  }
+}
+
+function setHeaders(reply: FastifyReply, state: LimitState): void {
+  reply
+    .header("ratelimit-limit", String(state.limit))
+    .header("ratelimit-remaining", String(state.remaining))
+    .header("ratelimit-reset", String(Math.max(0, Math.ceil(state.resetMs / 1000))));
+}

@@ -1,0 +1,102 @@
+import type { Kysely, Selectable } from "kysely";
+import { TesseraError } from "../../core/errors.js";
+import type { ClientId, TenantId, TokenHash } from "../../core/ids.js";
+import type { ClientPatch, ClientStore } from "../contract.js";
+import type { ClientPublicKey, ClientRecord, ClientStatus, EpochMs } from "../records.js";
+import { insertOrConflict, isUniqueViolation, toMs } from "./dialect.js";
+import type { ClientsTable, Database } from "./schema.js";
+
+function toClient(row: Selectable<ClientsTable>): ClientRecord {
+  return {
+    id: row.id as ClientId,
+    tenantId: row.tenantId as TenantId,
+    name: row.name,
+    secretHash: row.secretHash as TokenHash,
+    secretPrefix: row.secretPrefix,
+    totpSeedSealed: row.totpSeedSealed,
+    publicKeys: JSON.parse(row.publicKeys) as ClientPublicKey[],
+    scopes: JSON.parse(row.scopes) as string[],
+    maxTokenTtlDays: row.maxTokenTtlDays,
+    status: row.status as ClientStatus,
+    createdAt: toMs(row.createdAt),
+    updatedAt: toMs(row.updatedAt),
+  };
+}
+
+/** {@link ClientStore} over SQL. */
+export class SqlClientStore implements ClientStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(client: ClientRecord): Promise<void> {
+    await insertOrConflict(`Client ${client.name}`, () =>
+      this.db
+        .insertInto("clients")
+        .values({
+          ...client,
+          publicKeys: JSON.stringify(client.publicKeys),
+          scopes: JSON.stringify(client.scopes),
+        })
+        .execute(),
+    );
+  }
+
+  async get(id: ClientId): Promise<ClientRecord | undefined> {
+    const row = await this.db
+      .selectFrom("clients")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toClient(row);
+  }
+
+  async getByName(tenantId: TenantId, name: string): Promise<ClientRecord | undefined> {
+    const row = await this.db
+      .selectFrom("clients")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toClient(row);
+  }
+
+  async list(tenantId: TenantId): Promise<ClientRecord[]> {
+    const rows = await this.db
+      .selectFrom("clients")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .orderBy("name")
+      .execute();
+    return rows.map(toClient);
+  }
+
+  async update(
+    tenantId: TenantId,
+    id: ClientId,
+    patch: ClientPatch,
+    at: EpochMs,
+  ): Promise<ClientRecord | undefined> {
+    const { publicKeys, scopes, ...rest } = patch;
+    try {
+      const row = await this.db
+        .updateTable("clients")
+        .set({
+          ...rest,
+          ...(publicKeys === undefined ? {} : { publicKeys: JSON.stringify(publicKeys) }),
+          ...(scopes === undefined ? {} : { scopes: JSON.stringify(scopes) }),
+          updatedAt: at,
+        })
+        .where("tenantId", "=", tenantId)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? undefined : toClient(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new TesseraError("conflict", `Client ${patch.name ?? ""} already exists`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
