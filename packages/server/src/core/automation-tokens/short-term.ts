@@ -6,7 +6,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { newTokenId } from "../ids.js";
 import { tenantIssuer } from "../tokens.js";
-import { authenticateAutomationToken, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
+import { type AutomationCaller, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
 
 /** Short-term tokens live at most 15 minutes (spec 004). */
 export const MAX_SHORT_TERM_TTL_SECONDS = 900;
@@ -35,7 +35,8 @@ export interface IssuedShortTermToken {
 export async function issueShortTermToken(
   ctx: CoreContext,
   input: {
-    readonly longTermToken: string;
+    /** The caller, proven by its long-term token ({@link authenticateAutomationToken}). */
+    readonly caller: AutomationCaller;
     readonly scopes?: readonly string[];
     readonly audience?: string;
     readonly ttlSeconds?: number;
@@ -61,11 +62,12 @@ export async function issueShortTermToken(
       `audience must be 1-${MAX_AUDIENCE_LENGTH} characters`,
     );
   }
-  const caller = await authenticateAutomationToken(ctx, {
-    token: input.longTermToken,
-    accept: "long_term",
-  });
-  const { tenant, client, token: parent } = caller;
+  const { tenant, client, token: parent } = input.caller;
+  if (parent.kind !== "long_term") {
+    throw new TesseraError("invalid_token", "Invalid token", {
+      detail: "only a long-term token is exchanged",
+    });
+  }
   const scopes = narrowScopes(parent.scopes, input.scopes);
   const now = ctx.clock.now();
   const parentEnd = Math.min(parent.expiresAt, parent.revokedAt ?? Number.POSITIVE_INFINITY);

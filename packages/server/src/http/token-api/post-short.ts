@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
 import { issueShortTermToken } from "../../core/automation-tokens/short-term.js";
 import type { CoreContext } from "../../core/context.js";
 import { noStore } from "../no-store.js";
@@ -35,13 +36,17 @@ export function registerPostShort(
     async (request, reply) => {
       noStore(reply);
       const body = request.body ?? {};
+      const caller = await authenticateAutomationToken(ctx, {
+        token: requireBearer(request.headers.authorization),
+        accept: "long_term",
+      });
+      await limits.countClient(request, reply, caller.client.id);
       const issued = await issueShortTermToken(ctx, {
-        longTermToken: requireBearer(request.headers.authorization),
+        caller,
         ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
         ...(body.audience === undefined ? {} : { audience: body.audience }),
         ...(body.ttl_seconds === undefined ? {} : { ttlSeconds: body.ttl_seconds }),
       });
-      await limits.countClient(request, reply, issued.record.clientId);
       reply.status(201);
       return {
         access_token: issued.accessToken,
