@@ -4,9 +4,11 @@ import { bootstrap } from "../runtime/bootstrap.js";
 import { startServer } from "../runtime/serve.js";
 import { registerApiKeyCommands } from "./commands/apikey.js";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerClientCommands } from "./commands/client.js";
 import { registerKeyCommands } from "./commands/keys.js";
 import { registerSessionCommands } from "./commands/sessions.js";
 import { registerTenantCommands } from "./commands/tenant.js";
+import { registerTokenCommands } from "./commands/tokens.js";
 import { registerUserCommands } from "./commands/user.js";
 import { type CommonOptions, withCore } from "./context.js";
 
@@ -80,6 +82,8 @@ export function buildProgram(): Command {
   registerApiKeyCommands(program);
   registerKeyCommands(program);
   registerSessionCommands(program);
+  registerClientCommands(program);
+  registerTokenCommands(program);
   registerAuditCommands(program);
   return program;
 }
