@@ -17,6 +17,7 @@ export interface AutomationCaller {
   readonly tenant: TenantRecord;
   readonly client: ClientRecord;
   readonly token: AutomationTokenRecord;
+  /** The token's scopes that its client still holds. */
   readonly scopes: readonly string[];
 }
 
@@ -76,7 +77,9 @@ export async function authenticateAutomationToken(
   if (token.lastUsedAt === null || now - token.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     await ctx.store.automationTokens.markUsed(token.id, now);
   }
-  return { tenant, client, token, scopes: token.scopes };
+  // A scope taken from the client is taken from its tokens at once.
+  const scopes = token.scopes.filter((scope) => client.scopes.includes(scope));
+  return { tenant, client, token, scopes };
 }
 
 async function longTermRecord(ctx: CoreContext, token: string): Promise<AutomationTokenRecord> {

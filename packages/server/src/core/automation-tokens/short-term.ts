@@ -68,7 +68,7 @@ export async function issueShortTermToken(
       detail: "only a long-term token is exchanged",
     });
   }
-  const scopes = narrowScopes(parent.scopes, input.scopes);
+  const scopes = narrowScopes(input.caller.scopes, input.scopes);
   const now = ctx.clock.now();
   const parentEnd = Math.min(parent.expiresAt, parent.revokedAt ?? Number.POSITIVE_INFINITY);
   const exp = Math.min(epochSeconds(now) + ttl, epochSeconds(parentEnd));

@@ -182,7 +182,10 @@ export async function updateClient(
       ).values(),
     ];
   }
-  const totp = input.otp === "enrol" ? enrolTotp(ctx.secretBox, client) : undefined;
+  const totp =
+    input.otp === "enrol"
+      ? enrolTotp(ctx.secretBox, { id: client.id, name: input.name ?? client.name })
+      : undefined;
   const patch: ClientPatch = {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
@@ -192,6 +195,9 @@ export async function updateClient(
     ...(input.otp === "remove" ? { totpSeedSealed: null } : {}),
     ...(input.enabled === undefined ? {} : { status: input.enabled ? "active" : "disabled" }),
   };
+  if (Object.keys(patch).length === 0) {
+    throw new TesseraError("invalid_request", "Nothing to change");
+  }
   const now = ctx.clock.now();
   const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now);
   if (updated === undefined) {
