@@ -22,6 +22,18 @@ export async function tokenApi(
   app.setErrorHandler(tokenApiErrorHandler);
   app.addSchema(problemSchema);
   app.decorateRequest("tokenApiLimit", null);
+  // Generated clients often send `Content-Type: application/json` with no
+  // body on a revoke or a Bearer step-up: an empty JSON body means none here.
+  // Anything else goes to Fastify's own parser, poisoning checks included.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body.toString(), done);
+  });
   app.addHook("onRequest", async (request, reply) => {
     await limits.countIp(request, reply);
   });
