@@ -7,6 +7,7 @@ import {
   newClientId,
   newRoleId,
   newSessionId,
+  newTokenId,
   newUserId,
   type TenantId,
   type UserId,
@@ -15,6 +16,8 @@ import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
 import type { Store } from "../contract.js";
 import type {
   ApiKeyRecord,
+  AutomationTokenRecord,
+  ClientRecord,
   EpochMs,
   RefreshTokenRecord,
   RoleRecord,
@@ -178,6 +181,72 @@ export function refreshTokenRecord(
     expiresAt: session.expiresAt,
     rotatedAt: null,
     successorSealed: null,
+    ...overrides,
+  };
+}
+
+export function clientRecord(
+  tenantId: TenantId,
+  overrides: Partial<ClientRecord> = {},
+): ClientRecord {
+  const secret = generateOpaqueToken("tsr_cs");
+  return {
+    id: newClientId(),
+    tenantId,
+    name: `client-${suffix()}`,
+    secretHash: hashSecret(secret),
+    secretPrefix: secret.slice(0, 12),
+    totpSeedSealed: null,
+    publicKeys: [],
+    scopes: ["tokens:write"],
+    maxTokenTtlDays: 90,
+    status: "active",
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+/**
+ * A token of `client`: long-term (with a hash and prefix) unless
+ * `overrides.kind` is `short_term`, which gives a hashless token for an
+ * audience; pass its `parentId`.
+ */
+export function automationTokenRecord(
+  client: ClientRecord,
+  overrides: Partial<AutomationTokenRecord> = {},
+): AutomationTokenRecord {
+  const kind = overrides.kind ?? "long_term";
+  const secret = generateOpaqueToken("tsr_lt");
+  const shape =
+    kind === "long_term"
+      ? {
+          name: `token-${suffix()}`,
+          hash: hashSecret(secret),
+          prefix: secret.slice(0, 12),
+          audience: null,
+          expiresAt: T0 + 30 * DAY,
+        }
+      : {
+          name: "",
+          hash: null,
+          prefix: null,
+          audience: `https://auth.example.test/tenants/${client.tenantId}`,
+          expiresAt: T0 + 900_000,
+        };
+  return {
+    id: newTokenId(kind),
+    tenantId: client.tenantId,
+    clientId: client.id,
+    kind,
+    ...shape,
+    scopes: [...client.scopes],
+    parentId: null,
+    createdAt: T0,
+    lastUsedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+    replacedById: null,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import type { TenantId, UserId } from "../../core/ids.js";
 import type { Store } from "../contract.js";
 import type { RefreshTokenRecord, SessionRecord, TenantRecord, UserRecord } from "../records.js";
 import { describeAuditConformance } from "./audit.js";
+import { describeClientAndTokenConformance } from "./clients-tokens.js";
 import {
   type OpenedStore,
   refreshTokenRecord,
@@ -88,5 +89,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeSessionConformance(seeds);
     describeRefreshTokenConformance(seeds);
     describeAuditConformance(seeds);
+    describeClientAndTokenConformance(seeds);
   });
 }
