@@ -1,17 +1,12 @@
 /**
- * Fast shared state that is not the truth: rate-limit counters and
- * one-time-use claims; later revocation fan-out. Implementations: memory (one
+ * Fast shared state that is not the truth: rate-limit counters now; later
+ * revocation fan-out. (One-time claims must survive a restart, so they live
+ * in the store.) Implementations: memory (one
  * process) and, for many instances, Redis.
  */
 export interface Cache {
   /** A named fixed-window limiter; the same name shares counters across callers. */
   rateLimiter(options: RateLimiterOptions): RateLimiter;
-  /**
-   * Claims `key` for `ttlSeconds`: true for the first claim, false for every
-   * other until the key expires. One-time codes and assertion ids are
-   * accepted once through it. Atomic: of concurrent claims, exactly one wins.
-   */
-  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

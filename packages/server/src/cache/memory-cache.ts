@@ -44,36 +44,6 @@ export class FlexibleRateLimiter implements RateLimiter {
 /** The single-process {@link Cache}: state lives and dies with the process. */
 export class MemoryCache implements Cache {
   readonly #limiters = new Map<string, RateLimiter>();
-  /** Claimed keys and when each claim lapses (ms). */
-  readonly #claims = new Map<string, number>();
-  #nextSweep = 0;
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  async claimOnce(key: string, ttlSeconds: number): Promise<boolean> {
-    const now = this.now();
-    this.#sweep(now);
-    const until = this.#claims.get(key);
-    if (until !== undefined && until > now) {
-      return false;
-    }
-    this.#claims.set(key, now + ttlSeconds * 1000);
-    return true;
-  }
-
-  /** Drops lapsed claims, at most once a minute, so the map stays as small as the live claims. */
-  #sweep(now: number): void {
-    if (now < this.#nextSweep) {
-      return;
-    }
-    this.#nextSweep = now + 60_000;
-    for (const [key, until] of this.#claims) {
-      if (until <= now) {
-        this.#claims.delete(key);
-      }
-    }
-  }
-
   rateLimiter(options: RateLimiterOptions): RateLimiter {
     const key = JSON.stringify([
       options.name,

@@ -13,8 +13,8 @@ export interface AuthenticatedClient {
   readonly clientId: ClientId;
 }
 
-/** How stale `last_used_at` may get before a request refreshes it. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+/** How stale a credential's `last_used_at` may get before a use refreshes it. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**

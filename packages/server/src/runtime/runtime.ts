@@ -50,7 +50,7 @@ export async function openRuntime(
     synchronous: config.sqliteSynchronous,
     busyTimeoutMs: config.sqliteBusyTimeoutMs,
   });
-  const cache = options.cache ?? new MemoryCache(() => clock.now());
+  const cache = options.cache ?? new MemoryCache();
   const secretBox = new SecretBox(key);
   const ctx: CoreContext = {
     store,

@@ -45,6 +45,7 @@ export interface Store {
   readonly roles: RoleStore;
   readonly clients: ClientStore;
   readonly automationTokens: AutomationTokenStore;
+  readonly oneTimeClaims: OneTimeClaimStore;
   readonly apiKeys: ApiKeyStore;
   readonly signingKeys: SigningKeyStore;
   readonly sessions: SessionStore;
@@ -295,8 +296,8 @@ export interface AutomationTokenStore {
   revoke(id: TokenId, at: EpochMs, reason: string): Promise<TokenId[]>;
   /**
    * Inserts `successor` and marks `oldId` replaced by it, ending at
-   * `endsAt` (the overlap), in one transaction, only if `oldId` is not yet
-   * replaced nor revoked.
+   * `endsAt` (the overlap) with every short-term token derived from it, in
+   * one transaction, only if `oldId` is not yet replaced nor revoked.
    *
    * Concurrency: a compare-and-swap on `replaced_by_id IS NULL`. Of any
    * number of concurrent rotations of one token, exactly one returns
@@ -310,4 +311,24 @@ export interface AutomationTokenStore {
   }): Promise<TokenRotateResult>;
   /** Records use; callers throttle how often they call it. */
   markUsed(id: TokenId, at: EpochMs): Promise<void>;
+}
+
+/**
+ * Keys that may be used once until they expire: a TOTP time step of a
+ * client, an assertion's `jti`. Kept in the store, so a claim holds across
+ * restarts and across every instance sharing the store.
+ */
+export interface OneTimeClaimStore {
+  /**
+   * Claims `key` until `expiresAt`. True for the first claim; false while an
+   * earlier claim is unexpired at `now`. An expired claim may be claimed
+   * again.
+   *
+   * Concurrency: one statement (an insert, or an update of an expired row).
+   * Of any number of concurrent claims of one key, across processes,
+   * exactly one returns true.
+   */
+  claim(key: string, expiresAt: EpochMs, now: EpochMs): Promise<boolean>;
+  /** Deletes claims expired before `before`. Returns how many. */
+  purgeExpired(before: EpochMs): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import { decodeJwt } from "jose";
 import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../../store/records.js";
+import { LAST_USED_RESOLUTION_MS } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { TokenId } from "../ids.js";
@@ -9,8 +10,6 @@ import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
 /** The `typ` of a short-term token (RFC 9068 §2.1), and its `token_use`. */
 export const SHORT_TERM_TYP = "at+jwt";
 export const SHORT_TERM_USE = "automation";
-/** How stale `last_used_at` may get before a use refreshes it. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** A caller proven by a long- or short-term token. */
 export interface AutomationCaller {

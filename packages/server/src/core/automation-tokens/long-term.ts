@@ -6,10 +6,16 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { newTokenId, type TokenId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
+import { isLive } from "./authenticate.js";
 import type { StepUpMethod } from "./step-up.js";
 
-/** How long a rotated long-term token keeps working beside its successor, so a fleet can roll over. */
-export const ROTATION_OVERLAP_SECONDS = 600;
+/**
+ * How long a rotated long-term token keeps working beside its successor, so a
+ * fleet can roll over. It equals the longest short-term lifetime, so every
+ * short-term token made from the old one has expired (its own `exp`, which
+ * other verifiers check) by the time the old one ends.
+ */
+export const ROTATION_OVERLAP_SECONDS = 900;
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_NAME_LENGTH = 100;
 const PREFIX_LENGTH = 12;
@@ -102,9 +108,12 @@ export async function issueLongTermToken(
     return { record, token };
   }
   const old = await ctx.store.automationTokens.get(input.rotateTokenId as TokenId);
-  const live =
-    old !== undefined && (old.revokedAt === null || old.revokedAt > now) && old.expiresAt > now;
-  if (old === undefined || old.clientId !== client.id || old.kind !== "long_term" || !live) {
+  if (
+    old === undefined ||
+    old.clientId !== client.id ||
+    old.kind !== "long_term" ||
+    !isLive(old, now)
+  ) {
     throw new TesseraError("not_found", "No live long-term token of this client has that id");
   }
   const result = await ctx.store.automationTokens.rotate({

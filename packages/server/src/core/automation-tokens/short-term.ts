@@ -6,7 +6,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { newTokenId } from "../ids.js";
 import { tenantIssuer } from "../tokens.js";
-import { type AutomationCaller, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
+import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
 
 /** Short-term tokens live at most 15 minutes (spec 004). */
 export const MAX_SHORT_TERM_TTL_SECONDS = 900;
@@ -107,5 +107,13 @@ export async function issueShortTermToken(
     .setJti(record.id)
     .sign(key.privateKey);
   await ctx.store.automationTokens.create(record);
+  // A revocation of the parent between our check and our insert would miss
+  // this row; look again, and if the parent has ended, end the child too
+  // before anyone sees it.
+  const after = await ctx.store.automationTokens.get(parent.id);
+  if (after === undefined || !isLive(after, now)) {
+    await ctx.store.automationTokens.revoke(record.id, now, "parent_revoked");
+    throw new TesseraError("token_revoked", "Token has been revoked");
+  }
   return { record, accessToken, expiresIn: exp - epochSeconds(now) };
 }

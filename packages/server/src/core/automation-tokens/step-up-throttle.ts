@@ -1,5 +1,5 @@
 import type { Cache, RateLimiter } from "../../cache/contract.js";
-import type { ClientId } from "../ids.js";
+import type { ClientId, TenantId } from "../ids.js";
 import { throwIfBlocked } from "../login-throttle.js";
 
 /** Limits on failed client authentications. Only failures count. */
@@ -11,8 +11,10 @@ export interface StepUpThrottleSettings {
 
 /**
  * Throttles guessing at a client's secret, OTP codes or assertions, per
- * client id (whatever IP) and per IP (whatever client id), stricter than the
- * token API's request limits. Unknown client ids are counted like real ones.
+ * client (whatever IP) and per IP (whatever client), stricter than the token
+ * API's request limits. Only a client of the tenant asked is counted, under
+ * that tenant: naming another tenant's client, or an unknown one, counts
+ * against the IP alone, so nobody can lock a client out from elsewhere.
  */
 export class StepUpThrottle {
   readonly #byClient: RateLimiter;
@@ -32,19 +34,27 @@ export class StepUpThrottle {
   }
 
   /** Throws `rate_limited` when the client or the IP has used up its failures. */
-  async check(clientId: ClientId | undefined, ip: string): Promise<void> {
+  async check(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
     const states = await Promise.all([
       this.#byIp.peek(ip),
-      ...(clientId === undefined ? [] : [this.#byClient.peek(clientId)]),
+      ...(clientId === undefined ? [] : [this.#byClient.peek(clientKey(tenantId, clientId))]),
     ]);
     throwIfBlocked(states, "Too many failed client authentications; try again later");
   }
 
   /** Counts a failed attempt. */
-  async recordFailure(clientId: ClientId | undefined, ip: string): Promise<void> {
+  async recordFailure(
+    tenantId: TenantId,
+    clientId: ClientId | undefined,
+    ip: string,
+  ): Promise<void> {
     await Promise.all([
       this.#byIp.consume(ip),
-      ...(clientId === undefined ? [] : [this.#byClient.consume(clientId)]),
+      ...(clientId === undefined ? [] : [this.#byClient.consume(clientKey(tenantId, clientId))]),
     ]);
   }
+}
+
+function clientKey(tenantId: TenantId, clientId: ClientId): string {
+  return JSON.stringify([tenantId, clientId]);
 }

@@ -18,6 +18,8 @@ const FAILED = "Client authentication failed";
 /** An assertion may not be valid for longer than this (RFC 7523 §3 item 4: a short lifetime). */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
+const MAX_JTI_LENGTH = 256;
+
 /** A well-formed client id, before any lookup. */
 const CLIENT_ID_PATTERN = /^[a-z0-9]{26}$/;
 
@@ -37,8 +39,9 @@ type Proof =
  *
  * Every failure looks the same to the caller (`invalid_credentials`,
  * "Client authentication failed"); the reason goes to the audit trail. The
- * secret is compared as SHA-256 digests in constant time, and an unknown
- * client costs the same work as a known one.
+ * secret is compared as SHA-256 digests in constant time, against a
+ * stand-in digest for an unknown client. (Client ids are not secrets: every
+ * short-term token carries its client's.)
  */
 export async function stepUp(
   ctx: CoreContext,
@@ -46,12 +49,12 @@ export async function stepUp(
 ): Promise<ClientRecord> {
   const { tenant, proof, ip } = input;
   const claimedId = claimedClientId(proof);
-  await ctx.stepUpThrottle.check(claimedId, ip);
   const found = claimedId === undefined ? undefined : await ctx.store.clients.get(claimedId);
   const client = found?.tenantId === tenant.id ? found : undefined;
+  await ctx.stepUpThrottle.check(tenant.id, client?.id, ip);
   const reason = await refusal(ctx, client, proof);
   if (reason !== undefined || client === undefined) {
-    await ctx.stepUpThrottle.recordFailure(claimedId, ip);
+    await ctx.stepUpThrottle.recordFailure(tenant.id, client?.id, ip);
     await recordAudit(ctx, {
       tenantId: tenant.id,
       at: ctx.clock.now(),
@@ -106,7 +109,12 @@ async function refusal(
       if (client.totpSeedSealed === null) {
         return "otp_not_enrolled";
       }
-      const ok = await verifyTotp(ctx, client, proof.code, ctx.clock.now());
+      const ok = await verifyTotp(
+        { secretBox: ctx.secretBox, claims: ctx.store.oneTimeClaims },
+        client,
+        proof.code,
+        ctx.clock.now(),
+      );
       return ok ? statusRefusal(client) : "bad_or_replayed_otp";
     }
     case "assertion":
@@ -167,8 +175,17 @@ async function assertionRefusal(
     ) {
       return "assertion_expiry_too_far";
     }
-    const ttl = Math.max(1, exp - epochSeconds(now) + ctx.settings.clockToleranceSeconds);
-    const first = await ctx.cache.claimOnce(`assertion:${client.id}:${String(payload.jti)}`, ttl);
+    const jti = payload.jti;
+    if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
+      return "assertion_bad_jti";
+    }
+    // Held until the assertion could no longer be accepted anyway.
+    const heldUntil = (exp + ctx.settings.clockToleranceSeconds) * 1000 + 1000;
+    const first = await ctx.store.oneTimeClaims.claim(
+      `assertion:${client.id}:${jti}`,
+      heldUntil,
+      now,
+    );
     return first ? statusRefusal(client) : "assertion_replayed";
   }
   return candidates.length === 0 ? "no_matching_key" : "assertion_invalid";

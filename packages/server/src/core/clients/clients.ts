@@ -17,6 +17,7 @@ type Ctx = Pick<CoreContext, "store" | "clock" | "secretBox">;
 export const LONG_TERM_TTL_DAYS = { min: 30, max: 90, default: 30 } as const;
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SECRET_PREFIX_LENGTH = 12;
+const CLIENT_ID_SHAPE = /^[a-z0-9]{26}$/;
 
 /** A new client, with the secrets shown only here. */
 export interface NewClient {
@@ -27,10 +28,11 @@ export interface NewClient {
 }
 
 function checkName(name: string): void {
-  if (!NAME_PATTERN.test(name)) {
+  // A name shaped like a client id would shadow that client in the CLI.
+  if (!NAME_PATTERN.test(name) || CLIENT_ID_SHAPE.test(name)) {
     throw new TesseraError(
       "invalid_request",
-      "A client name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+      "A client name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, and not shaped like a client id",
     );
   }
 }

@@ -3,7 +3,7 @@ import { parsePermission } from "../permissions.js";
 
 /** Lets a short-term token issue (or rotate) long-term tokens of its client (spec 004). */
 export const TOKENS_WRITE = "tokens:write";
-/** Lets a token revoke and list every automation token of its tenant, not only its client's. */
+/** Lets a token revoke any automation token of its tenant, not only its client's. */
 export const TOKENS_ADMIN = "tokens:admin";
 
 const MAX_SCOPES = 64;

@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generate } from "otplib";
-import { describe, expect, it } from "vitest";
-import { MemoryCache } from "../../cache/memory-cache.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientRecord } from "../../store/records.js";
+import type { SqlStore } from "../../store/sql/sql-store.js";
+import { openSqliteStore } from "../../store/sqlite/open-sqlite.js";
 import { newClientId, type TenantId, type TokenHash } from "../ids.js";
 import { SecretBox } from "../secret-box.js";
 import { enrolTotp, verifyTotp } from "./totp.js";
@@ -29,11 +33,28 @@ function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecord {
   };
 }
 
-/** A client enrolled in TOTP, with a clock shared by the caller and the cache. */
+// One-time claims live in the store: a real SQLite file.
+const dir = mkdtempSync(join(tmpdir(), "tessera-totp-"));
+let store: SqlStore | undefined;
+beforeAll(async () => {
+  store = await openSqliteStore(join(dir, "tessera.db"));
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function claims() {
+  if (store === undefined) {
+    throw new Error("The store did not open");
+  }
+  return store.oneTimeClaims;
+}
+
+/** A client enrolled in TOTP, with a clock shared by the caller and the claim store. */
 function setup(name = "deploy-bot") {
   let now = START;
   const secretBox = new SecretBox(randomBytes(32));
-  const cache = new MemoryCache(() => now);
   const unenrolled = clientRecord({ name });
   const enrolment = enrolTotp(secretBox, unenrolled);
   const client = { ...unenrolled, totpSeedSealed: enrolment.sealed };
@@ -45,7 +66,7 @@ function setup(name = "deploy-bot") {
     /** A code from otplib, independent of the implementation, for `at` (ms). */
     codeAt: (at: number) => generate({ secret: seed, epoch: Math.floor(at / 1000) }),
     verify: (code: string, subject: ClientRecord = client) =>
-      verifyTotp({ secretBox, cache }, subject, code, now),
+      verifyTotp({ secretBox, claims: claims() }, subject, code, now),
     advance: (ms: number) => {
       now += ms;
     },

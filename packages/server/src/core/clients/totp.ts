@@ -1,5 +1,5 @@
 import { Secret, TOTP } from "otpauth";
-import type { Cache } from "../../cache/contract.js";
+import type { OneTimeClaimStore } from "../../store/contract.js";
 import type { ClientRecord } from "../../store/records.js";
 import type { SecretBox } from "../secret-box.js";
 
@@ -34,10 +34,11 @@ export function enrolTotp(
 /**
  * Checks an RFC 6238 code (6 digits, 30 s, SHA-1, ±1 step) against the
  * client's sealed seed. Each code is accepted once: the matched time step is
- * claimed in the cache, so a replay inside the window fails.
+ * claimed in the store, so a replay fails, after a restart and on any
+ * instance too.
  */
 export async function verifyTotp(
-  deps: { readonly secretBox: SecretBox; readonly cache: Cache },
+  deps: { readonly secretBox: SecretBox; readonly claims: Pick<OneTimeClaimStore, "claim"> },
   client: ClientRecord,
   code: string,
   now: number,
@@ -52,5 +53,7 @@ export async function verifyTotp(
     return false;
   }
   const step = totp.counter({ timestamp: now }) + delta;
-  return deps.cache.claimOnce(`totp:${client.id}:${step}`, PERIOD_SECONDS * (2 * WINDOW + 2));
+  // The step's code stays acceptable for up to WINDOW steps after it; hold the claim past that.
+  const heldUntil = now + PERIOD_SECONDS * (2 * WINDOW + 2) * 1000;
+  return deps.claims.claim(`totp:${client.id}:${step}`, heldUntil, now);
 }

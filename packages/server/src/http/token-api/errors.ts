@@ -75,8 +75,9 @@ export interface Problem {
 }
 
 /**
- * Renders any failure as `application/problem+json`. A 401 or 403 on a
- * Bearer credential also carries `WWW-Authenticate` (RFC 6750 §3).
+ * Renders any failure as `application/problem+json`. A 401 or 403 on the
+ * Bearer credential the request sent also carries `WWW-Authenticate` (RFC
+ * 6750 §3).
  */
 export function tokenApiErrorHandler(
   error: FastifyError,
@@ -99,14 +100,36 @@ export function tokenApiErrorHandler(
     code: kind.code,
     instance: `urn:uuid:${request.id}`,
   };
-  if (
-    ["invalid_token", "token_expired", "token_revoked", "insufficient_scope"].includes(kind.code)
-  ) {
-    const code = kind.code === "insufficient_scope" ? "insufficient_scope" : "invalid_token";
-    reply.header(
-      "www-authenticate",
-      `Bearer realm="tessera", error="${code}", error_description="${detail.replaceAll('"', "'")}"`,
-    );
+  const challenge = bearerChallenge(kind.code, detail, request.headers.authorization);
+  if (challenge !== undefined) {
+    reply.header("www-authenticate", challenge);
   }
   return reply.status(kind.status).type(PROBLEM_JSON).send(problem);
+}
+
+/**
+ * The `WWW-Authenticate` challenge for a token problem (RFC 6750 §3): a 401
+ * always challenges for a Bearer token, naming the error only when the
+ * request sent one (§3.1); a 403 `insufficient_scope` only answers a Bearer
+ * token that lacked the scope, not a client secret that asked for too much.
+ */
+function bearerChallenge(
+  code: string,
+  detail: string,
+  authorization: string | undefined,
+): string | undefined {
+  const sentBearer = /^bearer /i.test(authorization ?? "");
+  if (code === "insufficient_scope") {
+    return sentBearer ? challengeWith("insufficient_scope", detail) : undefined;
+  }
+  if (!["invalid_token", "token_expired", "token_revoked"].includes(code)) {
+    return undefined;
+  }
+  return authorization === undefined
+    ? 'Bearer realm="tessera"'
+    : challengeWith("invalid_token", detail);
+}
+
+function challengeWith(error: string, detail: string): string {
+  return `Bearer realm="tessera", error="${error}", error_description="${detail.replaceAll('"', "'")}"`;
 }

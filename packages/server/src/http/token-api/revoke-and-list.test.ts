@@ -238,7 +238,7 @@ describe("GET /auth/tokens: 200", () => {
     });
     expect(all.find((t) => t.token_id === rotated.token_id)).toMatchObject({
       replaced_by_token_id: successor.token_id,
-      revoked_at: new Date(h.clock.now() + 600_000).toISOString(),
+      revoked_at: new Date(h.clock.now() + 900_000).toISOString(),
     });
   });
 

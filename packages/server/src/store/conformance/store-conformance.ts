@@ -13,6 +13,7 @@ import {
   userRecord,
 } from "./fixtures.js";
 import { describeKeyConformance } from "./keys.js";
+import { describeOneTimeClaimConformance } from "./one-time-claims.js";
 import { describeRefreshTokenConformance } from "./refresh-tokens.js";
 import { describeRoleConformance } from "./roles.js";
 import { describeSessionConformance } from "./sessions.js";
@@ -90,5 +91,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeRefreshTokenConformance(seeds);
     describeAuditConformance(seeds);
     describeClientAndTokenConformance(seeds);
+    describeOneTimeClaimConformance(seeds);
   });
 }

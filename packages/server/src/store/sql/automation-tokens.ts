@@ -110,6 +110,14 @@ export class SqlAutomationTokenStore implements AutomationTokenStore {
       if (claimed.numUpdatedRows !== 1n) {
         return false;
       }
+      // The old token's short-term tokens end with it.
+      await tx
+        .updateTable("automationTokens")
+        .set({ revokedAt: input.endsAt, revokedReason: "parent_rotated" })
+        .where("parentId", "=", input.oldId)
+        .where((eb) => eb.or([eb("revokedAt", "is", null), eb("revokedAt", ">", input.endsAt)]))
+        .where("expiresAt", ">", input.endsAt)
+        .execute();
       await tx.insertInto("automationTokens").values(toRow(input.successor)).execute();
       return true;
     });

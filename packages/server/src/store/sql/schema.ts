@@ -12,6 +12,7 @@ export interface Database {
   roles: RolesTable;
   clients: ClientsTable;
   automationTokens: AutomationTokensTable;
+  oneTimeClaims: OneTimeClaimsTable;
   apiKeys: ApiKeysTable;
   signingKeys: SigningKeysTable;
   sessions: SessionsTable;
@@ -155,4 +156,9 @@ export interface AutomationTokensTable {
   revokedAt: BigIntColumn | null;
   revokedReason: string | null;
   replacedById: string | null;
+}
+
+export interface OneTimeClaimsTable {
+  key: string;
+  expiresAt: BigIntColumn;
 }

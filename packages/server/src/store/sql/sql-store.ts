@@ -4,6 +4,7 @@ import { SqlApiKeyStore } from "./api-keys.js";
 import { SqlAuditStore } from "./audit.js";
 import { SqlAutomationTokenStore } from "./automation-tokens.js";
 import { SqlClientStore } from "./clients.js";
+import { SqlOneTimeClaimStore } from "./one-time-claims.js";
 import { SqlRefreshTokenStore } from "./refresh-tokens.js";
 import { SqlRoleStore } from "./roles.js";
 import type { Database } from "./schema.js";
@@ -22,6 +23,7 @@ export class SqlStore implements Store {
   readonly roles: SqlRoleStore;
   readonly clients: SqlClientStore;
   readonly automationTokens: SqlAutomationTokenStore;
+  readonly oneTimeClaims: SqlOneTimeClaimStore;
   readonly apiKeys: SqlApiKeyStore;
   readonly signingKeys: SqlSigningKeyStore;
   readonly sessions: SqlSessionStore;
@@ -38,6 +40,7 @@ export class SqlStore implements Store {
     this.roles = new SqlRoleStore(db);
     this.clients = new SqlClientStore(db);
     this.automationTokens = new SqlAutomationTokenStore(db);
+    this.oneTimeClaims = new SqlOneTimeClaimStore(db);
     this.apiKeys = new SqlApiKeyStore(db);
     this.signingKeys = new SqlSigningKeyStore(db);
     this.sessions = new SqlSessionStore(db);

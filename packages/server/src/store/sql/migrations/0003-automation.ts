@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
 
-/** Client applications and the automation tokens they hold (the token API, spec 004). */
+/**
+ * Client applications and the automation tokens they hold (the token API,
+ * spec 004), and one-time claims (TOTP steps, assertion ids) that must hold
+ * across restarts and instances.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("clients")
@@ -51,6 +55,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex("automation_tokens_expires")
     .on("automation_tokens")
+    .column("expires_at")
+    .execute();
+
+  await db.schema
+    .createTable("one_time_claims")
+    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("one_time_claims_expires")
+    .on("one_time_claims")
     .column("expires_at")
     .execute();
 }

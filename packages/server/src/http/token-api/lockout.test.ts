@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../../../test/support/harness.js";
+import {
+  addClient,
+  issueLong,
+  postLong,
+  postShort,
+  secretBody,
+  type TestClient,
+} from "../../../test/support/token-api.js";
+import { createApiKey } from "../../core/api-keys.js";
+import type { TenantId } from "../../core/ids.js";
+import { createTenant } from "../../core/tenants.js";
+
+/**
+ * Client ids are not secrets (every short-term token carries its client's),
+ * so naming a client must never let a stranger spend that client's budgets.
+ */
+describe("token API: nobody can lock a client out by naming it", () => {
+  let h: Harness;
+  let victim: TestClient;
+  let otherTenantKey: string;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT: "3",
+      TESSERA_STEP_UP_MAX_FAILURES_PER_IP: "1000",
+      TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: "5",
+    });
+    victim = await addClient(h);
+    await createTenant(h.runtime.ctx, { id: "elsewhere" });
+    otherTenantKey = (await createApiKey(h.runtime.ctx, { tenantId: "elsewhere" as TenantId })).key;
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("wrong secrets sent through another tenant's key do not count against the client", async () => {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const response = await postLong(h, secretBody(victim, { client_secret: "tsr_cs_wrong" }), {
+        "x-api-key": otherTenantKey,
+      });
+      expect(response.statusCode).toBe(401);
+    }
+
+    expect((await postLong(h, secretBody(victim))).statusCode).toBe(201);
+  });
+
+  it("requests that name the client but do not prove it do not spend its request budget", async () => {
+    const long = await issueLong(h, victim);
+    for (let attempt = 0; attempt < 6; attempt++) {
+      expect(
+        (await postLong(h, secretBody(victim, { client_secret: "tsr_cs_x" }))).statusCode,
+      ).toBe(attempt < 3 ? 401 : 429);
+    }
+
+    // The failures ran out the step-up budget, not the client's requests:
+    // its existing token keeps working.
+    expect((await postShort(h, long.token)).statusCode).toBe(201);
+  });
+});
