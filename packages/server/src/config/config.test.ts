@@ -52,6 +52,23 @@ describe("loadConfig", () => {
     );
   });
 
+  it("uses SQLite unless TESSERA_DATABASE_URL names a PostgreSQL database", () => {
+    expect(loadConfig({}).database).toBeUndefined();
+    expect(
+      loadConfig({
+        TESSERA_DATABASE_URL: "postgres://tessera@db.internal:5432/tessera",
+        TESSERA_DATABASE_POOL_SIZE: "20",
+      }).database,
+    ).toEqual({
+      url: "postgres://tessera@db.internal:5432/tessera",
+      poolSize: 20,
+      schema: undefined,
+    });
+    expect(problems({ TESSERA_DATABASE_URL: "mysql://db/tessera" }).join("\n")).toMatch(
+      /TESSERA_DATABASE_URL: must be a postgres:\/\/ URL/,
+    );
+  });
+
   it("lists every problem at once", () => {
     const found = problems({
       TESSERA_PORT: "eighty",

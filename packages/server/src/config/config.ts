@@ -27,6 +27,10 @@ export interface Config {
   readonly clockToleranceSeconds: number;
   readonly sqliteSynchronous: "NORMAL" | "FULL";
   readonly sqliteBusyTimeoutMs: number;
+  /** PostgreSQL instead of the SQLite file in the data dir, when set. */
+  readonly database:
+    | { readonly url: string; readonly poolSize: number; readonly schema: string | undefined }
+    | undefined;
   readonly argon2: {
     readonly memoryKiB: number;
     readonly timeCost: number;
@@ -106,6 +110,15 @@ const schema = z.object({
   TESSERA_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
   TESSERA_SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   TESSERA_SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(5000),
+  TESSERA_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it unset for SQLite)")
+    .optional(),
+  TESSERA_DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  TESSERA_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL schema name")
+    .optional(),
   TESSERA_ARGON2_MEMORY_KIB: int(19_456, 4 * 1024 * 1024).default(19_456),
   TESSERA_ARGON2_TIME_COST: int(2, 100).default(2),
   TESSERA_ARGON2_PARALLELISM: int(1, 16).default(1),
@@ -224,6 +237,14 @@ export function loadConfig(env: Source): Config {
     clockToleranceSeconds: v.TESSERA_CLOCK_TOLERANCE_SECONDS,
     sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: v.TESSERA_SQLITE_BUSY_TIMEOUT_MS,
+    database:
+      v.TESSERA_DATABASE_URL === undefined
+        ? undefined
+        : {
+            url: v.TESSERA_DATABASE_URL,
+            poolSize: v.TESSERA_DATABASE_POOL_SIZE,
+            schema: v.TESSERA_DATABASE_SCHEMA,
+          },
     argon2: {
       memoryKiB: v.TESSERA_ARGON2_MEMORY_KIB,
       timeCost: v.TESSERA_ARGON2_TIME_COST,

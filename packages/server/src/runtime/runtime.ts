@@ -10,6 +10,7 @@ import { LoginThrottle } from "../core/login-throttle.js";
 import { PasswordHasher } from "../core/passwords.js";
 import { SecretBox } from "../core/secret-box.js";
 import type { Store } from "../store/contract.js";
+import { openPostgresStore } from "../store/postgres/open-postgres.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
 import { resolveMasterKey } from "./master-key.js";
 
@@ -17,7 +18,7 @@ import { resolveMasterKey } from "./master-key.js";
 export interface Runtime {
   readonly ctx: CoreContext;
   readonly store: Store;
-  /** Where the SQLite database lives. */
+  /** Where the data lives: the SQLite file, or the PostgreSQL URL without its password. */
   readonly databasePath: string;
   /** Set when the development master key file is in use. */
   readonly masterKeyWarning: string | undefined;
@@ -45,11 +46,19 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const { key, warning } = resolveMasterKey(config.masterKey, config.dataDir);
-  const databasePath = join(config.dataDir, "tessera.db");
-  const store = await openSqliteStore(databasePath, {
-    synchronous: config.sqliteSynchronous,
-    busyTimeoutMs: config.sqliteBusyTimeoutMs,
-  });
+  const { database } = config;
+  const databasePath =
+    database === undefined ? join(config.dataDir, "tessera.db") : withoutPassword(database.url);
+  const store =
+    database === undefined
+      ? await openSqliteStore(databasePath, {
+          synchronous: config.sqliteSynchronous,
+          busyTimeoutMs: config.sqliteBusyTimeoutMs,
+        })
+      : await openPostgresStore(database.url, {
+          poolSize: database.poolSize,
+          ...(database.schema === undefined ? {} : { schema: database.schema }),
+        });
   const cache = options.cache ?? new MemoryCache();
   const secretBox = new SecretBox(key);
   const ctx: CoreContext = {
@@ -80,4 +89,17 @@ export async function openRuntime(
       await store.close();
     },
   };
+}
+
+/** A database URL fit to print: its password replaced. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") {
+      parsed.password = "***";
+    }
+    return parsed.toString();
+  } catch {
+    return "postgres://…";
+  }
 }

@@ -13,6 +13,7 @@ import { buildApp } from "../../src/http/app.js";
 import { bootstrap } from "../../src/runtime/bootstrap.js";
 import { openRuntime, type Runtime } from "../../src/runtime/runtime.js";
 import type { RefreshPolicy } from "../../src/store/records.js";
+import { dropTestSchema, newTestSchema, POSTGRES_URL } from "./services.js";
 
 export const PASSWORD = "correct horse battery staple";
 export const TENANT = "default" as TenantId;
@@ -46,20 +47,34 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** True when this run drives the HTTP suites over PostgreSQL (`TESSERA_TEST_STORE=postgres`). */
+export const USING_POSTGRES = process.env.TESSERA_TEST_STORE === "postgres";
+
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-test-"));
+  // Under TESSERA_TEST_STORE=postgres every harness gets a schema of its own.
+  const schema = USING_POSTGRES ? newTestSchema() : undefined;
   const config = loadConfig({
     TESSERA_DATA_DIR: dataDir,
     TESSERA_MASTER_KEY: randomBytes(32).toString("base64"),
     TESSERA_PUBLIC_URL: "https://auth.example.test",
+    ...(schema === undefined
+      ? {}
+      : { TESSERA_DATABASE_URL: POSTGRES_URL, TESSERA_DATABASE_SCHEMA: schema }),
     ...env,
   });
+  const dropSchema = async () => {
+    if (schema !== undefined) {
+      await dropTestSchema(schema);
+    }
+  };
   const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
   const runtime = await openRuntime(config, { clock });
   try {
     await bootstrap(runtime.ctx, config);
   } catch (error) {
     await runtime.close();
+    await dropSchema();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -114,6 +129,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async close() {
       await app.close();
       await runtime.close();
+      await dropSchema();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

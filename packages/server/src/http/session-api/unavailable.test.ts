@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, sessionOf, startHarness } from "../../../test/support/harness.js";
+import {
+  type Harness,
+  sessionOf,
+  startHarness,
+  USING_POSTGRES,
+} from "../../../test/support/harness.js";
 
 let h: Harness;
 
@@ -13,7 +18,8 @@ afterEach(async () => {
   await h.close();
 });
 
-describe("POST /auth/token: 503", () => {
+// SQLite's lock; PostgreSQL's outages have their own test (store/postgres/outage.test.ts).
+describe.skipIf(USING_POSTGRES)("POST /auth/token: 503 (SQLite)", () => {
   it("fails closed with Retry-After while another process holds the database, and recovers by itself", async () => {
     const first = sessionOf(await h.login("alice"));
     await h.setRefreshPolicy("rotate");

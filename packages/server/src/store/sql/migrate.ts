@@ -32,6 +32,7 @@ export const KNOWN_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.name)
 export async function migrateToLatest(
   db: Kysely<unknown>,
   dialect: SqlDialectName,
+  options: { readonly schema?: string } = {},
 ): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const migration of MIGRATIONS) {
@@ -42,6 +43,9 @@ export async function migrateToLatest(
     provider: { getMigrations: async () => migrations },
     migrationTableName: "tessera_migrations",
     migrationLockTableName: "tessera_migrations_lock",
+    // In a schema of its own, the record of migrations lives there too (and
+    // another schema's record is not taken for this one's).
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {

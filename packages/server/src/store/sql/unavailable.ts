@@ -27,6 +27,39 @@ function code(error: unknown): string {
 export const isSqliteUnavailable: UnavailablePredicate = (error) =>
   /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code(error));
 
+/** Connection-level failures: the server is down, restarting, or dropped us. */
+const POSTGRES_UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P01", // admin_shutdown (also pg_terminate_backend)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+/**
+ * PostgreSQL: the server cannot be reached, is restarting, ended our
+ * connection, or the pool could not get one in time.
+ */
+export const isPostgresUnavailable: UnavailablePredicate = (error) => {
+  if (POSTGRES_UNAVAILABLE_CODES.has(code(error))) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(
+    message,
+  );
+};
+
 function mapError(error: unknown, isUnavailable: UnavailablePredicate): unknown {
   if (isUnavailable(error)) {
     return new TesseraError("unavailable", "The service is temporarily unavailable; try again", {

@@ -1,0 +1,63 @@
+import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { migrateToLatest } from "../sql/migrate.js";
+import type { Database } from "../sql/schema.js";
+import { SqlStore } from "../sql/sql-store.js";
+import { isPostgresUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
+
+/** Options for {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Apply pending migrations before returning (the server and `tessera migrate` do). */
+  readonly migrate?: boolean;
+  /** Connections in this process's pool (default 10). */
+  readonly poolSize?: number;
+  /** A schema to work in (created if missing) instead of `public`: tests keep apart this way. */
+  readonly schema?: string;
+}
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the PostgreSQL database at `url` as a {@link SqlStore}: the same
+ * store, queries and migrations as SQLite, over a pool of connections.
+ *
+ * - Connecting gives up after 2 s, so an outage answers 503 quickly instead
+ *   of queueing requests; the pool reconnects by itself when the server is
+ *   back, with no restart.
+ * - Migrations take a PostgreSQL advisory lock (Kysely's migrator does), so
+ *   instances starting at once apply each version exactly once.
+ * - An idle connection the server drops (a restart, `pg_terminate_backend`)
+ *   is discarded by the pool, never fatal to the process.
+ */
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<SqlStore> {
+  if (options.schema !== undefined && !SCHEMA_PATTERN.test(options.schema)) {
+    throw new Error(`Not a schema name: ${options.schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 2_000,
+    idleTimeoutMillis: 30_000,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // Without a listener, an idle client's error (the server went away) would
+  // crash the process; the pool already drops that client.
+  pool.on("error", () => {});
+  if (options.schema !== undefined) {
+    await pool.query(`create schema if not exists ${options.schema}`);
+  }
+  const db = new Kysely<Database>({
+    dialect: new UnavailableMappingDialect(new PostgresDialect({ pool }), isPostgresUnavailable),
+    plugins: [new CamelCasePlugin()],
+  });
+  const applied =
+    options.migrate === false
+      ? []
+      : await migrateToLatest(db as Kysely<unknown>, "postgres", {
+          ...(options.schema === undefined ? {} : { schema: options.schema }),
+        });
+  return new SqlStore(db, applied);
+}

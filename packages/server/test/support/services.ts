@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, it } from "vitest";
+
+/** The PostgreSQL the suites use: this machine's, database `test`, unless overridden. */
+export const POSTGRES_URL =
+  process.env.TESSERA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** The Redis the suites use. */
+export const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const START = {
+  PostgreSQL:
+    "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or set TESSERA_TEST_POSTGRES_URL)",
+  Redis:
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no (or set TESSERA_TEST_REDIS_URL)',
+} as const;
+
+/** True when PostgreSQL answers at {@link POSTGRES_URL} within two seconds. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A fresh schema name, so suites sharing the database never see each other's rows. */
+export function newTestSchema(): string {
+  return `tessera_test_${randomBytes(6).toString("hex")}`;
+}
+
+/** Drops a schema made by {@link newTestSchema}. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Declares suites that need a service. When the service is not reachable
+ * they are skipped with a loud message naming what to start, except under
+ * `CI=true`, where they are required: a test fails in their place.
+ */
+export function describeWithService(
+  service: keyof typeof START,
+  available: boolean,
+  title: string,
+  suites: () => void,
+): void {
+  if (available) {
+    describe(title, suites);
+    return;
+  }
+  const message = `${service} is not reachable, so "${title}" cannot run. Start it: ${START[service]}`;
+  if (process.env.CI === "true") {
+    describe(title, () => {
+      it(`needs ${service}`, () => {
+        throw new Error(message);
+      });
+    });
+    return;
+  }
+  process.stderr.write(`\n  SKIPPED: ${message}\n\n`);
+  describe.skip(title, suites);
+}
