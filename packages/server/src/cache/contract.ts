@@ -7,6 +7,8 @@
 export interface Cache {
   /** A named fixed-window limiter; the same name shares counters across callers. */
   rateLimiter(options: RateLimiterOptions): RateLimiter;
+  /** Which backend holds the counters, and whether it is degraded to this instance's memory. */
+  status(): CacheStatus;
   close(): Promise<void>;
 }
 
@@ -36,4 +38,13 @@ export interface RateLimiter {
   peek(key: string): Promise<LimitState>;
   /** Forgets `key` (a successful login clears its failure streak). */
   reset(key: string): Promise<void>;
+}
+
+/** What a {@link Cache} reports about its health. */
+export interface CacheStatus {
+  readonly backend: "memory" | "redis";
+  /** True while a shared backend is unreachable and limits hold per instance. */
+  readonly degraded: boolean;
+  /** How many times the shared backend has been lost since start. */
+  readonly outages: number;
 }

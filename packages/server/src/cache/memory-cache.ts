@@ -1,10 +1,16 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import type { Cache, LimitState, RateLimiter, RateLimiterOptions } from "./contract.js";
+import { RateLimiterMemory, type RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type {
+  Cache,
+  CacheStatus,
+  LimitState,
+  RateLimiter,
+  RateLimiterOptions,
+} from "./contract.js";
 
-/** A {@link RateLimiter} over `rate-limiter-flexible`'s in-process backend. */
+/** A {@link RateLimiter} over a `rate-limiter-flexible` limiter (in memory, or in Redis). */
 export class FlexibleRateLimiter implements RateLimiter {
   constructor(
-    private readonly limiter: RateLimiterMemory,
+    private readonly limiter: RateLimiterMemory | RateLimiterRedis,
     private readonly points: number,
   ) {}
 
@@ -64,6 +70,10 @@ export class MemoryCache implements Cache {
     const created = new FlexibleRateLimiter(limiter, options.points);
     this.#limiters.set(key, created);
     return created;
+  }
+
+  status(): CacheStatus {
+    return { backend: "memory", degraded: false, outages: 0 };
   }
 
   async close(): Promise<void> {}

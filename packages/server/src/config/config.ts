@@ -27,6 +27,8 @@ export interface Config {
   readonly clockToleranceSeconds: number;
   readonly sqliteSynchronous: "NORMAL" | "FULL";
   readonly sqliteBusyTimeoutMs: number;
+  /** Redis for rate-limit counters shared by every instance; in-process memory when unset. */
+  readonly redisUrl: string | undefined;
   /** PostgreSQL instead of the SQLite file in the data dir, when set. */
   readonly database:
     | { readonly url: string; readonly poolSize: number; readonly schema: string | undefined }
@@ -115,6 +117,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it unset for SQLite)")
     .optional(),
   TESSERA_DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  TESSERA_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
   TESSERA_DATABASE_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL schema name")
@@ -237,6 +243,7 @@ export function loadConfig(env: Source): Config {
     clockToleranceSeconds: v.TESSERA_CLOCK_TOLERANCE_SECONDS,
     sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: v.TESSERA_SQLITE_BUSY_TIMEOUT_MS,
+    redisUrl: v.TESSERA_REDIS_URL,
     database:
       v.TESSERA_DATABASE_URL === undefined
         ? undefined

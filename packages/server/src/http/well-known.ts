@@ -63,7 +63,11 @@ export async function wellKnownRoutes(
   );
 }
 
-/** `GET /healthz` (the process answers) and `GET /readyz` (the store answers too). */
+/**
+ * `GET /healthz` (the process answers) and `GET /readyz` (the store answers
+ * too; the body also says whether rate limits are shared through Redis or
+ * degraded to this instance).
+ */
 export async function healthRoutes(
   app: FastifyInstance,
   options: { ctx: CoreContext },
@@ -72,7 +76,8 @@ export async function healthRoutes(
   app.get("/readyz", async (request, reply) => {
     try {
       await options.ctx.store.ping();
-      return { status: "ready" };
+      // A degraded cache still serves (limits hold per instance): ready, and said so.
+      return { status: "ready", cache: options.ctx.cache.status() };
     } catch (error) {
       request.log.warn({ err: error }, "store not reachable");
       return reply.status(503).header("retry-after", "1").send({ status: "unavailable" });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Cache } from "../cache/contract.js";
 import { MemoryCache } from "../cache/memory-cache.js";
+import { type CacheEvents, RedisCache } from "../cache/redis-cache.js";
 import type { Config } from "../config/config.js";
 import { StepUpThrottle } from "../core/automation-tokens/step-up-throttle.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -42,7 +43,12 @@ const RETIRED_KEY_VERIFICATION_MS = 366 * 24 * 3600 * 1000;
  */
 export async function openRuntime(
   config: Config,
-  options: { readonly clock?: Clock; readonly cache?: Cache } = {},
+  options: {
+    readonly clock?: Clock;
+    readonly cache?: Cache;
+    /** Where the cache reports losing and regaining Redis (default: standard error). */
+    readonly cacheEvents?: CacheEvents;
+  } = {},
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const { key, warning } = resolveMasterKey(config.masterKey, config.dataDir);
@@ -59,7 +65,21 @@ export async function openRuntime(
           poolSize: database.poolSize,
           ...(database.schema === undefined ? {} : { schema: database.schema }),
         });
-  const cache = options.cache ?? new MemoryCache();
+  const cacheEvents = options.cacheEvents ?? {
+    warn: (message: string) => process.stderr.write(`warning: ${message}\n`),
+    info: (message: string) => process.stderr.write(`${message}\n`),
+  };
+  let cache: Cache;
+  if (options.cache !== undefined) {
+    cache = options.cache;
+  } else if (config.redisUrl === undefined) {
+    cache = new MemoryCache();
+  } else {
+    const redis = new RedisCache(config.redisUrl, cacheEvents);
+    // Start with shared counters when Redis answers; otherwise start degraded.
+    await redis.ready();
+    cache = redis;
+  }
   const secretBox = new SecretBox(key);
   const ctx: CoreContext = {
     store,

@@ -23,7 +23,12 @@ export async function startServer(
   const config = await withConcretePort(requested);
   const logger = createLogger(config.logLevel);
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, {
+    cacheEvents: {
+      warn: (message) => logger.warn({ event: "cache_degraded" }, message),
+      info: (message) => logger.info({ event: "cache_restored" }, message),
+    },
+  });
   if (runtime.masterKeyWarning !== undefined) {
     logger.warn(runtime.masterKeyWarning);
     announce(`\n  WARNING: ${runtime.masterKeyWarning}\n`);

@@ -47,7 +47,14 @@ export async function openPostgresStore(
   // crash the process; the pool already drops that client.
   pool.on("error", () => {});
   if (options.schema !== undefined) {
-    await pool.query(`create schema if not exists ${options.schema}`);
+    // Instances starting together race even on "if not exists"; the loser's
+    // duplicate means the schema is there, which is all that was asked.
+    await pool.query(`create schema if not exists ${options.schema}`).catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      if (code !== "23505" && code !== "42P06") {
+        throw error;
+      }
+    });
   }
   const db = new Kysely<Database>({
     dialect: new UnavailableMappingDialect(new PostgresDialect({ pool }), isPostgresUnavailable),

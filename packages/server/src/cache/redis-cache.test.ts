@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithService, REDIS_URL } from "../../test/support/services.js";
+import { RedisCache } from "./redis-cache.js";
+
+async function redisAvailable(): Promise<boolean> {
+  const probe = new RedisCache(REDIS_URL, { warn: () => {}, info: () => {} });
+  try {
+    if (!(await probe.ready())) {
+      return false;
+    }
+    const limiter = probe.rateLimiter({
+      name: `probe-${randomBytes(4).toString("hex")}`,
+      points: 1,
+      windowSeconds: 1,
+    });
+    await limiter.consume("probe");
+    return !probe.status().degraded;
+  } catch {
+    return false;
+  } finally {
+    await probe.close();
+  }
+}
+
+const available = await redisAvailable();
+
+describeWithService("Redis", available, "the Redis cache", () => {
+  const warnings: string[] = [];
+  let first: RedisCache;
+  let second: RedisCache;
+  beforeAll(async () => {
+    first = new RedisCache(REDIS_URL, { warn: (m) => warnings.push(m), info: () => {} });
+    second = new RedisCache(REDIS_URL, { warn: (m) => warnings.push(m), info: () => {} });
+    expect(await first.ready()).toBe(true);
+    expect(await second.ready()).toBe(true);
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it("shares one limit between two instances: together they allow it, not twice it", async () => {
+    const options = {
+      name: `shared-${randomBytes(4).toString("hex")}`,
+      points: 4,
+      windowSeconds: 60,
+    };
+    const a = first.rateLimiter(options);
+    const b = second.rateLimiter(options);
+
+    const states = [];
+    for (let i = 0; i < 3; i++) {
+      states.push(await a.consume("client-1"));
+      states.push(await b.consume("client-1"));
+    }
+
+    expect(states.map((s) => s.allowed)).toEqual([true, true, true, true, false, false]);
+    expect(states[3]).toMatchObject({ limit: 4, remaining: 0 });
+    expect((await b.peek("client-1")).allowed).toBe(false);
+    await a.reset("client-1");
+    expect((await b.peek("client-1")).remaining).toBe(4);
+    expect(first.status()).toEqual({ backend: "redis", degraded: false, outages: 0 });
+  });
+
+  it("falls back to this instance's memory, with a warning, when Redis cannot be reached", async () => {
+    const lost = new RedisCache("redis://127.0.0.1:1", {
+      warn: (m) => warnings.push(m),
+      info: () => {},
+    });
+    try {
+      expect(await lost.ready(500)).toBe(false);
+      const limiter = lost.rateLimiter({ name: "fallback", points: 2, windowSeconds: 60 });
+      const states = [
+        await limiter.consume("k"),
+        await limiter.consume("k"),
+        await limiter.consume("k"),
+      ];
+      expect(states.map((s) => s.allowed)).toEqual([true, true, false]);
+      expect(lost.status()).toMatchObject({ backend: "redis", degraded: true });
+      expect(warnings.some((w) => /fall back to this instance's memory/.test(w))).toBe(true);
+    } finally {
+      await lost.close();
+    }
+  });
+});

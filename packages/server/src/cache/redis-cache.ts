@@ -1,0 +1,118 @@
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import type { Cache, CacheStatus, RateLimiter, RateLimiterOptions } from "./contract.js";
+import { FlexibleRateLimiter } from "./memory-cache.js";
+
+/** Where {@link RedisCache} reports a lost or regained connection. */
+export interface CacheEvents {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+/**
+ * The {@link Cache} shared by many instances: rate-limit counters in Redis
+ * (rate-limiter-flexible's atomic Lua scripts), so two instances together
+ * allow the limit, not twice it.
+ *
+ * When Redis cannot be reached, every limiter falls back at once to its
+ * in-memory twin (rate-limiter-flexible's insurance limiter): limits then
+ * hold per instance, a warning is logged, and the status says so. The
+ * client keeps reconnecting; when Redis answers again the shared counters
+ * are used again. Nothing that must not fail open (revocation) depends on
+ * Redis.
+ */
+export class RedisCache implements Cache {
+  readonly #redis: Redis;
+  readonly #limiters = new Map<string, RateLimiter>();
+  #degraded = false;
+  #outages = 0;
+  #markLost: () => void = () => {};
+
+  constructor(url: string, events: CacheEvents) {
+    this.#redis = new Redis(url, {
+      // Fail fast while Redis is away: the memory fallback answers instead.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 1_000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    const lost = () => {
+      if (!this.#degraded) {
+        this.#degraded = true;
+        this.#outages += 1;
+        events.warn(
+          "Redis is unreachable: rate limits fall back to this instance's memory until it returns",
+        );
+      }
+    };
+    this.#markLost = lost;
+    this.#redis.on("error", lost);
+    this.#redis.on("close", lost);
+    this.#redis.on("ready", () => {
+      if (this.#degraded) {
+        this.#degraded = false;
+        events.info("Redis is reachable again: rate limits are shared again");
+      }
+    });
+  }
+
+  /**
+   * Waits until Redis answers, or `timeoutMs` passes. True when it answered;
+   * false leaves the cache working, degraded, while it keeps reconnecting.
+   */
+  async ready(timeoutMs = 2_000): Promise<boolean> {
+    if (this.#redis.status === "ready") {
+      return true;
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#redis.off("ready", onReady);
+        this.#markLost();
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.#redis.once("ready", onReady);
+    });
+  }
+
+  rateLimiter(options: RateLimiterOptions): RateLimiter {
+    const key = JSON.stringify([
+      options.name,
+      options.points,
+      options.windowSeconds,
+      options.blockSeconds,
+    ]);
+    const existing = this.#limiters.get(key);
+    if (existing !== undefined) {
+      return existing;
+    }
+    const shape = {
+      keyPrefix: `tessera:${options.name}`,
+      points: options.points,
+      duration: options.windowSeconds,
+      blockDuration: options.blockSeconds ?? options.windowSeconds,
+    };
+    const limiter = new RateLimiterRedis({
+      ...shape,
+      storeClient: this.#redis,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(shape),
+    });
+    const created = new FlexibleRateLimiter(limiter, options.points);
+    this.#limiters.set(key, created);
+    return created;
+  }
+
+  /** Whether limits are shared right now. */
+  status(): CacheStatus {
+    return { backend: "redis", degraded: this.#degraded, outages: this.#outages };
+  }
+
+  async close(): Promise<void> {
+    this.#redis.off("close", this.#markLost);
+    this.#redis.disconnect();
+  }
+}
