@@ -38,6 +38,8 @@ export interface RateLimiter {
   peek(key: string): Promise<LimitState>;
   /** Forgets `key` (a successful login clears its failure streak). */
   reset(key: string): Promise<void>;
+  /** Gives back `points` (default 1) spent for `key`: an attempt counted up front that succeeded. */
+  reward(key: string, points?: number): Promise<void>;
 }
 
 /** What a {@link Cache} reports about its health. */

@@ -37,6 +37,10 @@ export class FlexibleRateLimiter implements RateLimiter {
     await this.limiter.delete(key);
   }
 
+  async reward(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points);
+  }
+
   #state(res: RateLimiterRes): LimitState {
     return {
       allowed: res.consumedPoints <= this.points,

@@ -33,24 +33,28 @@ export class StepUpThrottle {
     });
   }
 
-  /** Throws `rate_limited` when the client or the IP has used up its failures. */
-  async check(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
+  /**
+   * Counts an attempt up front, and throws `rate_limited` when the client or
+   * the IP has used up its failures. Counting before the attempt (not after
+   * a failure) keeps the budget exact however many guesses arrive at once,
+   * on however many instances; {@link succeeded} gives the point back.
+   */
+  async begin(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
     const states = await Promise.all([
-      this.#byIp.peek(ip),
-      ...(clientId === undefined ? [] : [this.#byClient.peek(clientKey(tenantId, clientId))]),
-    ]);
-    throwIfBlocked(states, "Too many failed client authentications; try again later");
-  }
-
-  /** Counts a failed attempt. */
-  async recordFailure(
-    tenantId: TenantId,
-    clientId: ClientId | undefined,
-    ip: string,
-  ): Promise<void> {
-    await Promise.all([
       this.#byIp.consume(ip),
       ...(clientId === undefined ? [] : [this.#byClient.consume(clientKey(tenantId, clientId))]),
+    ]);
+    throwIfBlocked(
+      states.filter((state) => !state.allowed),
+      "Too many failed client authentications; try again later",
+    );
+  }
+
+  /** Gives back what {@link begin} counted: the attempt succeeded. */
+  async succeeded(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
+    await Promise.all([
+      this.#byIp.reward(ip),
+      ...(clientId === undefined ? [] : [this.#byClient.reward(clientKey(tenantId, clientId))]),
     ]);
   }
 }

@@ -51,10 +51,9 @@ export async function stepUp(
   const claimedId = claimedClientId(proof);
   const found = claimedId === undefined ? undefined : await ctx.store.clients.get(claimedId);
   const client = found?.tenantId === tenant.id ? found : undefined;
-  await ctx.stepUpThrottle.check(tenant.id, client?.id, ip);
+  await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
   const reason = await refusal(ctx, client, proof);
   if (reason !== undefined || client === undefined) {
-    await ctx.stepUpThrottle.recordFailure(tenant.id, client?.id, ip);
     await recordAudit(ctx, {
       tenantId: tenant.id,
       at: ctx.clock.now(),
@@ -68,6 +67,7 @@ export async function stepUp(
     });
     throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
   }
+  await ctx.stepUpThrottle.succeeded(tenant.id, client.id, ip);
   return client;
 }
 

@@ -59,4 +59,17 @@ describe("token API: nobody can lock a client out by naming it", () => {
     // its existing token keeps working.
     expect((await postShort(h, long.token)).statusCode).toBe(201);
   });
+
+  it("lets parallel guesses past the failure budget not one beyond it", async () => {
+    const target = await addClient(h);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        postLong(h, secretBody(target, { client_secret: "tsr_cs_guess" })),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.statusCode);
+
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+  });
 });
