@@ -3,7 +3,8 @@ import type { TenantId, UserId } from "../../core/ids.js";
 import type { Store } from "../contract.js";
 import type { RefreshTokenRecord, SessionRecord, TenantRecord, UserRecord } from "../records.js";
 import { describeAuditConformance } from "./audit.js";
-import { describeClientAndTokenConformance } from "./clients-tokens.js";
+import { describeAutomationTokenConformance } from "./automation-tokens.js";
+import { describeClientConformance } from "./clients.js";
 import {
   type OpenedStore,
   refreshTokenRecord,
@@ -90,7 +91,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeSessionConformance(seeds);
     describeRefreshTokenConformance(seeds);
     describeAuditConformance(seeds);
-    describeClientAndTokenConformance(seeds);
+    describeClientConformance(seeds);
+    describeAutomationTokenConformance(seeds);
     describeOneTimeClaimConformance(seeds);
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type ClientId, newTokenId } from "../../core/ids.js";
+import { newTokenId } from "../../core/ids.js";
 import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
-import type { AutomationTokenRecord, ClientPublicKey, ClientRecord, EpochMs } from "../records.js";
+import type { AutomationTokenRecord, ClientRecord, EpochMs } from "../records.js";
 import {
   automationTokenRecord,
   clientRecord,
@@ -9,54 +9,13 @@ import {
   expectConflict,
   HOUR,
   type Seeds,
-  suffix,
   T0,
 } from "./fixtures.js";
 
 const MINUTE = 60_000;
 
-/** Public keys as `parseClientPublicKey` stores them; to the store they are opaque JSON. */
-const ES256_KEY: ClientPublicKey = {
-  kid: "p0Ug5kEHpmw3SgvcPgm1yq7Hd_XRAuIBRrJ8ZzYqXr8",
-  alg: "ES256",
-  jwk: {
-    kty: "EC",
-    crv: "P-256",
-    x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
-    y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
-    kid: "p0Ug5kEHpmw3SgvcPgm1yq7Hd_XRAuIBRrJ8ZzYqXr8",
-    alg: "ES256",
-    use: "sig",
-    key_ops: ["verify"],
-  },
-};
-const EDDSA_KEY: ClientPublicKey = {
-  kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
-  alg: "EdDSA",
-  jwk: {
-    kty: "OKP",
-    crv: "Ed25519",
-    x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
-    kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
-    alg: "EdDSA",
-    use: "sig",
-  },
-};
-const RS256_KEY: ClientPublicKey = {
-  kid: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
-  alg: "RS256",
-  jwk: {
-    kty: "RSA",
-    n: "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-    e: "AQAB",
-    kid: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
-    alg: "RS256",
-    use: "sig",
-  },
-};
-
-/** Store conformance: client applications and their automation tokens (spec 004). */
-export function describeClientAndTokenConformance({ db, seedTenant }: Seeds): void {
+/** Store conformance: automation tokens (spec 004): rows, revocation cascade, rotation. */
+export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): void {
   async function seedClient(overrides: Partial<ClientRecord> = {}): Promise<ClientRecord> {
     const tenantId = overrides.tenantId ?? (await seedTenant());
     const client = clientRecord(tenantId, overrides);
@@ -83,171 +42,6 @@ export function describeClientAndTokenConformance({ db, seedTenant }: Seeds): vo
   }
 
   const sorted = <T extends string>(ids: readonly T[]): T[] => [...ids].sort();
-
-  describe("clients", () => {
-    it("reads back a created client exactly, by id and by name, keys and scopes intact", async () => {
-      const client = await seedClient({
-        // Not in kid order: the array's order is the operator's, and is kept.
-        publicKeys: [RS256_KEY, ES256_KEY, EDDSA_KEY],
-        scopes: ["reports:read", "tokens:admin", "tokens:write"],
-        totpSeedSealed: `v1.iv-${suffix()}.sealed-seed`,
-        maxTokenTtlDays: 45,
-      });
-
-      expect(await db().clients.get(client.id)).toEqual(client);
-      expect(await db().clients.getByName(client.tenantId, client.name)).toEqual(client);
-    });
-
-    it("reads back a client without keys, OTP or scopes, and a disabled one", async () => {
-      const bare = await seedClient({ publicKeys: [], scopes: [], totpSeedSealed: null });
-      const disabled = await seedClient({ status: "disabled", maxTokenTtlDays: 30 });
-
-      expect(await db().clients.get(bare.id)).toEqual(bare);
-      expect(await db().clients.get(disabled.id)).toEqual(disabled);
-    });
-
-    it("finds no client for an unknown id or name, nor by name through another tenant", async () => {
-      const client = await seedClient();
-      const otherTenantId = await seedTenant();
-
-      expect(await db().clients.get(`${suffix()}missing` as ClientId)).toBeUndefined();
-      expect(await db().clients.getByName(client.tenantId, `missing-${suffix()}`)).toBeUndefined();
-      expect(await db().clients.getByName(otherTenantId, client.name)).toBeUndefined();
-    });
-
-    it("refuses a name the tenant already has, and lets another tenant use it", async () => {
-      const first = await seedClient();
-      const otherTenantId = await seedTenant();
-
-      await expectConflict(db().clients.create(clientRecord(first.tenantId, { name: first.name })));
-      const elsewhere = clientRecord(otherTenantId, { name: first.name });
-      await db().clients.create(elsewhere);
-
-      expect(await db().clients.getByName(first.tenantId, first.name)).toEqual(first);
-      expect(await db().clients.getByName(otherTenantId, first.name)).toEqual(elsewhere);
-      expect(await db().clients.get(elsewhere.id)).toEqual(elsewhere);
-    });
-
-    it("refuses a secret hash another client has, in its tenant or any other", async () => {
-      const first = await seedClient();
-      const otherTenantId = await seedTenant();
-      const sameTenant = clientRecord(first.tenantId, { secretHash: first.secretHash });
-      const otherTenant = clientRecord(otherTenantId, { secretHash: first.secretHash });
-
-      await expectConflict(db().clients.create(sameTenant));
-      await expectConflict(db().clients.create(otherTenant));
-
-      expect(await db().clients.get(sameTenant.id)).toBeUndefined();
-      expect(await db().clients.get(otherTenant.id)).toBeUndefined();
-    });
-
-    it("refuses a client id that exists", async () => {
-      const first = await seedClient();
-
-      await expectConflict(db().clients.create(clientRecord(first.tenantId, { id: first.id })));
-      expect(await db().clients.get(first.id)).toEqual(first);
-    });
-
-    it("lists a tenant's clients ordered by name, and no other tenant's", async () => {
-      const tenantId = await seedTenant();
-      const otherTenantId = await seedTenant();
-      const s = suffix();
-      const bravo = await seedClient({ tenantId, name: `bravo-${s}` });
-      const charlie = await seedClient({ tenantId, name: `charlie-${s}` });
-      const alpha = await seedClient({ tenantId, name: `alpha-${s}` });
-      await seedClient({ tenantId: otherTenantId, name: `aardvark-${s}` });
-
-      expect(await db().clients.list(tenantId)).toEqual([alpha, bravo, charlie]);
-      expect(await db().clients.list(await seedTenant())).toEqual([]);
-    });
-
-    it("applies a patch to every field it names and stamps updatedAt", async () => {
-      const client = await seedClient({
-        totpSeedSealed: `v1.iv-${suffix()}.sealed-seed`,
-        publicKeys: [ES256_KEY, EDDSA_KEY],
-        scopes: ["tokens:write"],
-      });
-      const secret = generateOpaqueToken("tsr_cs");
-      const patch = {
-        name: `renamed-${suffix()}`,
-        secretHash: hashSecret(secret),
-        secretPrefix: secret.slice(0, 12),
-        totpSeedSealed: null,
-        publicKeys: [EDDSA_KEY, RS256_KEY],
-        scopes: ["reports:read", "tokens:write"],
-        maxTokenTtlDays: 30,
-        status: "disabled" as const,
-      };
-
-      const updated = await db().clients.update(client.tenantId, client.id, patch, T0 + HOUR);
-
-      const expected: ClientRecord = { ...client, ...patch, updatedAt: T0 + HOUR };
-      expect(updated).toEqual(expected);
-      expect(await db().clients.get(client.id)).toEqual(expected);
-      expect(await db().clients.getByName(client.tenantId, patch.name)).toEqual(expected);
-      expect(await db().clients.getByName(client.tenantId, client.name)).toBeUndefined();
-    });
-
-    it("changes only what a patch names: status back to active, OTP enrolled", async () => {
-      const client = await seedClient({ status: "disabled", totpSeedSealed: null });
-
-      const enabled = await db().clients.update(
-        client.tenantId,
-        client.id,
-        { status: "active" },
-        T0 + HOUR,
-      );
-      expect(enabled).toEqual({ ...client, status: "active", updatedAt: T0 + HOUR });
-
-      const sealed = `v1.iv-${suffix()}.sealed-seed`;
-      const enrolled = await db().clients.update(
-        client.tenantId,
-        client.id,
-        { totpSeedSealed: sealed },
-        T0 + 2 * HOUR,
-      );
-      expect(enrolled).toEqual({
-        ...client,
-        status: "active",
-        totpSeedSealed: sealed,
-        updatedAt: T0 + 2 * HOUR,
-      });
-      expect(await db().clients.get(client.id)).toEqual(enrolled);
-    });
-
-    it("refuses a rename onto a name the tenant has, and leaves the client as it was", async () => {
-      const client = await seedClient();
-      const other = await seedClient({ tenantId: client.tenantId });
-      const elsewhere = await seedClient();
-
-      await expectConflict(
-        db().clients.update(client.tenantId, client.id, { name: other.name }, T0 + HOUR),
-      );
-      expect(await db().clients.get(client.id)).toEqual(client);
-
-      // A name only another tenant uses is free here.
-      const renamed = await db().clients.update(
-        client.tenantId,
-        client.id,
-        { name: elsewhere.name },
-        T0 + HOUR,
-      );
-      expect(renamed).toEqual({ ...client, name: elsewhere.name, updatedAt: T0 + HOUR });
-    });
-
-    it("updates nothing through another tenant or for an unknown id", async () => {
-      const client = await seedClient();
-      const otherTenantId = await seedTenant();
-
-      expect(
-        await db().clients.update(otherTenantId, client.id, { status: "disabled" }, T0 + HOUR),
-      ).toBeUndefined();
-      expect(
-        await db().clients.update(client.tenantId, `${suffix()}missing` as ClientId, {}, T0),
-      ).toBeUndefined();
-      expect(await db().clients.get(client.id)).toEqual(client);
-    });
-  });
 
   describe("automation tokens", () => {
     it("reads back a long-term token exactly, by id and by hash", async () => {
