@@ -6,6 +6,7 @@ import { registerApiKeyCommands } from "./commands/apikey.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerClientCommands } from "./commands/client.js";
 import { registerKeyCommands } from "./commands/keys.js";
+import { registerPurgeCommand } from "./commands/purge.js";
 import { registerSessionCommands } from "./commands/sessions.js";
 import { registerTenantCommands } from "./commands/tenant.js";
 import { registerTokenCommands } from "./commands/tokens.js";
@@ -85,6 +86,7 @@ export function buildProgram(): Command {
   registerClientCommands(program);
   registerTokenCommands(program);
   registerAuditCommands(program);
+  registerPurgeCommand(program);
   return program;
 }
 

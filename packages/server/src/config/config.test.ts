@@ -69,6 +69,19 @@ describe("loadConfig", () => {
     );
   });
 
+  it("purges hourly with a week's retention unless told otherwise; 0 turns the schedule off", () => {
+    expect(loadConfig({}).purge).toEqual({ intervalSeconds: 3600, retentionDays: 7 });
+    expect(
+      loadConfig({ TESSERA_PURGE_INTERVAL_SECONDS: "0", TESSERA_PURGE_RETENTION_DAYS: "30" }).purge,
+    ).toEqual({ intervalSeconds: 0, retentionDays: 30 });
+    expect(
+      problems({ TESSERA_PURGE_INTERVAL_SECONDS: "-1", TESSERA_PURGE_RETENTION_DAYS: "1.5" }),
+    ).toEqual([
+      expect.stringMatching(/^TESSERA_PURGE_INTERVAL_SECONDS: /),
+      expect.stringMatching(/^TESSERA_PURGE_RETENTION_DAYS: /),
+    ]);
+  });
+
   it("lists every problem at once", () => {
     const found = problems({
       TESSERA_PORT: "eighty",

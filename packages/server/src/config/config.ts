@@ -49,6 +49,11 @@ export interface Config {
     readonly perClientPerMinute: number;
     readonly perIpPerMinute: number;
   };
+  /** Background purge of ended sessions and tokens (`tessera serve`); `intervalSeconds` 0 turns it off. */
+  readonly purge: {
+    readonly intervalSeconds: number;
+    readonly retentionDays: number;
+  };
   readonly loginThrottle: {
     readonly maxFailuresPerUserAndIp: number;
     readonly maxFailuresPerIp: number;
@@ -137,6 +142,9 @@ const schema = z.object({
   TESSERA_STEP_UP_WINDOW_SECONDS: int(1, 86_400).default(900),
   TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: int(1, 1_000_000).default(600),
   TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP: int(1, 1_000_000).default(1200),
+  // At most a week: timers cannot wait much longer than 24 days.
+  TESSERA_PURGE_INTERVAL_SECONDS: int(0, 7 * 86_400).default(3600),
+  TESSERA_PURGE_RETENTION_DAYS: int(0, 3650).default(7),
 });
 
 function decodeKey(value: string): Buffer | undefined {
@@ -265,6 +273,10 @@ export function loadConfig(env: Source): Config {
     tokenApiRateLimit: {
       perClientPerMinute: v.TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT,
       perIpPerMinute: v.TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP,
+    },
+    purge: {
+      intervalSeconds: v.TESSERA_PURGE_INTERVAL_SECONDS,
+      retentionDays: v.TESSERA_PURGE_RETENTION_DAYS,
     },
     loginThrottle: {
       maxFailuresPerUserAndIp: v.TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP,

@@ -35,7 +35,8 @@ export type AuditEventType =
   | "token.revoked"
   | "api_key.created"
   | "api_key.revoked"
-  | "signing_key.rotated";
+  | "signing_key.rotated"
+  | "maintenance.purged";
 
 /**
  * Appends an audit event. Details must never hold a secret: ids, usernames,

@@ -1,8 +1,11 @@
 import { createServer } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
+import type { TenantId } from "../core/ids.js";
+import { purgeExpired } from "../core/maintenance.js";
 import { buildApp, createLogger } from "../http/app.js";
 import { bootstrap } from "./bootstrap.js";
+import { type PurgeSchedule, startPurgeSchedule } from "./purge-schedule.js";
 import { openRuntime } from "./runtime.js";
 
 /** A running server, for the CLI and for end-to-end tests. */
@@ -14,7 +17,8 @@ export interface RunningServer {
 
 /**
  * Opens the data dir (migrating and bootstrapping it on first start), then
- * listens. Prints where the data lives and the first CLI steps.
+ * listens. Prints where the data lives and the first CLI steps. Purges ended
+ * sessions and tokens every `TESSERA_PURGE_INTERVAL_SECONDS` unless that is 0.
  */
 export async function startServer(
   requested: Config,
@@ -57,10 +61,26 @@ export async function startServer(
       "  npx tessera apikey create",
     ].join("\n"),
   );
+  const { intervalSeconds, retentionDays } = config.purge;
+  const purge: PurgeSchedule | undefined =
+    intervalSeconds === 0
+      ? undefined
+      : startPurgeSchedule({
+          intervalMs: intervalSeconds * 1000,
+          purge: (signal) =>
+            purgeExpired(runtime.ctx, {
+              retentionMs: retentionDays * 86_400_000,
+              tenantId: config.defaultTenant as TenantId,
+              signal,
+            }),
+          log: logger,
+        });
   return {
     app,
     url,
     async close() {
+      // First: a purge in progress stops at its next batch and lets go of the store.
+      await purge?.stop();
       await app.close();
       await runtime.close();
     },

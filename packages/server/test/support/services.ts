@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { describe, it } from "vitest";
 
@@ -30,17 +31,42 @@ export async function postgresAvailable(): Promise<boolean> {
   }
 }
 
-/** A fresh schema name, so suites sharing the database never see each other's rows. */
-export function newTestSchema(): string {
-  return `tessera_test_${randomBytes(6).toString("hex")}`;
+/** This test run's id (set by the global setup), so a run drops only its own schemas. */
+function runId(): string {
+  return process.env.TESSERA_TEST_RUN ?? "adhoc";
 }
 
-/** Drops a schema made by {@link newTestSchema}. */
-export async function dropTestSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
+/** A fresh schema name, so suites sharing the database never see each other's rows. */
+export function newTestSchema(): string {
+  return `tessera_test_${runId()}_${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * Lets go of a schema made by {@link newTestSchema}. It is not dropped now:
+ * a `DROP SCHEMA` while another worker's migrator reads the catalog makes
+ * that read fail (42P01), so the run's schemas are dropped together when it
+ * ends ({@link dropAllTestSchemas}, from the global setup).
+ */
+export async function dropTestSchema(_schema: string): Promise<void> {}
+
+/** Drops every schema {@link newTestSchema} made in this run. Run once, when its tests are done. */
+export async function dropAllTestSchemas(): Promise<number> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+  client.on("error", () => {});
   try {
-    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.connect();
+  } catch {
+    return 0;
+  }
+  try {
+    const { rows } = await client.query<{ nspname: string }>(
+      "select nspname from pg_namespace where nspname like $1",
+      [`tessera\\_test\\_${runId()}\\_%`],
+    );
+    for (const { nspname } of rows) {
+      await client.query(`drop schema if exists ${nspname} cascade`);
+    }
+    return rows.length;
   } finally {
     await client.end();
   }
@@ -72,4 +98,23 @@ export function describeWithService(
   }
   process.stderr.write(`\n  SKIPPED: ${message}\n\n`);
   describe.skip(title, suites);
+}
+
+/** True when Redis answers PING at {@link REDIS_URL} within two seconds. */
+export async function redisAvailable(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }

@@ -14,6 +14,7 @@ import {
   userRecord,
 } from "./fixtures.js";
 import { describeKeyConformance } from "./keys.js";
+import { describeMaintenanceConformance, type LockCapabilities } from "./maintenance.js";
 import { describeOneTimeClaimConformance } from "./one-time-claims.js";
 import { describeRefreshTokenConformance } from "./refresh-tokens.js";
 import { describeRoleConformance } from "./roles.js";
@@ -21,6 +22,7 @@ import { describeSessionConformance } from "./sessions.js";
 import { describeTenantAndUserConformance } from "./tenants-users.js";
 
 export type { OpenedStore } from "./fixtures.js";
+export type { LockCapabilities } from "./maintenance.js";
 
 /**
  * Declares the {@link Store} conformance suite. Every backend runs it
@@ -30,12 +32,22 @@ export type { OpenedStore } from "./fixtures.js";
  * can serve many suites at once, and they assert only on rows they made.
  *
  * @example
- * describeStoreConformance("sqlite", async () => {
- *   const store = await openSqliteStore(path);
- *   return { store, cleanup: () => store.close() };
- * });
+ * describeStoreConformance(
+ *   "sqlite",
+ *   async () => {
+ *     const store = await openSqliteStore(path);
+ *     return { store, cleanup: () => store.close() };
+ *   },
+ *   { exclusiveLocks: false },
+ * );
+ *
+ * @param locks what the backend's maintenance locks promise.
  */
-export function describeStoreConformance(name: string, open: () => Promise<OpenedStore>): void {
+export function describeStoreConformance(
+  name: string,
+  open: () => Promise<OpenedStore>,
+  locks: LockCapabilities,
+): void {
   describe(`Store conformance: ${name}`, () => {
     let opened: OpenedStore | undefined;
 
@@ -94,5 +106,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeClientConformance(seeds);
     describeAutomationTokenConformance(seeds);
     describeOneTimeClaimConformance(seeds);
+    describeMaintenanceConformance(seeds, locks);
   });
 }

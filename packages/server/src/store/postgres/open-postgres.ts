@@ -66,5 +66,5 @@ export async function openPostgresStore(
       : await migrateToLatest(db as Kysely<unknown>, "postgres", {
           ...(options.schema === undefined ? {} : { schema: options.schema }),
         });
-  return new SqlStore(db, applied);
+  return new SqlStore(db, "postgres", applied);
 }

@@ -3,6 +3,7 @@ import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as roles from "./migrations/0002-roles.js";
 import * as automation from "./migrations/0003-automation.js";
+import * as purgeIndexes from "./migrations/0004-purge-indexes.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -17,6 +18,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0001-initial", up: initial.up },
   { name: "0002-roles", up: roles.up },
   { name: "0003-automation", up: automation.up },
+  { name: "0004-purge-indexes", up: purgeIndexes.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

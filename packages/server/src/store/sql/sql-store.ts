@@ -4,6 +4,8 @@ import { SqlApiKeyStore } from "./api-keys.js";
 import { SqlAuditStore } from "./audit.js";
 import { SqlAutomationTokenStore } from "./automation-tokens.js";
 import { SqlClientStore } from "./clients.js";
+import type { SqlDialectName } from "./dialect.js";
+import { SqlMaintenanceStore } from "./maintenance.js";
 import { SqlOneTimeClaimStore } from "./one-time-claims.js";
 import { SqlRefreshTokenStore } from "./refresh-tokens.js";
 import { SqlRoleStore } from "./roles.js";
@@ -29,10 +31,15 @@ export class SqlStore implements Store {
   readonly sessions: SqlSessionStore;
   readonly refreshTokens: SqlRefreshTokenStore;
   readonly audit: SqlAuditStore;
+  readonly maintenance: SqlMaintenanceStore;
 
-  /** @param migrationsApplied what the opener applied, for `tessera migrate` to report. */
+  /**
+   * @param dialect the engine behind `db`, for the little SQL that differs (locks).
+   * @param migrationsApplied what the opener applied, for `tessera migrate` to report.
+   */
   constructor(
     readonly db: Kysely<Database>,
+    readonly dialect: SqlDialectName,
     readonly migrationsApplied: readonly string[] = [],
   ) {
     this.tenants = new SqlTenantStore(db);
@@ -46,6 +53,7 @@ export class SqlStore implements Store {
     this.sessions = new SqlSessionStore(db);
     this.refreshTokens = new SqlRefreshTokenStore(db);
     this.audit = new SqlAuditStore(db);
+    this.maintenance = new SqlMaintenanceStore(db, dialect);
   }
 
   async ping(): Promise<void> {

@@ -50,5 +50,5 @@ export async function openSqliteStore(
   });
   const applied =
     options.migrate === false ? [] : await migrateToLatest(db as Kysely<unknown>, "sqlite");
-  return new SqlStore(db, applied);
+  return new SqlStore(db, "sqlite", applied);
 }
