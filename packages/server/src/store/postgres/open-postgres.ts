@@ -43,9 +43,14 @@ export async function openPostgresStore(
     idleTimeoutMillis: 30_000,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
-  // Without a listener, an idle client's error (the server went away) would
-  // crash the process; the pool already drops that client.
+  // Without a listener, a client's error (the server went away, or ended the
+  // connection with pg_terminate_backend) would crash the process. Idle
+  // clients report through the pool; a client in use reports on itself, and
+  // its query fails too, which the store turns into `unavailable`.
   pool.on("error", () => {});
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   if (options.schema !== undefined) {
     // Instances starting together race even on "if not exists"; the loser's
     // duplicate means the schema is there, which is all that was asked.

@@ -145,7 +145,13 @@ class MappedDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.inner.rollbackTransaction(this.#unwrap(connection));
+    // A rollback on a connection that has just died fails as well; its error
+    // must read as the outage it is, not replace the mapped one with a 500.
+    try {
+      await this.inner.rollbackTransaction(this.#unwrap(connection));
+    } catch (error) {
+      throw mapError(error, this.isUnavailable);
+    }
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
