@@ -49,12 +49,27 @@ export async function migrateToLatest(
     // another schema's record is not taken for this one's).
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new Error(`Migration ${failed} failed`, { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) {
+      return appliedNames(results);
+    }
+    // Before it takes its lock, the migrator looks the catalog up and creates
+    // its own tables; a server starting beside it (creating, or dropping a
+    // schema) can make that step fail. Nothing was applied then: try again.
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    if (failed === undefined && attempt < 5 && isCatalogRace(error)) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
+    throw new Error(`Migration ${failed ?? "setup"} failed`, { cause: error });
   }
-  return appliedNames(results);
+}
+
+/** PostgreSQL errors of a concurrent catalog change: undefined table, duplicate object, deadlock. */
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "42P01" || code === "42P07" || code === "23505" || code === "40P01";
 }
 
 function appliedNames(results: MigrationResultSet["results"]): string[] {
