@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** The `tessera` executable as `npm install` links it. */
-export const TESSERA_BIN = fileURLToPath(new URL("../../bin/tessera.js", import.meta.url));
+/**
+ * The `tessera` executable as `npm install` links it, unless
+ * `TESSERA_TEST_BIN` names another build to run the end-to-end suites on.
+ */
+export const TESSERA_BIN =
+  process.env.TESSERA_TEST_BIN ?? fileURLToPath(new URL("../../bin/tessera.js", import.meta.url));
 
 export interface CliResult {
   readonly status: number | null;
@@ -64,7 +68,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) {
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolve(child.exitCode);
           return;
         }
