@@ -121,7 +121,8 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it unset for SQLite)")
     .optional(),
-  TESSERA_DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  // At least two: initialisation holds one connection for its lock while it works on another.
+  TESSERA_DATABASE_POOL_SIZE: int(2, 1000).default(10),
   TESSERA_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")

@@ -21,6 +21,29 @@ export interface BootstrapResult {
  * so a wrong key fails at start, not at the first login.
  */
 export async function bootstrap(ctx: CoreContext, config: Config): Promise<BootstrapResult> {
+  // Instances starting together on a new database take turns, so the tenant,
+  // its keys and the admin are made once (on SQLite the lock is granted at once).
+  const deadline = Date.now() + BOOTSTRAP_WAIT_MS;
+  for (;;) {
+    const outcome = await ctx.store.maintenance.tryLock("bootstrap", () =>
+      bootstrapLocked(ctx, config),
+    );
+    if (outcome.acquired) {
+      return outcome.result;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        "Another instance has been initialising the database for a minute; giving up",
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** How long a starting instance waits for another one's initialisation. */
+const BOOTSTRAP_WAIT_MS = 60_000;
+
+async function bootstrapLocked(ctx: CoreContext, config: Config): Promise<BootstrapResult> {
   const tenantId = config.defaultTenant as TenantId;
   let tenant = await ctx.store.tenants.get(tenantId);
   const tenantCreated = tenant === undefined;
