@@ -95,7 +95,7 @@ export async function getUserByUsername(
   return user;
 }
 
-/** Sets a new password and ends every session the user has. */
+/** Sets a new password and ends every session the user has (see {@link alterUser}). */
 export async function setUserPassword(
   ctx: Ctx,
   input: {
@@ -104,25 +104,7 @@ export async function setUserPassword(
     readonly password: string;
   } & Actor,
 ): Promise<UserRecord> {
-  const user = await getUserByUsername(ctx, input.tenantId, input.username);
-  const passwordHash = await ctx.passwords.hash(input.password);
-  const now = ctx.clock.now();
-  const updated = await ctx.store.users.update(input.tenantId, user.id, { passwordHash }, now);
-  const sessionsRevoked = await endUserSessions(ctx, {
-    tenantId: input.tenantId,
-    userId: user.id,
-    reason: "password_changed",
-    actorUserId: input.actorUserId ?? null,
-  });
-  await recordAudit(ctx, {
-    tenantId: input.tenantId,
-    at: now,
-    type: "user.password_changed",
-    actorUserId: input.actorUserId ?? null,
-    subjectUserId: user.id,
-    detail: { sessionsRevoked },
-  });
-  return updated ?? user;
+  return alterUser(ctx, input);
 }
 
 /** Disables (ending every session) or re-enables a user. */
