@@ -1,0 +1,218 @@
+import { BENCH_ADMIN, BENCH_USER, type Deployment, type Provisioned } from "./deployment.js";
+import { field, requestJson } from "./http.js";
+import type { LoadPlan, LoadRequest } from "./load.js";
+
+/** The scenarios, in the order they run and are reported. */
+export const SCENARIO_IDS = [
+  "session-login",
+  "session-refresh-none",
+  "session-refresh-rotate",
+  "operations-create-tokens",
+  "operations-refresh",
+  "token-api-short",
+  "jwks",
+] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** What a scenario prepares against: a running server and the deployment behind it. */
+export interface Target {
+  readonly url: string;
+  readonly deployment: Deployment;
+  readonly provisioned: Provisioned;
+}
+
+/** One token path under load. */
+export interface Scenario {
+  readonly id: ScenarioId;
+  readonly title: string;
+  /**
+   * Makes what one run at `concurrency` needs (sessions, tokens) through the
+   * server's own API; called anew for each run.
+   */
+  prepare(target: Target, concurrency: number): Promise<LoadPlan>;
+}
+
+/**
+ * Sessions, refresh tokens or long-term tokens made for one run: each
+ * request takes the next one in turn, so the load spreads over many sessions
+ * as real traffic does, not one hot row. Under `rotate` a run can strand one
+ * token per connection in flight and one per connection prepared when it
+ * stops, after its warm-up too: the pool is four times the connections.
+ */
+function poolSize(concurrency: number): number {
+  return Math.max(64, 4 * concurrency);
+}
+
+const json = { "content-type": "application/json" };
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: "session-login",
+    title: "session API: new token (password)",
+    prepare: async ({ deployment, provisioned }) => ({
+      method: "POST",
+      path: "/auth/token",
+      headers: { ...json, "x-api-key": provisioned.apiKey },
+      body: JSON.stringify({ username: BENCH_USER, password: deployment.password }),
+    }),
+  },
+  {
+    id: "session-refresh-none",
+    title: "session API: refresh (policy none)",
+    prepare: async (target, concurrency) => {
+      const tokens = await sessionRefreshTokens(target, target.provisioned.apiKey, concurrency);
+      return {
+        method: "POST",
+        path: "/auth/token",
+        headers: { ...json, "x-api-key": target.provisioned.apiKey },
+        request: roundRobin(tokens, (token) => ({
+          body: JSON.stringify({ session: { refreshToken: token } }),
+        })),
+      };
+    },
+  },
+  {
+    id: "session-refresh-rotate",
+    title: "session API: refresh (policy rotate)",
+    prepare: async (target, concurrency) => {
+      const apiKey = target.provisioned.rotatingApiKey;
+      const tokens = await sessionRefreshTokens(target, apiKey, concurrency);
+      return {
+        method: "POST",
+        path: "/auth/token",
+        headers: { ...json, "x-api-key": apiKey },
+        request: rotatingPool(tokens),
+      };
+    },
+  },
+  {
+    id: "operations-create-tokens",
+    title: "operations API: create_authentication_tokens",
+    prepare: async ({ deployment }) => ({
+      method: "POST",
+      path: "/",
+      headers: json,
+      body: JSON.stringify({
+        operation: "create_authentication_tokens",
+        username: BENCH_ADMIN,
+        password: deployment.adminPassword,
+      }),
+    }),
+  },
+  {
+    id: "operations-refresh",
+    title: "operations API: refresh_operation_token",
+    prepare: async ({ url, deployment }, concurrency) => {
+      const tokens: string[] = [];
+      for (let i = 0; i < poolSize(concurrency); i++) {
+        const answer = await requestJson(url, "/", {
+          body: {
+            operation: "create_authentication_tokens",
+            username: BENCH_ADMIN,
+            password: deployment.adminPassword,
+          },
+        });
+        tokens.push(field(answer, "refresh_token"));
+      }
+      return {
+        method: "POST",
+        path: "/",
+        headers: json,
+        body: JSON.stringify({ operation: "refresh_operation_token" }),
+        request: roundRobin(tokens, (token) => ({
+          headers: { ...json, authorization: `Bearer ${token}` },
+        })),
+      };
+    },
+  },
+  {
+    id: "token-api-short",
+    title: "token API: short-term token exchange",
+    prepare: async ({ url, provisioned }) => {
+      const tokens: string[] = [];
+      // Long-term tokens are few per client in real use: a handful serve every connection.
+      for (let i = 0; i < 8; i++) {
+        const answer = await requestJson(url, "/auth/tokens/long", {
+          headers: { "x-api-key": provisioned.apiKey },
+          body: {
+            grant_type: "client_credentials",
+            client_id: provisioned.clientId,
+            client_secret: provisioned.clientSecret,
+            name: `bench-${i}`,
+          },
+          expect: 201,
+        });
+        tokens.push(field(answer, "token"));
+      }
+      return {
+        method: "POST",
+        path: "/auth/tokens/short",
+        request: roundRobin(tokens, (token) => ({
+          headers: { authorization: `Bearer ${token}` },
+        })),
+      };
+    },
+  },
+  {
+    id: "jwks",
+    title: "JWKS",
+    prepare: async () => ({ method: "GET", path: "/.well-known/jwks.json" }),
+  },
+];
+
+/** Logs the bench user in for a run at `concurrency` and returns the refresh tokens. */
+export async function sessionRefreshTokens(
+  target: Target,
+  apiKey: string,
+  concurrency: number,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < poolSize(concurrency); i++) {
+    const answer = await requestJson(target.url, "/auth/token", {
+      headers: { "x-api-key": apiKey },
+      body: { username: BENCH_USER, password: target.deployment.password },
+    });
+    tokens.push(field(answer, "session", "refreshToken"));
+  }
+  return tokens;
+}
+
+/** Each request uses the next of `items` in turn, shaped into the request by `shape`. */
+function roundRobin(
+  items: readonly string[],
+  shape: (item: string) => { body?: string; headers?: Record<string, string> },
+): LoadRequest {
+  let next = 0;
+  return {
+    setupRequest: (request) => {
+      const item = items[next++ % items.length] ?? "";
+      return { ...request, ...shape(item) };
+    },
+  };
+}
+
+/**
+ * Refresh under `rotate`: each answer replaces the refresh token it used, so
+ * a request takes a token from the pool and its answer puts the successor
+ * back. No two requests in flight share a token (which would be a replay).
+ */
+function rotatingPool(initial: readonly string[]): LoadRequest {
+  const pool = [...initial];
+  return {
+    setupRequest: (request, context: { token?: string }) => {
+      const token = pool.shift() ?? "";
+      context.token = token;
+      return { ...request, body: JSON.stringify({ session: { refreshToken: token } }) };
+    },
+    onResponse: (status, body, context: { token?: string }) => {
+      const used = context.token ?? "";
+      if (status === 200) {
+        const next = (JSON.parse(body) as { session?: { refreshToken?: unknown } }).session
+          ?.refreshToken;
+        pool.push(typeof next === "string" ? next : used);
+      } else if (used !== "") {
+        pool.push(used);
+      }
+    },
+  };
+}
