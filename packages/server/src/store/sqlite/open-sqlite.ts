@@ -6,6 +6,7 @@ import { migrateToLatest } from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
 import { isSqliteUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
+import { CachingSqliteDatabase } from "./statement-cache.js";
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -45,7 +46,10 @@ export async function openSqliteStore(
   database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({
-    dialect: new UnavailableMappingDialect(new SqliteDialect({ database }), isSqliteUnavailable),
+    dialect: new UnavailableMappingDialect(
+      new SqliteDialect({ database: new CachingSqliteDatabase(database) }),
+      isSqliteUnavailable,
+    ),
     plugins: [new CamelCasePlugin()],
   });
   const applied =
