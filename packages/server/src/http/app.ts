@@ -4,6 +4,7 @@ import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
+import { OneLinePerRequest } from "./request-log.js";
 import { sessionApiErrorHandler } from "./session-api/errors.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { tokenApi } from "./token-api/plugin.js";
@@ -38,10 +39,14 @@ export const REDACTED_LOG_PATHS = [
   "*.password",
 ];
 
-/** A pino logger with Tessera's redaction, writing JSON lines to `destination`. */
+/**
+ * A pino logger with Tessera's redaction, writing JSON lines to `destination`
+ * (by default standard output, written asynchronously: a write per log line
+ * on the request path cost as much as the request itself).
+ */
 export function createLogger(
   level: string,
-  destination: NodeJS.WritableStream = process.stdout,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false }),
 ): Logger {
   return pino({ level, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } }, destination);
 }
@@ -58,6 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    logController: new OneLinePerRequest(),
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

@@ -459,7 +459,7 @@ describe("the operations API against a real server, as a HarperDB client calls i
     it("never writes a password or a token to its output", () => {
       const output = server.output();
       // The check means something only if requests were logged at all.
-      expect(output).toContain('"msg":"incoming request"');
+      expect(output).toContain('"msg":"request completed"');
       expect(output).toContain('"url":"/operations"');
       for (const secret of secretsSeen) {
         expect(output).not.toContain(secret);
