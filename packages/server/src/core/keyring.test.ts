@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
+import { createLocalJWKSet, type JWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SigningAlgorithm } from "../store/records.js";
 import type { SqlStore } from "../store/sql/sql-store.js";
@@ -10,6 +10,7 @@ import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
 import { ManualClock } from "./clock.js";
 import { TesseraError } from "./errors.js";
 import type { TenantId } from "./ids.js";
+import { signJwt } from "./jws.js";
 import { type JwkSet, Keyring } from "./keyring.js";
 import { SecretBox } from "./secret-box.js";
 
@@ -64,10 +65,7 @@ async function setup(algorithm: SigningAlgorithm = "ES256", verificationMs?: num
 
 async function sign(keyring: Keyring, tenantId: TenantId, algorithm: SigningAlgorithm) {
   const key = await keyring.signingKey(tenantId, algorithm);
-  return new SignJWT({ sub: "user-1" })
-    .setProtectedHeader({ alg: algorithm, kid: key.kid, typ: "JWT" })
-    .setIssuedAt()
-    .sign(key.privateKey);
+  return signJwt(key, "JWT", { sub: "user-1", iat: Math.floor(Date.now() / 1000) });
 }
 
 function localJwks(jwks: JwkSet) {

@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -11,16 +12,15 @@ import type { SigningAlgorithm, SigningKeyRecord } from "../store/records.js";
 import type { Clock } from "./clock.js";
 import { TesseraError } from "./errors.js";
 import type { KeyId, TenantId } from "./ids.js";
+import type { JwsSigningKey } from "./jws.js";
 import type { SecretBox } from "./secret-box.js";
 
 /** Every algorithm Tessera signs with; verification accepts only the key's own. */
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "RS256", "EdDSA"];
 
-/** A key ready to sign with. */
-export interface ActiveSigningKey {
+/** A key ready to sign with (`signJwt` in jws.ts). */
+export interface ActiveSigningKey extends JwsSigningKey {
   readonly kid: KeyId;
-  readonly algorithm: SigningAlgorithm;
-  readonly privateKey: CryptoKey;
 }
 
 /** A published JWK Set (RFC 7517 §5). */
@@ -48,7 +48,7 @@ export interface KeyringOptions {
 interface LoadedKey {
   readonly record: SigningKeyRecord;
   readonly publicKey: CryptoKey;
-  privateKey?: CryptoKey;
+  privateKey?: KeyObject;
 }
 
 interface TenantKeys {
@@ -147,7 +147,7 @@ export class Keyring {
         retryAfterSeconds: 1,
       });
     }
-    found.privateKey ??= await this.#openPrivateKey(found.record);
+    found.privateKey ??= this.#openPrivateKey(found.record);
     return { kid: found.record.kid, algorithm, privateKey: found.privateKey };
   }
 
@@ -237,11 +237,11 @@ export class Keyring {
     return loaded;
   }
 
-  async #openPrivateKey(record: SigningKeyRecord): Promise<CryptoKey> {
+  #openPrivateKey(record: SigningKeyRecord): KeyObject {
     const jwk = JSON.parse(
       this.secretBox.open(SEAL_PURPOSE, record.privateKeySealed, record.kid),
-    ) as JWK;
-    return (await importJWK(jwk, record.algorithm)) as CryptoKey;
+    ) as JsonWebKey;
+    return createPrivateKey({ key: jwk, format: "jwk" });
   }
 
   async #generate(

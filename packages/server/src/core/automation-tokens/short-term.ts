@@ -1,10 +1,10 @@
-import { SignJWT } from "jose";
 import type { AutomationTokenRecord } from "../../store/records.js";
 import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { newTokenId } from "../ids.js";
+import { signJwt } from "../jws.js";
 import { tenantIssuer } from "../tokens.js";
 import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
 
@@ -92,20 +92,18 @@ export async function issueShortTermToken(
     replacedById: null,
   };
   const key = await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
-  const accessToken = await new SignJWT({
+  const accessToken = await signJwt(key, SHORT_TERM_TYP, {
     token_use: SHORT_TERM_USE,
     client_id: client.id,
     scope: scopes.join(" "),
     parent_token_id: parent.id,
-  })
-    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: SHORT_TERM_TYP })
-    .setIssuer(tenantIssuer(ctx, tenant.id))
-    .setSubject(client.id)
-    .setAudience(audience)
-    .setIssuedAt(epochSeconds(now))
-    .setExpirationTime(exp)
-    .setJti(record.id)
-    .sign(key.privateKey);
+    iss: tenantIssuer(ctx, tenant.id),
+    sub: client.id,
+    aud: audience,
+    iat: epochSeconds(now),
+    exp,
+    jti: record.id,
+  });
   await ctx.store.automationTokens.create(record);
   // A revocation of the parent between our check and our insert would miss
   // this row; look again, and if the parent has ended, end the child too

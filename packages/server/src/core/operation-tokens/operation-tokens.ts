@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientId, SessionId } from "../ids.js";
+import { signJwt } from "../jws.js";
 import { isAdmin } from "../permissions.js";
 import { OPERATIONS_SIGNING_ALGORITHM } from "../tenants.js";
 import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
@@ -53,19 +53,17 @@ export async function signOperationToken(
   const key = await ctx.keyring.signingKey(tenant.id, OPERATIONS_SIGNING_ALGORITHM);
   const jti = kind === "refresh" ? randomBytes(32).toString("base64url") : randomUUID();
   const exp = epochSeconds(input.expiresAt);
-  const token = await new SignJWT({
+  const token = await signJwt(key, TYP, {
     username: user.username,
     super_user: isAdmin(user),
     sid: session.id,
-  })
-    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: TYP })
-    .setIssuer(tenantIssuer(ctx, tenant.id))
-    .setAudience(OPERATIONS_CLIENT_ID)
-    .setSubject(kind)
-    .setIssuedAt(epochSeconds(input.now))
-    .setExpirationTime(exp)
-    .setJti(jti)
-    .sign(key.privateKey);
+    iss: tenantIssuer(ctx, tenant.id),
+    aud: OPERATIONS_CLIENT_ID,
+    sub: kind,
+    iat: epochSeconds(input.now),
+    exp,
+    jti,
+  });
   return { token, jti, expiresAt: exp * 1000 };
 }
 
