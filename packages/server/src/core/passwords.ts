@@ -1,5 +1,6 @@
 import { type Algorithm, hash, verify } from "@node-rs/argon2";
 import { TesseraError } from "./errors.js";
+import { Slots } from "./slots.js";
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read;
 // 2 is its `Argon2id` member.
@@ -26,12 +27,19 @@ export const MIN_PASSWORD_LENGTH = 8;
 /**
  * Hashes and verifies passwords with argon2id. Both run on the libuv thread
  * pool (`@node-rs/argon2` tasks), never on the event loop.
+ *
+ * At most `concurrency` hashes run at once (by default one per core, which
+ * is all the hashing a machine can do at a time); the rest wait here, not
+ * in the pool. A burst of logins then cannot fill the pool's four threads
+ * with 8 ms hashes while a refresh's signature or a log write waits behind
+ * them, and memory holds at `concurrency` × the argon2 memory cost.
  */
 export class PasswordHasher {
   readonly #params: Argon2Params;
+  readonly #slots: Slots;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(params: Argon2Params = MIN_ARGON2_PARAMS) {
+  constructor(params: Argon2Params = MIN_ARGON2_PARAMS, options: { concurrency?: number } = {}) {
     if (
       params.memoryKiB < MIN_ARGON2_PARAMS.memoryKiB ||
       params.timeCost < MIN_ARGON2_PARAMS.timeCost ||
@@ -40,17 +48,13 @@ export class PasswordHasher {
       throw new Error("argon2id parameters are below the floor m=19456 KiB, t=2, p=1");
     }
     this.#params = params;
+    this.#slots = new Slots(Math.max(1, options.concurrency ?? 2));
   }
 
   /** Hashes a new password after checking it against the length policy. */
   async hash(password: string): Promise<string> {
     checkNewPassword(password);
-    return hash(password, {
-      algorithm: ARGON2ID,
-      memoryCost: this.#params.memoryKiB,
-      timeCost: this.#params.timeCost,
-      parallelism: this.#params.parallelism,
-    });
+    return this.#slots.run(() => hash(password, this.#options()));
   }
 
   /**
@@ -61,7 +65,7 @@ export class PasswordHasher {
   async verify(storedHash: string | undefined, password: string): Promise<boolean> {
     const target = storedHash ?? (await this.#dummy());
     try {
-      const ok = await verify(target, password);
+      const ok = await this.#slots.run(() => verify(target, password));
       return ok && storedHash !== undefined;
     } catch {
       return false;
@@ -69,13 +73,19 @@ export class PasswordHasher {
   }
 
   #dummy(): Promise<string> {
-    this.#dummyHash ??= hash("tessera-dummy-password-for-timing", {
+    this.#dummyHash ??= this.#slots.run(() =>
+      hash("tessera-dummy-password-for-timing", this.#options()),
+    );
+    return this.#dummyHash;
+  }
+
+  #options() {
+    return {
       algorithm: ARGON2ID,
       memoryCost: this.#params.memoryKiB,
       timeCost: this.#params.timeCost,
       parallelism: this.#params.parallelism,
-    });
-    return this.#dummyHash;
+    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Cache } from "../cache/contract.js";
 import { MemoryCache } from "../cache/memory-cache.js";
@@ -90,7 +91,8 @@ export async function openRuntime(
       retiredKeyRetentionMs: RETIRED_KEY_RETENTION_MS,
       retiredKeyVerificationMs: RETIRED_KEY_VERIFICATION_MS,
     }),
-    passwords: new PasswordHasher(config.argon2),
+    // One hash at a time per core: more only queue inside the thread pool.
+    passwords: new PasswordHasher(config.argon2, { concurrency: availableParallelism() }),
     loginThrottle: new LoginThrottle(cache, config.loginThrottle),
     stepUpThrottle: new StepUpThrottle(cache, config.stepUpThrottle),
     settings: {
