@@ -1,7 +1,12 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { JWK } from "jose";
 import type { CoreContext } from "../core/context.js";
 import { TesseraError } from "../core/errors.js";
 import { isTenantId, type TenantId } from "../core/ids.js";
+import type { JwkSet } from "../core/keyring.js";
+
+/** The public members of a JWK that the JWKS may carry (RFC 7517 §4, RFC 7518 §6). */
+const PUBLIC_MEMBERS = ["kty", "kid", "alg", "use", "crv", "x", "y", "n", "e"] as const;
 
 const jwkSetResponse = {
   type: "object",
@@ -11,8 +16,7 @@ const jwkSetResponse = {
       type: "array",
       items: {
         type: "object",
-        // Public members only: the serializer drops anything not listed, so a
-        // private member could never leak through this route.
+        // Public members only (the route copies just these; see publicMembers).
         properties: {
           kty: { type: "string" },
           kid: { type: "string" },
@@ -39,17 +43,34 @@ export async function wellKnownRoutes(
   options: { ctx: CoreContext; defaultTenant: string },
 ): Promise<void> {
   const { ctx } = options;
-  const serve = async (tenantId: TenantId) => {
-    if ((await ctx.store.tenants.get(tenantId)) === undefined) {
-      throw new TesseraError("not_found", "No such tenant");
+  // Tenants are never deleted: once seen, a tenant needs no second look-up.
+  const knownTenants = new Set<TenantId>();
+  // The keyring hands out one JwkSet object for as long as it caches the
+  // tenant's keys, so each is serialized once, not once per request.
+  const serialized = new WeakMap<JwkSet, string>();
+  const serve = async (tenantId: TenantId, reply: FastifyReply) => {
+    if (!knownTenants.has(tenantId)) {
+      if ((await ctx.store.tenants.get(tenantId)) === undefined) {
+        throw new TesseraError("not_found", "No such tenant");
+      }
+      knownTenants.add(tenantId);
     }
-    return ctx.keyring.jwks(tenantId);
+    const jwks = await ctx.keyring.jwks(tenantId);
+    let body = serialized.get(jwks);
+    if (body === undefined) {
+      body = JSON.stringify({ keys: jwks.keys.map(publicMembers) });
+      serialized.set(jwks, body);
+    }
+    // A string with its content type is sent as it is, past the serializer.
+    return reply
+      .header("cache-control", "public, max-age=300")
+      .type("application/json; charset=utf-8")
+      .send(body);
   };
   const schema = { response: { 200: jwkSetResponse } };
-  app.get("/.well-known/jwks.json", { schema }, async (_request, reply) => {
-    reply.header("cache-control", "public, max-age=300");
-    return serve(options.defaultTenant as TenantId);
-  });
+  app.get("/.well-known/jwks.json", { schema }, async (_request, reply) =>
+    serve(options.defaultTenant as TenantId, reply),
+  );
   app.get<{ Params: { tenantId: string } }>(
     "/tenants/:tenantId/.well-known/jwks.json",
     { schema },
@@ -57,10 +78,20 @@ export async function wellKnownRoutes(
       if (!isTenantId(request.params.tenantId)) {
         throw new TesseraError("not_found", "No such tenant");
       }
-      reply.header("cache-control", "public, max-age=300");
-      return serve(request.params.tenantId);
+      return serve(request.params.tenantId, reply);
     },
   );
+}
+
+/** The JWK with only its public members: no private member can reach the JWKS. */
+function publicMembers(jwk: JWK): Partial<JWK> {
+  const kept: Record<string, unknown> = {};
+  for (const member of PUBLIC_MEMBERS) {
+    if (jwk[member] !== undefined) {
+      kept[member] = jwk[member];
+    }
+  }
+  return kept;
 }
 
 /**
