@@ -3,6 +3,7 @@ import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../../core/ids.js"
 import type { ApiKeyStore } from "../contract.js";
 import type { ApiKeyRecord, EpochMs } from "../records.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { ApiKeysTable, Database } from "./schema.js";
 
 function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
@@ -21,6 +22,12 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
 
 /** {@link ApiKeyStore} over SQL. */
 export class SqlApiKeyStore implements ApiKeyStore {
+  readonly #byHash = prepareQuery(
+    () => this.db,
+    1,
+    (hash: string) => this.db.selectFrom("apiKeys").selectAll().where("keyHash", "=", hash),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(key: ApiKeyRecord): Promise<void> {
@@ -28,11 +35,7 @@ export class SqlApiKeyStore implements ApiKeyStore {
   }
 
   async getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db
-      .selectFrom("apiKeys")
-      .selectAll()
-      .where("keyHash", "=", hash)
-      .executeTakeFirst();
+    const [row] = await this.#byHash(hash);
     return row === undefined ? undefined : toApiKey(row);
   }
 

@@ -3,6 +3,7 @@ import type { SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { AuditStore } from "../contract.js";
 import type { AuditDetail, AuditEventInput, AuditEventRecord } from "../records.js";
 import { toMs } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { AuditEventsTable, Database } from "./schema.js";
 
 function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
@@ -21,22 +22,38 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
 
 /** {@link AuditStore} over SQL. */
 export class SqlAuditStore implements AuditStore {
+  // Every column is always given (null where absent), so one compiled insert fits every event.
+  readonly #append = prepareQuery(
+    () => this.db,
+    8,
+    (
+      tenantId: string,
+      at: number,
+      type: string,
+      actorUserId: string | null,
+      subjectUserId: string | null,
+      sessionId: string | null,
+      ip: string | null,
+      detail: string,
+    ) =>
+      this.db
+        .insertInto("auditEvents")
+        .values({ tenantId, at, type, actorUserId, subjectUserId, sessionId, ip, detail }),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async append(event: AuditEventInput): Promise<void> {
-    await this.db
-      .insertInto("auditEvents")
-      .values({
-        tenantId: event.tenantId,
-        at: event.at,
-        type: event.type,
-        actorUserId: event.actorUserId ?? null,
-        subjectUserId: event.subjectUserId ?? null,
-        sessionId: event.sessionId ?? null,
-        ip: event.ip ?? null,
-        detail: JSON.stringify(event.detail ?? {}),
-      })
-      .execute();
+    await this.#append(
+      event.tenantId,
+      event.at,
+      event.type,
+      event.actorUserId ?? null,
+      event.subjectUserId ?? null,
+      event.sessionId ?? null,
+      event.ip ?? null,
+      JSON.stringify(event.detail ?? {}),
+    );
   }
 
   async list(

@@ -3,6 +3,7 @@ import type { ClientId, TenantId, TokenHash, TokenId } from "../../core/ids.js";
 import type { AutomationTokenStore, TokenRotateResult } from "../contract.js";
 import type { AutomationTokenKind, AutomationTokenRecord, EpochMs } from "../records.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { AutomationTokensTable, Database } from "./schema.js";
 
 function toToken(row: Selectable<AutomationTokensTable>): AutomationTokenRecord {
@@ -32,6 +33,17 @@ function toRow(token: AutomationTokenRecord) {
 
 /** {@link AutomationTokenStore} over SQL. */
 export class SqlAutomationTokenStore implements AutomationTokenStore {
+  readonly #byId = prepareQuery(
+    () => this.db,
+    1,
+    (id: string) => this.db.selectFrom("automationTokens").selectAll().where("id", "=", id),
+  );
+  readonly #byHash = prepareQuery(
+    () => this.db,
+    1,
+    (hash: string) => this.db.selectFrom("automationTokens").selectAll().where("hash", "=", hash),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(token: AutomationTokenRecord): Promise<void> {
@@ -41,20 +53,12 @@ export class SqlAutomationTokenStore implements AutomationTokenStore {
   }
 
   async get(id: TokenId): Promise<AutomationTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom("automationTokens")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const [row] = await this.#byId(id);
     return row === undefined ? undefined : toToken(row);
   }
 
   async getByHash(hash: TokenHash): Promise<AutomationTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom("automationTokens")
-      .selectAll()
-      .where("hash", "=", hash)
-      .executeTakeFirst();
+    const [row] = await this.#byHash(hash);
     return row === undefined ? undefined : toToken(row);
   }
 

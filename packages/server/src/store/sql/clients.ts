@@ -4,6 +4,7 @@ import type { ClientId, TenantId, TokenHash } from "../../core/ids.js";
 import type { ClientPatch, ClientStore } from "../contract.js";
 import type { ClientPublicKey, ClientRecord, ClientStatus, EpochMs } from "../records.js";
 import { insertOrConflict, isUniqueViolation, toMs } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { ClientsTable, Database } from "./schema.js";
 
 function toClient(row: Selectable<ClientsTable>): ClientRecord {
@@ -25,6 +26,12 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
 
 /** {@link ClientStore} over SQL. */
 export class SqlClientStore implements ClientStore {
+  readonly #byId = prepareQuery(
+    () => this.db,
+    1,
+    (id: string) => this.db.selectFrom("clients").selectAll().where("id", "=", id),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(client: ClientRecord): Promise<void> {
@@ -41,11 +48,7 @@ export class SqlClientStore implements ClientStore {
   }
 
   async get(id: ClientId): Promise<ClientRecord | undefined> {
-    const row = await this.db
-      .selectFrom("clients")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const [row] = await this.#byId(id);
     return row === undefined ? undefined : toClient(row);
   }
 

@@ -3,6 +3,7 @@ import type { SessionId, TenantId, TokenHash } from "../../core/ids.js";
 import type { RefreshTokenStore, RotateResult } from "../contract.js";
 import type { EpochMs, RefreshTokenRecord } from "../records.js";
 import { toMs, toMsOrNull } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, RefreshTokensTable } from "./schema.js";
 
 function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
@@ -19,14 +20,16 @@ function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord
 
 /** {@link RefreshTokenStore} over SQL. */
 export class SqlRefreshTokenStore implements RefreshTokenStore {
+  readonly #byHash = prepareQuery(
+    () => this.db,
+    1,
+    (hash: string) => this.db.selectFrom("refreshTokens").selectAll().where("hash", "=", hash),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async getByHash(hash: TokenHash): Promise<RefreshTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom("refreshTokens")
-      .selectAll()
-      .where("hash", "=", hash)
-      .executeTakeFirst();
+    const [row] = await this.#byHash(hash);
     return row === undefined ? undefined : toRefreshToken(row);
   }
 

@@ -4,6 +4,7 @@ import type { ApiKeyId, ClientId, SessionId, TenantId, UserId } from "../../core
 import type { SessionStore } from "../contract.js";
 import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../records.js";
 import { insertOrConflict, isForeignKeyViolation, toMs, toMsOrNull } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, SessionsTable } from "./schema.js";
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
@@ -26,6 +27,18 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
 
 /** {@link SessionStore} over SQL. */
 export class SqlSessionStore implements SessionStore {
+  readonly #byId = prepareQuery(
+    () => this.db,
+    1,
+    (id: string) => this.db.selectFrom("sessions").selectAll().where("id", "=", id),
+  );
+  readonly #markRefreshed = prepareQuery(
+    () => this.db,
+    2,
+    (id: string, at: number) =>
+      this.db.updateTable("sessions").set({ lastRefreshedAt: at }).where("id", "=", id),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void> {
@@ -46,11 +59,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async get(id: SessionId): Promise<SessionRecord | undefined> {
-    const row = await this.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const [row] = await this.#byId(id);
     return row === undefined ? undefined : toSession(row);
   }
 
@@ -123,10 +132,6 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async markRefreshed(id: SessionId, at: EpochMs): Promise<void> {
-    await this.db
-      .updateTable("sessions")
-      .set({ lastRefreshedAt: at })
-      .where("id", "=", id)
-      .execute();
+    await this.#markRefreshed(id, at);
   }
 }

@@ -3,6 +3,7 @@ import type { TenantId } from "../../core/ids.js";
 import type { TenantPatch, TenantStore } from "../contract.js";
 import type { EpochMs, RefreshPolicy, SigningAlgorithm, TenantRecord } from "../records.js";
 import { insertOrConflict, toMs } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, TenantsTable } from "./schema.js";
 
 function toTenant(row: Selectable<TenantsTable>): TenantRecord {
@@ -23,6 +24,12 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
 
 /** {@link TenantStore} over SQL. */
 export class SqlTenantStore implements TenantStore {
+  readonly #byId = prepareQuery(
+    () => this.db,
+    1,
+    (id: string) => this.db.selectFrom("tenants").selectAll().where("id", "=", id),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(tenant: TenantRecord): Promise<void> {
@@ -32,11 +39,7 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async get(id: TenantId): Promise<TenantRecord | undefined> {
-    const row = await this.db
-      .selectFrom("tenants")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const [row] = await this.#byId(id);
     return row === undefined ? undefined : toTenant(row);
   }
 

@@ -4,6 +4,7 @@ import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { UserPatch, UserStore } from "../contract.js";
 import type { EpochMs, UserRecord, UserStatus } from "../records.js";
 import { insertOrConflict, isForeignKeyViolation, toMs } from "./dialect.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
 
 type UserRow = Selectable<UsersTable> & { readonly rolePermissions: string | null };
@@ -26,6 +27,13 @@ function toUser(row: UserRow): UserRecord {
 
 /** {@link UserStore} over SQL. Every read joins the user's role, so its grants are current. */
 export class SqlUserStore implements UserStore {
+  readonly #byId = prepareQuery(
+    () => this.db,
+    2,
+    (tenantId: string, id: string) =>
+      this.#select().where("users.tenantId", "=", tenantId).where("users.id", "=", id),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   #select() {
@@ -73,10 +81,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async getById(tenantId: TenantId, id: UserId): Promise<UserRecord | undefined> {
-    const row = await this.#select()
-      .where("users.tenantId", "=", tenantId)
-      .where("users.id", "=", id)
-      .executeTakeFirst();
+    const [row] = await this.#byId(tenantId, id);
     return row === undefined ? undefined : toUser(row);
   }
 
