@@ -1,11 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { CamelCasePlugin, Kysely, SqliteDialect } from "kysely";
+import { CamelCasePlugin, Kysely } from "kysely";
 import { migrateToLatest } from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
 import { isSqliteUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
+import { GroupCommitSqliteDialect } from "./group-commit.js";
 import { CachingSqliteDatabase } from "./statement-cache.js";
 
 /** Options for {@link openSqliteStore}. */
@@ -47,7 +48,7 @@ export async function openSqliteStore(
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({
     dialect: new UnavailableMappingDialect(
-      new SqliteDialect({ database: new CachingSqliteDatabase(database) }),
+      new GroupCommitSqliteDialect(new CachingSqliteDatabase(database)),
       isSqliteUnavailable,
     ),
     plugins: [new CamelCasePlugin()],

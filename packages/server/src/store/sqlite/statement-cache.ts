@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqliteDatabase, SqliteStatement } from "kysely";
+import type { SqliteDatabase } from "kysely";
 
 /** How many distinct statements stay prepared; Tessera issues far fewer shapes than this. */
 const DEFAULT_CAPACITY = 512;
@@ -21,7 +21,7 @@ export class CachingSqliteDatabase implements SqliteDatabase {
     private readonly capacity = DEFAULT_CAPACITY,
   ) {}
 
-  prepare(sql: string): SqliteStatement {
+  prepare(sql: string): BetterSqlite3.Statement {
     const cached = this.#statements.get(sql);
     if (cached !== undefined) {
       if (cached.busy) {
@@ -41,6 +41,16 @@ export class CachingSqliteDatabase implements SqliteDatabase {
       }
     }
     return statement;
+  }
+
+  /** Runs SQL without results (transaction control). */
+  exec(sql: string): void {
+    this.database.exec(sql);
+  }
+
+  /** Whether a transaction is open on the connection (SQLite ends one itself on some errors). */
+  get inTransaction(): boolean {
+    return this.database.inTransaction;
   }
 
   /** How many statements are prepared and kept. */

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GroupCommitSqliteDialect } from "./group-commit.js";
+import { CachingSqliteDatabase } from "./statement-cache.js";
+
+interface Db {
+  items: { id: string; note: string | null };
+}
+
+let dir: string;
+let db: Kysely<Db>;
+/** A second connection, as another process would have: it sees only what is committed. */
+let observer: BetterSqlite3.Database;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tessera-group-commit-"));
+  const file = join(dir, "t.db");
+  const database = new BetterSqlite3(file);
+  database.pragma("journal_mode = WAL");
+  db = new Kysely<Db>({
+    dialect: new GroupCommitSqliteDialect(new CachingSqliteDatabase(database)),
+  });
+  await db.schema
+    .createTable("items")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("note", "text")
+    .execute();
+  observer = new BetterSqlite3(file, { readonly: true });
+});
+
+afterEach(async () => {
+  observer.close();
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const committed = () =>
+  (observer.prepare("select id from items order by rowid").all() as { id: string }[]).map(
+    (row) => row.id,
+  );
+const insert = (id: string) => db.insertInto("items").values({ id, note: null }).execute();
+
+describe("group commit", () => {
+  it("commits the writes of one turn together, and settles each only once committed", async () => {
+    let settled = 0;
+    const writes = ["a", "b", "c"].map((id) => insert(id).then(() => settled++));
+    // Every statement has run, none is committed or acknowledged yet.
+    expect(committed()).toEqual([]);
+    expect(settled).toBe(0);
+    await Promise.all(writes);
+    expect(committed()).toEqual(["a", "b", "c"]);
+  });
+
+  it("rejects a failing statement alone and commits the rest of its batch", async () => {
+    await insert("taken");
+    const results = await Promise.allSettled([insert("x"), insert("taken"), insert("y")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(committed()).toEqual(["taken", "x", "y"]);
+  });
+
+  it("reports each statement's own result (rows changed)", async () => {
+    await Promise.all([insert("p"), insert("q")]);
+    const [one, none] = await Promise.all([
+      db.updateTable("items").set({ note: "n" }).where("id", "=", "p").executeTakeFirst(),
+      db.updateTable("items").set({ note: "n" }).where("id", "=", "missing").executeTakeFirst(),
+    ]);
+    expect(one.numUpdatedRows).toBe(1n);
+    expect(none.numUpdatedRows).toBe(0n);
+  });
+
+  it("commits the open batch before an explicit transaction, which runs alone", async () => {
+    const before = insert("before");
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seenInside: string[] = [];
+    const transaction = db.transaction().execute(async (tx) => {
+      seenInside.push(...committed());
+      await tx.insertInto("items").values({ id: "inside", note: null }).execute();
+      await gate;
+    });
+    await before;
+    // Started while the transaction is open: it must wait for the transaction to end.
+    let afterDone = false;
+    const after = insert("after").then(() => {
+      afterDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(afterDone).toBe(false);
+    release();
+    await transaction;
+    await after;
+    expect(seenInside).toEqual(["before"]);
+    expect(committed()).toEqual(["before", "inside", "after"]);
+  });
+
+  it("keeps the batch's writes when another connection's transaction rolls back", async () => {
+    const outside = insert("kept");
+    const failed = db
+      .transaction()
+      .execute(async (tx) => {
+        await tx.insertInto("items").values({ id: "undone", note: null }).execute();
+        throw new Error("abort");
+      })
+      .catch((error: unknown) => error);
+    await outside;
+    expect(await failed).toBeInstanceOf(Error);
+    expect(committed()).toEqual(["kept"]);
+  });
+
+  it("runs schema changes and raw statements outside any batch", async () => {
+    const write = insert("w");
+    await sql`create table other (id text)`.execute(db);
+    await write;
+    expect(committed()).toEqual(["w"]);
+    expect(observer.prepare("select count(*) as n from other").get()).toEqual({ n: 0 });
+  });
+});
