@@ -121,3 +121,19 @@ describe("group commit", () => {
     expect(observer.prepare("select count(*) as n from other").get()).toEqual({ n: 0 });
   });
 });
+
+describe("group commit: reads", () => {
+  it("answers a read made while a batch is open only once the batch is committed", async () => {
+    const write = insert("seen");
+    const read = db
+      .selectFrom("items")
+      .select("id")
+      .execute()
+      .then((rows) => ({ rows, committedThen: committed() }));
+    const { rows, committedThen } = await read;
+    await write;
+    expect(rows).toEqual([{ id: "seen" }]);
+    // What the read saw was already durable when it was answered.
+    expect(committedThen).toEqual(["seen"]);
+  });
+});

@@ -27,7 +27,9 @@ import type { CachingSqliteDatabase } from "./statement-cache.js";
  *
  * A statement that fails rejects alone (SQLite undoes just that statement),
  * unless SQLite ended the whole transaction, in which case every write of
- * the batch rejects too. A failed commit rejects them all.
+ * the batch rejects too. A failed commit rejects them all. A read made while
+ * a batch is open may see the batch's writes, so it is answered after the
+ * commit too, and fails with it: nothing uncommitted is ever acted on.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   constructor(private readonly database: CachingSqliteDatabase) {
@@ -93,6 +95,11 @@ class GroupCommitDriver implements Driver {
   async commitTransaction(): Promise<void> {
     try {
       this.database.exec("commit");
+    } catch (error) {
+      // SQLite may leave the transaction open after a failed COMMIT: undo it
+      // before anyone else's query can run inside it.
+      this.#rollbackQuietly();
+      throw error;
     } finally {
       this.#endTransaction();
     }
@@ -105,6 +112,16 @@ class GroupCommitDriver implements Driver {
       }
     } finally {
       this.#endTransaction();
+    }
+  }
+
+  #rollbackQuietly(): void {
+    try {
+      if (this.database.inTransaction) {
+        this.database.exec("rollback");
+      }
+    } catch {
+      // The connection refuses even a rollback; the next statement will say why.
     }
   }
 
@@ -132,7 +149,13 @@ class GroupCommitDriver implements Driver {
         // Schema changes and raw writes run on their own, after the batch.
         this.#commitBatch();
       }
-      return run<R>(statement, query);
+      const result = run<R>(statement, query);
+      if (this.#batch === undefined || this.#owner !== undefined) {
+        return result;
+      }
+      // A read while a batch is open may see its uncommitted writes: answer
+      // it only once they are committed, and fail it with them.
+      return this.#settleWithBatch(result);
     }
     this.#openBatch();
     let result: QueryResult<R>;
@@ -145,6 +168,10 @@ class GroupCommitDriver implements Driver {
       }
       throw error;
     }
+    return this.#settleWithBatch(result);
+  }
+
+  #settleWithBatch<R>(result: QueryResult<R>): Promise<QueryResult<R>> {
     return new Promise((resolve, reject) => {
       this.#batch?.push({ resolve: () => resolve(result), reject });
     });
@@ -170,9 +197,7 @@ class GroupCommitDriver implements Driver {
     try {
       this.database.exec("commit");
     } catch (error) {
-      if (this.database.inTransaction) {
-        this.database.exec("rollback");
-      }
+      this.#rollbackQuietly();
       for (const waiter of batch) {
         waiter.reject(error);
       }
