@@ -46,6 +46,8 @@ export function signJwt(key: JwsSigningKey, typ: string, claims: JwtClaims): Pro
       case "EdDSA":
         sign(null, data, key.privateKey, done);
         break;
+      default:
+        reject(new Error(`cannot sign with ${String(key.algorithm)}`));
     }
   });
 }

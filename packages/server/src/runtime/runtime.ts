@@ -91,8 +91,7 @@ export async function openRuntime(
       retiredKeyRetentionMs: RETIRED_KEY_RETENTION_MS,
       retiredKeyVerificationMs: RETIRED_KEY_VERIFICATION_MS,
     }),
-    // One hash at a time per core: more only queue inside the thread pool.
-    passwords: new PasswordHasher(config.argon2, { concurrency: availableParallelism() }),
+    passwords: new PasswordHasher(config.argon2, { concurrency: hashConcurrency() }),
     loginThrottle: new LoginThrottle(cache, config.loginThrottle),
     stepUpThrottle: new StepUpThrottle(cache, config.stepUpThrottle),
     settings: {
@@ -111,6 +110,16 @@ export async function openRuntime(
       await store.close();
     },
   };
+}
+
+/**
+ * How many argon2id hashes may run at once: one per core, since more only
+ * queue, and never so many that the libuv pool (shared with signatures and
+ * log writes) has fewer than two threads left for them.
+ */
+function hashConcurrency(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4;
+  return Math.max(1, Math.min(availableParallelism(), pool - 2));
 }
 
 /** A database URL fit to print: its password replaced. */
