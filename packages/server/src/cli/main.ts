@@ -49,14 +49,20 @@ export function buildProgram(): Command {
     .description("run the server (migrates and initialises the data dir on first start)")
     .action(async () => {
       const server = await startServer(loadConfig(process.env));
+      let stopping = false;
       const stop = () => {
+        if (stopping) {
+          // A second signal: leave now, still through 'exit', which flushes the log.
+          process.exit(1);
+        }
+        stopping = true;
         server.close().then(
           () => process.exit(0),
           () => process.exit(1),
         );
       };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
     });
 
   program

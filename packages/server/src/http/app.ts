@@ -39,14 +39,23 @@ export const REDACTED_LOG_PATHS = [
   "*.password",
 ];
 
+/** Log output waiting to be written past which new lines are dropped, not buffered. */
+const LOG_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /**
  * A pino logger with Tessera's redaction, writing JSON lines to `destination`
  * (by default standard output, written asynchronously: a write per log line
- * on the request path cost as much as the request itself).
+ * on the request path cost as much as the request itself). What is buffered
+ * is flushed when the process exits; a stalled output drops lines past 16 MiB
+ * rather than holding the server's memory or requests.
  */
 export function createLogger(
   level: string,
-  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false }),
+  destination: pino.DestinationStream = pino.destination({
+    dest: 1,
+    sync: false,
+    maxLength: LOG_BUFFER_LIMIT_BYTES,
+  }),
 ): Logger {
   return pino({ level, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } }, destination);
 }
