@@ -53,6 +53,7 @@ describe("npm run bench -- --quick", () => {
   it("measures the floor and every scenario at concurrency 1 and 32, with no failed request", () => {
     expect(results.quick).toBe(true);
     expect(results.floor.runs.map((r) => r.concurrency)).toEqual([1, 32]);
+    expect(results.floorSamples).toHaveLength(2);
     for (const store of results.stores) {
       expect(store.scenarios.map((s) => s.id)).toEqual([...SCENARIO_IDS]);
       for (const run of [...store.scenarios, results.floor].flatMap((s) => s.runs)) {
@@ -99,6 +100,7 @@ describe("npm run bench -- --quick", () => {
       "server RSS, any scenario",
     ]);
     expect(results.hashTimeMs).toBeGreaterThan(0);
+    expect(results.hashCapacityPerSecond).toBeGreaterThan(0);
     expect(printed).toContain("| **floor**: bare fastify JSON POST | 32 |");
     expect(printed).toContain("| session API: refresh (policy rotate) | 32 |");
     expect(printed).toContain("### Budget");

@@ -24,3 +24,22 @@ export async function measureHashTime(samples: number): Promise<number> {
   times.sort((a, b) => a - b);
   return percentile(times, 0.5);
 }
+
+/**
+ * How many argon2id hashes a second this machine completes with `parallel`
+ * running at once (one per core): what the password path could do if it
+ * did nothing but hash. Cores that share a physical core, or memory
+ * bandwidth, make it less than `parallel` ÷ the single-hash time.
+ */
+export async function measureHashCapacity(parallel: number, hashes: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next++ < hashes) {
+        await hash(`bench-password-${next}`, { algorithm: ARGON2ID, ...ARGON2_DEFAULTS });
+      }
+    }),
+  );
+  return hashes / ((performance.now() - started) / 1000);
+}

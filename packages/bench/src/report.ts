@@ -10,7 +10,9 @@ export function renderMarkdown(results: BenchResults): string {
     `Run ${results.startedAt}${results.quick ? " (--quick: too short to judge by)" : ""}: ` +
       `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node.js ${machine.node}; ` +
       `${settings.warmupSeconds} s warm-up and ${settings.durationSeconds} s measured per run. ` +
-      `argon2id hash (m=19456 KiB, t=2, p=1): ${ms(results.hashTimeMs)}.`,
+      `argon2id hash (m=19456 KiB, t=2, p=1): ${ms(results.hashTimeMs)} alone, ` +
+      `${rate(results.hashCapacityPerSecond)} with ${machine.cpus} at once. ` +
+      `The floor is the mean of a measurement before and after the rest (${drift(results)}).`,
     "",
   ];
   const floorOf = (concurrency: number) =>
@@ -52,6 +54,17 @@ export function renderMarkdown(results: BenchResults): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** How far the floor moved between its two measurements, per concurrency. */
+function drift(results: BenchResults): string {
+  const [before, after] = results.floorSamples;
+  return before.runs
+    .map((run) => {
+      const later = runOf(after, run.concurrency)?.throughput ?? Number.NaN;
+      return `concurrency ${run.concurrency}: ${rate(run.throughput)} then ${rate(later)}`;
+    })
+    .join("; ");
 }
 
 function rows(scenario: ScenarioResult, floorOf: (concurrency: number) => number): string[] {

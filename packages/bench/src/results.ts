@@ -53,7 +53,12 @@ export interface BenchResults {
   };
   /** Median argon2id hash at the server's default cost, in ms. */
   readonly hashTimeMs: number;
+  /** argon2id hashes a second with one running per core at once. */
+  readonly hashCapacityPerSecond: number;
+  /** The floor: the mean of {@link BenchResults.floorSamples}. */
   readonly floor: ScenarioResult;
+  /** The floor measured before and after everything else. */
+  readonly floorSamples: readonly [ScenarioResult, ScenarioResult];
   readonly stores: readonly StoreResult[];
   /** Judged on SQLite, as ratios to the floor of the same run. */
   readonly budget: readonly BudgetCheck[];
