@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { Command, CommanderError } from "commander";
 import { loadConfig } from "../config/config.js";
 import { bootstrap } from "../runtime/bootstrap.js";
@@ -48,6 +49,12 @@ export function buildProgram(): Command {
     .command("serve")
     .description("run the server (migrates and initialises the data dir on first start)")
     .action(async () => {
+      // Under load V8 let the old generation grow to about four times the
+      // live heap (37 MB live, 140 MB before each full collection), taking
+      // the process to 285 MB under refresh at concurrency 32. Growing it by
+      // at most 100% between collections kept the same runs at 174-195 MB.
+      // V8 reads this flag at every collection, so setting it now applies.
+      setFlagsFromString("--heap-growing-percent=100");
       const server = await startServer(loadConfig(process.env));
       let stopping = false;
       const stop = () => {
