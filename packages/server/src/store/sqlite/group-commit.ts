@@ -133,7 +133,8 @@ class GroupCommitDriver implements Driver {
   }
 
   async execute<R>(connection: Connection, query: CompiledQuery): Promise<QueryResult<R>> {
-    // Inline, not waitForTurn(): the statement must run in the same tick as the check.
+    // Nothing may be awaited between this check and the statement, or another
+    // transaction could begin in between.
     while (this.#owner !== undefined && this.#owner.connection !== connection) {
       await this.#owner.ended;
     }
