@@ -16,22 +16,14 @@ const jwkSetResponse = {
       type: "array",
       items: {
         type: "object",
-        // Public members only (the route copies just these; see publicMembers).
-        properties: {
-          kty: { type: "string" },
-          kid: { type: "string" },
-          alg: { type: "string" },
-          use: { type: "string" },
-          crv: { type: "string" },
-          x: { type: "string" },
-          y: { type: "string" },
-          n: { type: "string" },
-          e: { type: "string" },
-        },
+        // The same members the route copies (publicMembers), for the OpenAPI document.
+        properties: Object.fromEntries(
+          PUBLIC_MEMBERS.map((member) => [member, { type: "string" }]),
+        ),
       },
     },
   },
-} as const;
+};
 
 /**
  * JWKS (RFC 7517): `/.well-known/jwks.json` for the default tenant, and
