@@ -28,9 +28,9 @@ export const MIN_PASSWORD_LENGTH = 8;
  * Hashes and verifies passwords with argon2id. Both run on the libuv thread
  * pool (`@node-rs/argon2` tasks), never on the event loop.
  *
- * At most `concurrency` hashes run at once (by default one per core, which
- * is all the hashing a machine can do at a time); the rest wait here, not
- * in the pool. A burst of logins then cannot fill the pool's four threads
+ * At most `concurrency` hashes run at once (2 unless given; the server
+ * gives one per core, which is all the hashing a machine can do at a time);
+ * the rest wait here, not in the pool. A burst of logins then cannot fill the pool's four threads
  * with 8 ms hashes while a refresh's signature or a log write waits behind
  * them, and memory holds at `concurrency` × the argon2 memory cost.
  */
