@@ -17,8 +17,8 @@ import { judgeBudget } from "./budget.js";
 import { Deployment, type StoreKind } from "./deployment.js";
 import { dropSchema, postgresSeeder, sqliteSeeder } from "./growth.js";
 import { measureHashCapacity, measureHashTime } from "./hash-time.js";
-import { measureLoad } from "./load.js";
-import { startServer } from "./processes.js";
+import { type LoadPlan, measureLoad } from "./load.js";
+import { type ServerProcess, startServer } from "./processes.js";
 import { summariseProfile } from "./profile.js";
 import { renderMarkdown } from "./report.js";
 import type { BenchResults, GrowthResult, Run, ScenarioResult, StoreResult } from "./results.js";
@@ -118,7 +118,9 @@ async function main(): Promise<void> {
       sqlite === undefined || only !== undefined
         ? []
         : judgeBudget({ floor, hashTimeMs, hashCapacityPerSecond, machine }, sqlite),
-    ...(profile === undefined ? {} : { profile: await profileRun(profile, log) }),
+    ...(profile === undefined
+      ? {}
+      : { profile: await profileRun(profile, join(values.out, "profiles"), log) }),
   };
 
   mkdirSync(values.out, { recursive: true });
@@ -158,6 +160,18 @@ function profileScenario(option: string | undefined, quick: boolean): ScenarioId
   return id as ScenarioId;
 }
 
+/** One run at `concurrency`, with the server's peak memory during it. */
+async function measureRun(
+  server: ServerProcess,
+  plan: LoadPlan,
+  concurrency: number,
+  settings: Settings,
+): Promise<Run> {
+  server.resetPeakRss();
+  const result = await measureLoad(server.url, plan, { concurrency, ...settings });
+  return { ...result, peakRssBytes: server.peakRssBytes() };
+}
+
 async function measureFloor(settings: Settings): Promise<ScenarioResult> {
   const server = await startServer({
     args: [fileURLToPath(new URL("./floor-server.js", import.meta.url))],
@@ -167,18 +181,13 @@ async function measureFloor(settings: Settings): Promise<ScenarioResult> {
   try {
     const runs: Run[] = [];
     for (const concurrency of settings.concurrencies) {
-      server.resetPeakRss();
-      const result = await measureLoad(
-        server.url,
-        {
-          method: "POST",
-          path: "/",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ session: { refreshToken: "tsr_rt_floor" } }),
-        },
-        { concurrency, ...settings },
-      );
-      runs.push({ ...result, peakRssBytes: server.peakRssBytes() });
+      const plan: LoadPlan = {
+        method: "POST",
+        path: "/",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ session: { refreshToken: "tsr_rt_floor" } }),
+      };
+      runs.push(await measureRun(server, plan, concurrency, settings));
     }
     return { id: "floor", title: "floor: bare fastify JSON POST", runs };
   } finally {
@@ -231,9 +240,7 @@ async function measureStore(
         for (const concurrency of settings.concurrencies) {
           log(`${name}: ${scenario.title}, concurrency ${concurrency}…`);
           const plan = await scenario.prepare(target, concurrency);
-          server.resetPeakRss();
-          const result = await measureLoad(server.url, plan, { concurrency, ...settings });
-          runs.push({ ...result, peakRssBytes: server.peakRssBytes() });
+          runs.push(await measureRun(server, plan, concurrency, settings));
         }
         scenarios.push({ id: scenario.id, title: scenario.title, runs });
       }
@@ -286,9 +293,7 @@ async function measureGrowth(
         const runs: Run[] = [];
         for (const [concurrency, plan] of plans) {
           log(`${name}: refresh with ${size} live sessions, concurrency ${concurrency}…`);
-          server.resetPeakRss();
-          const result = await measureLoad(server.url, plan, { concurrency, ...settings });
-          runs.push({ ...result, peakRssBytes: server.peakRssBytes() });
+          runs.push(await measureRun(server, plan, concurrency, settings));
         }
         growth.push({ sessions: await seeder.countLive(), runs });
       }
@@ -303,6 +308,7 @@ async function measureGrowth(
 /** Runs `scenario` at concurrency 32 on a server under `--cpu-prof` and summarises the profile. */
 async function profileRun(
   scenario: ScenarioId,
+  dir: string,
   log: (line: string) => void,
 ): Promise<{ scenario: ScenarioId; file: string; summary: string }> {
   log(`profiling ${scenario}…`);
@@ -310,7 +316,6 @@ async function profileRun(
   if (found === undefined) {
     throw new Error(`no scenario ${scenario}`);
   }
-  const dir = join(ROOT, "bench", "results", "profiles");
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
   await withDeployment({ kind: "sqlite" }, async (deployment) => {
