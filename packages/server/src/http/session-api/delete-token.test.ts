@@ -56,6 +56,23 @@ describe("DELETE /auth/token: 200", () => {
     expect(unknown.json()).toEqual(SUCCESS);
   });
 
+  it("treats an access token sent as the refresh token as any unknown token, whatever its length", async () => {
+    const login = sessionOf(await h.login("alice"));
+    const alone = await h.send("DELETE", "/auth/token", {
+      session: { refreshToken: login.session.accessToken },
+    });
+    expect({ status: alone.statusCode, body: alone.json() }).toEqual({
+      status: 200,
+      body: SUCCESS,
+    });
+    expect((await h.send("POST", "/auth/token", login)).statusCode).toBe(200);
+    const withAccess = await h.send("DELETE", "/auth/token", {
+      session: { refreshToken: login.session.accessToken, accessToken: login.session.accessToken },
+    });
+    expect(withAccess.json()).toEqual(SUCCESS);
+    expect((await h.send("POST", "/auth/token", login)).statusCode).toBe(401);
+  });
+
   it("does not let another client's key revoke a session", async () => {
     const login = sessionOf(await h.login("alice"));
     const other = await createApiKey(h.runtime.ctx, { tenantId: TENANT });

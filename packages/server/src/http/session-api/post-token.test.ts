@@ -163,6 +163,16 @@ describe("POST /auth/token: 400", () => {
     expect(response.json()).toEqual({ status: "error", message });
   });
 
+  it("refuses only an absurdly long session.refreshToken, past the cap of every token field", async () => {
+    const response = await h.send("POST", "/auth/token", {
+      session: { refreshToken: "z".repeat(16_385) },
+    });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { status: "error", message: "session.refreshToken must be at most 16384 characters" },
+    });
+  });
+
   it("refuses a body that is not JSON", async () => {
     const response = await h.app.inject({
       method: "POST",
@@ -240,6 +250,23 @@ describe("POST /auth/token: 401", () => {
     const response = await h.send("POST", "/auth/token", { session: { refreshToken: "garbage" } });
     expect(response.statusCode).toBe(401);
     expect(response.json().message).toBe("Invalid refresh token");
+  });
+
+  it("answers every wrong token in session.refreshToken with 401 Invalid refresh token, whatever its shape", async () => {
+    const login = sessionOf(await h.login("alice"));
+    const wrong = [
+      login.session.accessToken,
+      login.session.authorization,
+      `tsr_rt_${"x".repeat(600)}`,
+      "y".repeat(16_384),
+    ];
+    for (const refreshToken of wrong) {
+      const response = await h.send("POST", "/auth/token", { session: { refreshToken } });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({
+        status: 401,
+        body: { status: "error", message: "Invalid refresh token" },
+      });
+    }
   });
 
   it("refuses a refresh token presented with another client's API key", async () => {

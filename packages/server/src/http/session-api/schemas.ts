@@ -3,6 +3,15 @@ import type { SessionTokens } from "../../core/sessions/session-tokens.js";
 const token = (maxLength: number) => ({ type: "string", maxLength }) as const;
 
 /**
+ * The cap of every token field. It bounds what a client can make the server
+ * read, and nothing more: whether a string is a token of the right kind is
+ * the core's to decide, so a wrong token of any shape gets the same `401`
+ * as every other wrong token (a `400` for a long one would tell a caller
+ * which kind of token it had sent).
+ */
+const TOKEN_FIELD_MAX_LENGTH = 16_384;
+
+/**
  * The `session` object of spec 001: what a refresh or a logout sends back.
  * Unknown members are allowed so that the whole previous response can be
  * sent as it was received.
@@ -10,9 +19,9 @@ const token = (maxLength: number) => ({ type: "string", maxLength }) as const;
 const sessionObject = {
   type: "object",
   properties: {
-    authorization: token(16_384),
-    accessToken: token(16_384),
-    refreshToken: token(512),
+    authorization: token(TOKEN_FIELD_MAX_LENGTH),
+    accessToken: token(TOKEN_FIELD_MAX_LENGTH),
+    refreshToken: token(TOKEN_FIELD_MAX_LENGTH),
     expireEpoch: { type: "number" },
   },
 } as const;
