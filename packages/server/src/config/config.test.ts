@@ -82,6 +82,28 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("gives Tessera's own tokens 1 s of leeway and client assertions 5 s, each configurable and checked", () => {
+    expect(loadConfig({})).toMatchObject({
+      clockToleranceSeconds: 1,
+      assertionClockToleranceSeconds: 5,
+    });
+    expect(
+      loadConfig({
+        TESSERA_CLOCK_TOLERANCE_SECONDS: "0",
+        TESSERA_ASSERTION_CLOCK_TOLERANCE_SECONDS: "30",
+      }),
+    ).toMatchObject({ clockToleranceSeconds: 0, assertionClockToleranceSeconds: 30 });
+    expect(
+      problems({
+        TESSERA_CLOCK_TOLERANCE_SECONDS: "-1",
+        TESSERA_ASSERTION_CLOCK_TOLERANCE_SECONDS: "soon",
+      }),
+    ).toEqual([
+      expect.stringContaining("TESSERA_CLOCK_TOLERANCE_SECONDS"),
+      expect.stringContaining("TESSERA_ASSERTION_CLOCK_TOLERANCE_SECONDS"),
+    ]);
+  });
+
   it("lists every problem at once", () => {
     const found = problems({
       TESSERA_PORT: "eighty",

@@ -24,7 +24,10 @@ export interface Config {
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
+  /** Leeway for `exp`/`nbf` when Tessera verifies the JWTs it issued itself. */
   readonly clockToleranceSeconds: number;
+  /** Leeway for client assertions (RFC 7523), signed by clocks Tessera does not keep. */
+  readonly assertionClockToleranceSeconds: number;
   readonly sqliteSynchronous: "NORMAL" | "FULL";
   readonly sqliteBusyTimeoutMs: number;
   /** Redis for rate-limit counters shared by every instance; in-process memory when unset. */
@@ -114,7 +117,12 @@ const schema = z.object({
     .default("info"),
   TESSERA_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   TESSERA_TRUST_PROXY: flag.default(false),
-  TESSERA_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
+  // Tessera's own tokens are signed and checked by instances sharing one
+  // clock discipline: a second covers their skew, and an `expires_in: 1`
+  // token is dead two seconds later, as in HarperDB.
+  TESSERA_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(1),
+  // A client's clock is its own: its assertions get the usual few seconds.
+  TESSERA_ASSERTION_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
   TESSERA_SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   TESSERA_SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(5000),
   TESSERA_DATABASE_URL: z
@@ -250,6 +258,7 @@ export function loadConfig(env: Source): Config {
     bodyLimitBytes: v.TESSERA_BODY_LIMIT_BYTES,
     trustProxy: v.TESSERA_TRUST_PROXY,
     clockToleranceSeconds: v.TESSERA_CLOCK_TOLERANCE_SECONDS,
+    assertionClockToleranceSeconds: v.TESSERA_ASSERTION_CLOCK_TOLERANCE_SECONDS,
     sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: v.TESSERA_SQLITE_BUSY_TIMEOUT_MS,
     redisUrl: v.TESSERA_REDIS_URL,

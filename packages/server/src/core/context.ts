@@ -11,8 +11,13 @@ import type { SecretBox } from "./secret-box.js";
 export interface CoreSettings {
   /** The URL clients reach Tessera at; tokens' `iss` and the session API's `endpointUrl` derive from it. */
   readonly publicUrl: string;
-  /** Leeway for `exp`/`iat` when verifying JWTs, in seconds. */
+  /**
+   * Leeway for `exp`/`nbf` when verifying a JWT Tessera issued, in seconds
+   * (`verifyTenantJwt` applies it to every one of them).
+   */
   readonly clockToleranceSeconds: number;
+  /** Leeway for a client's assertion (RFC 7523): signed by a clock of the client's. */
+  readonly assertionClockToleranceSeconds: number;
 }
 
 /**

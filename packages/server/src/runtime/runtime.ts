@@ -97,6 +97,7 @@ export async function openRuntime(
     settings: {
       publicUrl: config.publicUrl,
       clockToleranceSeconds: config.clockToleranceSeconds,
+      assertionClockToleranceSeconds: config.assertionClockToleranceSeconds,
     },
   };
   return {

@@ -18,7 +18,7 @@ export const ISSUER = "https://auth.example.test/tenants/default";
 export const AUDIENCE = "tessera:operations";
 export const DAY_S = 86_400;
 export const DAY_MS = DAY_S * 1000;
-/** Past the server's clock tolerance (5 s by default), so an expiry really counts. */
+/** Past the server's clock tolerance (1 s by default), so an expiry really counts. */
 export const PAST_TOLERANCE_MS = 10_000;
 
 export interface Tokens {
@@ -41,8 +41,12 @@ export interface SessionItem {
 }
 
 /** A harness with HarperDB's admin (role super_user) and two plain users, alice and bob. */
-export async function startOperationsHarness(): Promise<Harness> {
-  const h = await startHarness({ TESSERA_ADMIN_USERNAME: ADMIN, TESSERA_ADMIN_PASSWORD: PASSWORD });
+export async function startOperationsHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const h = await startHarness({
+    TESSERA_ADMIN_USERNAME: ADMIN,
+    TESSERA_ADMIN_PASSWORD: PASSWORD,
+    ...env,
+  });
   await h.addUser("alice");
   await h.addUser("bob");
   return h;

@@ -162,7 +162,7 @@ async function assertionRefusal(
         subject: client.id,
         audience: [...proof.audiences],
         requiredClaims: ["exp", "jti"],
-        clockTolerance: ctx.settings.clockToleranceSeconds,
+        clockTolerance: ctx.settings.assertionClockToleranceSeconds,
         currentDate: new Date(now),
       }));
     } catch {
@@ -171,7 +171,7 @@ async function assertionRefusal(
     const exp = payload.exp as number;
     if (
       exp - epochSeconds(now) >
-      MAX_ASSERTION_LIFETIME_SECONDS + ctx.settings.clockToleranceSeconds
+      MAX_ASSERTION_LIFETIME_SECONDS + ctx.settings.assertionClockToleranceSeconds
     ) {
       return "assertion_expiry_too_far";
     }
@@ -180,7 +180,7 @@ async function assertionRefusal(
       return "assertion_bad_jti";
     }
     // Held until the assertion could no longer be accepted anyway.
-    const heldUntil = (exp + ctx.settings.clockToleranceSeconds) * 1000 + 1000;
+    const heldUntil = (exp + ctx.settings.assertionClockToleranceSeconds) * 1000 + 1000;
     const first = await ctx.store.oneTimeClaims.claim(
       `assertion:${client.id}:${jti}`,
       heldUntil,

@@ -56,6 +56,17 @@ describe("refresh_operation_token: 200", () => {
     expect(response.statusCode).toBe(200);
   });
 
+  it("uses the refresh token in Bearer when the body holds another one, as HarperDB", async () => {
+    const first = await login(h, "alice");
+    const second = await login(h, "alice");
+    const response = await refresh(h, bearer(first.refresh_token), {
+      refresh_token: second.refresh_token,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const token = response.json<{ operation_token: string }>().operation_token;
+    expect(sidOf(token)).toBe(sidOf(first.refresh_token));
+  });
+
   it("accepts the refresh token in the body from its own user, by Basic or by operation token", async () => {
     const tokens = await login(h, "alice");
     for (const authorization of [basic("alice"), bearer(tokens.operation_token)]) {
@@ -91,23 +102,32 @@ describe("refresh_operation_token: 400, 401, 403", () => {
     await h.close();
   });
 
-  it("400: a Bearer operation token with no refresh_token in the body", async () => {
-    const tokens = await login(h, "alice");
-    expectError(
-      await refresh(h, bearer(tokens.operation_token)),
-      400,
-      "'refresh_token' is required",
-    );
+  it("400: a caller authenticated by Basic with no refresh token anywhere", async () => {
+    expectError(await refresh(h, basic("alice")), 400, "'refresh_token' is required");
   });
 
-  it("400: a refresh token in the body different from the one in Bearer", async () => {
-    const first = await login(h, "alice");
-    const second = await login(h, "alice");
-    const response = await refresh(h, bearer(first.refresh_token), {
-      refresh_token: second.refresh_token,
-    });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ error: expect.any(String) });
+  it("401: a Bearer that is not a refresh token, with no refresh_token in the body, as HarperDB", async () => {
+    const tokens = await login(h, "alice");
+    for (const token of [tokens.operation_token, "garbage", "a.b.c"]) {
+      expectError(await refresh(h, bearer(token)), 401, "invalid token");
+    }
+  });
+
+  it("401: Basic credentials that are not base64, or hold no colon, are failed credentials", async () => {
+    const tokens = await login(h, "alice");
+    const noColon = `Basic ${Buffer.from("alice").toString("base64")}`;
+    for (const authorization of ["Basic !!!not-base64!!!", "Basic", noColon]) {
+      expectError(await refresh(h, authorization), 401, "Login failed");
+      expectError(
+        await refresh(h, authorization, { refresh_token: tokens.refresh_token }),
+        401,
+        "Login failed",
+      );
+    }
+  });
+
+  it("401: no credentials and no refresh token", async () => {
+    expectError(await refresh(h), 401, "Must login");
   });
 
   it("401: an operation token is never a refresh token, in the body or in Bearer", async () => {

@@ -22,6 +22,9 @@ const schema = Joi.object<Body>({
   expires_in: Joi.alternatives(Joi.string(), Joi.number().unsafe()),
 });
 
+/** HarperDB's answer to a failed `create_authentication_tokens` login. */
+const INVALID_CREDENTIALS = "invalid credentials";
+
 const BAD_EXPIRES_IN =
   "'expires_in' must be a positive number of seconds or a duration such as \"1h\"";
 
@@ -53,8 +56,9 @@ function render(tokens: OperationTokens) {
 
 /**
  * `create_authentication_tokens` (spec 002): with `username` and
- * `password`, tokens for that user (no authorization needed); with
- * neither, tokens for the authenticated caller. Each call starts its own
+ * `password`, tokens for that user (no authorization needed; only one of
+ * the two is a failed login); with neither, tokens for the authenticated
+ * caller. Each call starts its own
  * session. `expires_in` shortens the operation token.
  */
 export const createAuthenticationTokens = selfAuthenticatingOperation(
@@ -66,8 +70,11 @@ export const createAuthenticationTokens = selfAuthenticatingOperation(
       body.expires_in === undefined ? {} : { expiresInSeconds: parseExpiresIn(body.expires_in) };
     if (body.username !== undefined || body.password !== undefined) {
       if (body.username === undefined || body.password === undefined) {
-        const missing = body.username === undefined ? "username" : "password";
-        throw new TesseraError("invalid_request", `'${missing}' is required`);
+        // HarperDB answers a half-given login as a failed one, and its
+        // clients treat it so. Nothing about any user is looked up.
+        throw new TesseraError("invalid_credentials", INVALID_CREDENTIALS, {
+          detail: `only one of username and password was given`,
+        });
       }
       const tokens = await reworded(
         createOperationTokensWithPassword(ctx, {
@@ -77,7 +84,7 @@ export const createAuthenticationTokens = selfAuthenticatingOperation(
           ip,
           ...expiresIn,
         }),
-        { invalid_credentials: "invalid credentials" },
+        { invalid_credentials: INVALID_CREDENTIALS },
       );
       return render(tokens);
     }

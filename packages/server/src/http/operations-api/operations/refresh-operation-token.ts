@@ -26,6 +26,13 @@ function claimsRefresh(token: string): boolean {
  * refresh token sent as the Bearer credential, or sent as `refresh_token`
  * by a caller authenticated otherwise (whose own it must be). An expired
  * refresh token is a 403, as HarperDB answers on this path.
+ *
+ * As in HarperDB, the caller is authenticated before the body is looked
+ * at: a Bearer credential is the refresh token unless the body names one
+ * and the Bearer is not a refresh token (then it is the caller's operation
+ * token); a refresh token in Bearer wins over one in the body. So a Bearer
+ * that is neither is 401 `invalid token`, and a broken `Basic` is 401
+ * `Login failed`, whatever the body holds.
  */
 export const refreshOperationToken = selfAuthenticatingOperation(
   "refresh_operation_token",
@@ -34,19 +41,13 @@ export const refreshOperationToken = selfAuthenticatingOperation(
     const { ctx, tenant, body, credentials, ip } = request;
     const bearer = credentials?.scheme === "Bearer" ? credentials.token : undefined;
     let work: Promise<{ readonly operationToken: string }>;
-    if (bearer !== undefined && claimsRefresh(bearer)) {
-      if (body.refresh_token !== undefined && body.refresh_token !== bearer) {
-        throw new TesseraError(
-          "invalid_request",
-          "'refresh_token' differs from the refresh token in the Authorization header",
-        );
-      }
+    if (bearer !== undefined && (body.refresh_token === undefined || claimsRefresh(bearer))) {
       work = refresh(ctx, { tenant, refreshToken: bearer, ip });
     } else {
+      const caller = await authenticateCaller(ctx, request);
       if (body.refresh_token === undefined) {
         throw new TesseraError("invalid_request", "'refresh_token' is required");
       }
-      const caller = await authenticateCaller(ctx, request);
       work = refresh(ctx, {
         tenant,
         refreshToken: body.refresh_token,
