@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   "token_revoked",
   "forbidden",
   "insufficient_scope",
+  // A token was asked for an audience the caller may not have tokens for (RFC 8693 §2.2.2).
+  "invalid_target",
   "not_found",
   "conflict",
   "unprocessable",

@@ -247,6 +247,7 @@ export interface ClientPatch {
   readonly totpSeedSealed?: string | null;
   readonly publicKeys?: readonly ClientPublicKey[];
   readonly scopes?: readonly string[];
+  readonly audiences?: readonly string[];
   readonly maxTokenTtlDays?: number;
   readonly status?: ClientStatus;
 }

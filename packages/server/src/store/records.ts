@@ -189,6 +189,11 @@ export interface ClientRecord {
   readonly publicKeys: readonly ClientPublicKey[];
   /** The scopes the client may hold. */
   readonly scopes: readonly string[];
+  /**
+   * The audiences its short-term tokens may be minted for besides the
+   * tenant's issuer (which is always allowed), in the operator's order.
+   */
+  readonly audiences: readonly string[];
   /** The longest long-term token lifetime it may get, in days. */
   readonly maxTokenTtlDays: number;
   readonly status: ClientStatus;

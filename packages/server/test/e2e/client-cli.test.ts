@@ -53,6 +53,7 @@ interface ClientView {
   readonly name: string;
   readonly status: string;
   readonly scopes: string[];
+  readonly audiences: string[];
   readonly maxTokenTtlDays: number;
   readonly otpEnrolled: boolean;
   readonly publicKeys: { kid: string; alg: string }[];
@@ -150,6 +151,7 @@ describe("tessera client and tessera tokens, against a running server", () => {
     client = JSON.parse(result.stdout) as ClientView;
     expect(Object.keys(client).sort()).toEqual(
       [
+        "audiences",
         "clientSecret",
         "createdAt",
         "id",
@@ -171,6 +173,7 @@ describe("tessera client and tessera tokens, against a running server", () => {
       name: "deploy-bot",
       status: "active",
       scopes: ["deploy:read", "tokens:write"],
+      audiences: [],
       maxTokenTtlDays: 60,
       otpEnrolled: true,
       publicKeys: [{ kid: pemKid, alg: "ES256" }],
@@ -269,6 +272,68 @@ describe("tessera client and tessera tokens, against a running server", () => {
       "reports:read",
       "tokens:write",
     ]);
+  });
+
+  it("allows audiences with --audience, shows them, replaces and empties them; the server mints only for those", async () => {
+    const added = cliJson<ClientView>([
+      "client",
+      "add",
+      "audience-bot",
+      "--scopes",
+      "deploy:read",
+      "--audience",
+      "https://deploy.example.test",
+      "--audience",
+      "urn:example:billing",
+    ]);
+    expect(added.clientSecret).toMatch(/^tsr_cs_/);
+    secretsSeen.push(String(added.clientSecret));
+    expect(added.audiences).toEqual(["https://deploy.example.test", "urn:example:billing"]);
+    const shown = runCli(["client", "show", "audience-bot"], env);
+    expect(shown.stdout).toMatch(
+      /\n {2}audiences {7}https:\/\/deploy\.example\.test\n {18}urn:example:billing\n/,
+    );
+    expect(runCli(["client", "list"], env).stdout).toMatch(
+      /audience-bot .*https:\/\/deploy\.example\.test,urn:example:billing/,
+    );
+
+    const long = await stepUp(added.id, { client_secret: added.clientSecret });
+    expect(long.status).toBe(201);
+    const token = String(long.body.token);
+    secretsSeen.push(token);
+    const mint = (audience: string) =>
+      http("POST", "/auth/tokens/short", { body: { audience }, bearer: token });
+    expect((await mint("https://deploy.example.test")).status).toBe(201);
+    expect((await mint("https://other.example.test")).body).toMatchObject({
+      status: 400,
+      code: "invalid_target",
+    });
+
+    const replaced = cliJson<ClientView>([
+      "client",
+      "update",
+      "audience-bot",
+      "--audience",
+      "https://other.example.test",
+    ]);
+    expect(replaced.audiences).toEqual(["https://other.example.test"]);
+    expect((await mint("https://other.example.test")).status).toBe(201);
+    expect((await mint("https://deploy.example.test")).body).toMatchObject({
+      code: "invalid_target",
+    });
+
+    const emptied = cliJson<ClientView>(["client", "update", "audience-bot", "--no-audience"]);
+    expect(emptied.audiences).toEqual([]);
+    expect(runCli(["client", "show", "audience-bot"], env).stdout).toContain(
+      "  audiences       the tenant's issuer only\n",
+    );
+    expect((await mint(`${PUBLIC_URL}/tenants/default`)).status).toBe(201);
+    expect((await mint("https://other.example.test")).body).toMatchObject({
+      code: "invalid_target",
+    });
+    expect(cliFailure(["client", "update", "audience-bot", "--audience", "not a uri"])).toContain(
+      "An audience is 1-256 printable ASCII characters without spaces",
+    );
   });
 
   it("re-enrols OTP with --otp (a new URI, shown once; the old seed stops working) and removes it with --no-otp", async () => {

@@ -282,6 +282,8 @@ describe("the token API against a real server, as automation drives it", () => {
           "--otp",
           "--public-key",
           join(dataDir, "ci-deployer.pub.pem"),
+          "--audience",
+          "https://deploy.example.test",
           "--json",
         ],
         env,
@@ -458,9 +460,9 @@ describe("the token API against a real server, as automation drives it", () => {
         algorithms: ["ES256"],
         issuer,
         audience: issuer,
-        typ: "at+jwt",
+        typ: "automation+jwt",
       });
-      expect(protectedHeader).toMatchObject({ alg: "ES256", typ: "at+jwt" });
+      expect(protectedHeader).toMatchObject({ alg: "ES256", typ: "automation+jwt" });
       expect(payload).toMatchObject({
         sub: clientId,
         client_id: clientId,
@@ -504,7 +506,7 @@ describe("the token API against a real server, as automation drives it", () => {
       const { payload } = await jwtVerify(foreign.access_token, jwks, {
         issuer: `${server.url}/tenants/default`,
         audience,
-        typ: "at+jwt",
+        typ: "automation+jwt",
       });
       expect(payload.sub).toBe(clientId);
       expectProblem(await listTokens(foreign.access_token), 401, "invalid_token");

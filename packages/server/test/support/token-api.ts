@@ -24,6 +24,8 @@ export const LONG_TOKEN = /^tsr_lt_[0-9A-Za-z]{49}$/;
 export const DAY_MS = 86_400_000;
 /** The scopes a test client gets unless it asks for others. */
 export const CLIENT_SCOPES = ["deploy:read", "deploy:write", "tokens:write"];
+/** The `typ` of a short-term token: not `at+jwt`, so no access-token check takes it for a user's. */
+export const SHORT_TERM_TYP = "automation+jwt";
 
 export interface TestClient {
   readonly id: string;
@@ -67,6 +69,7 @@ export async function addClient(
     readonly otp?: boolean;
     readonly publicKeys?: readonly string[];
     readonly maxTokenTtlDays?: number;
+    readonly audiences?: readonly string[];
   } = {},
 ): Promise<TestClient> {
   clientCount += 1;
@@ -77,6 +80,7 @@ export async function addClient(
     ...(options.otp === undefined ? {} : { otp: options.otp }),
     ...(options.publicKeys === undefined ? {} : { publicKeys: options.publicKeys }),
     ...(options.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: options.maxTokenTtlDays }),
+    ...(options.audiences === undefined ? {} : { audiences: options.audiences }),
   });
   return {
     id: created.client.id,

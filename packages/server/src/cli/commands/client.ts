@@ -17,6 +17,7 @@ interface AddOptions extends CommonOptions {
   readonly otp?: boolean;
   readonly publicKey?: string[];
   readonly maxTtlDays?: string;
+  readonly audience?: string[];
 }
 
 interface UpdateOptions extends CommonOptions {
@@ -27,6 +28,8 @@ interface UpdateOptions extends CommonOptions {
   readonly removePublicKey?: string[];
   /** `--otp` enrols (again), `--no-otp` removes; undefined leaves it. */
   readonly otp?: boolean;
+  /** `--audience` (repeatable) replaces the list, `--no-audience` empties it; undefined leaves it. */
+  readonly audience?: string[] | false;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -74,6 +77,7 @@ function view(client: ClientRecord) {
     name: client.name,
     status: client.status,
     scopes: client.scopes,
+    audiences: client.audiences,
     maxTokenTtlDays: client.maxTokenTtlDays,
     otpEnrolled: client.totpSeedSealed !== null,
     publicKeys: client.publicKeys.map((key) => ({ kid: key.kid, alg: key.alg })),
@@ -83,6 +87,15 @@ function view(client: ClientRecord) {
   };
 }
 
+/** The first line of a list under its label, the rest aligned below it. */
+function listed(label: string, items: readonly string[], none: string): string[] {
+  const [first, ...rest] = items;
+  return [
+    `  ${label.padEnd(16)}${first ?? none}`,
+    ...rest.map((item) => `${" ".repeat(18)}${item}`),
+  ];
+}
+
 function describe(client: ClientRecord): string {
   const keys = client.publicKeys.map((key) => `${key.kid} (${key.alg})`);
   return [
@@ -90,11 +103,11 @@ function describe(client: ClientRecord): string {
     `  tenant          ${client.tenantId}`,
     `  status          ${client.status}`,
     `  scopes          ${client.scopes.join(", ") || "none"}`,
+    ...listed("audiences", client.audiences, "the tenant's issuer only"),
     `  max token ttl   ${client.maxTokenTtlDays} days`,
     `  otp enrolled    ${client.totpSeedSealed === null ? "no" : "yes"}`,
     `  secret prefix   ${client.secretPrefix}…`,
-    `  public keys     ${keys[0] ?? "none"}`,
-    ...keys.slice(1).map((key) => `                  ${key}`),
+    ...listed("public keys", keys, "none"),
     `  created         ${when(client.createdAt)}`,
     `  updated         ${when(client.updatedAt)}`,
   ].join("\n");
@@ -123,6 +136,11 @@ export function registerClientCommands(program: Command): void {
     .option("--otp", "enrol a TOTP authenticator (RFC 6238)")
     .option("--public-key <file>", "a public key for assertions, PEM or JWK (repeatable)", collect)
     .option(
+      "--audience <aud>",
+      "an audience its short-term tokens may have besides the tenant's issuer (repeatable)",
+      collect,
+    )
+    .option(
       "--max-ttl-days <n>",
       `longest long-term token lifetime, ${LONG_TERM_TTL_DAYS.min}-${LONG_TERM_TTL_DAYS.max} days (default ${LONG_TERM_TTL_DAYS.max})`,
     )
@@ -138,6 +156,7 @@ export function registerClientCommands(program: Command): void {
           scopes: scopeList(options.scopes ?? ""),
           otp: options.otp === true,
           publicKeys: await readKeyFiles(options.publicKey ?? []),
+          audiences: options.audience ?? [],
           ...(maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays }),
         });
         const { otpauthUri } = created;
@@ -170,12 +189,13 @@ export function registerClientCommands(program: Command): void {
         const clients = await listClients(command.ctx, await tenantOf(command, options));
         command.out.print(clients.map(view), () =>
           table(
-            ["NAME", "ID", "STATUS", "SCOPES", "MAX TTL", "OTP", "KEYS", "CREATED"],
+            ["NAME", "ID", "STATUS", "SCOPES", "AUDIENCES", "MAX TTL", "OTP", "KEYS", "CREATED"],
             clients.map((c) => [
               c.name,
               c.id,
               c.status,
               c.scopes.join(",") || "-",
+              c.audiences.join(",") || "-",
               `${c.maxTokenTtlDays}d`,
               c.totpSeedSealed === null ? "no" : "yes",
               String(c.publicKeys.length),
@@ -202,6 +222,12 @@ export function registerClientCommands(program: Command): void {
     .option("--name <name>", "rename the client")
     .option("--scopes <list>", 'replace the scopes (comma-separated; "" for none)')
     .option(
+      "--audience <aud>",
+      "replace the audiences allowed besides the tenant's issuer (repeatable)",
+      collect,
+    )
+    .option("--no-audience", "allow no audience but the tenant's issuer")
+    .option(
       "--max-ttl-days <n>",
       `longest long-term token lifetime, ${LONG_TERM_TTL_DAYS.min}-${LONG_TERM_TTL_DAYS.max} days`,
     )
@@ -224,6 +250,9 @@ export function registerClientCommands(program: Command): void {
           client: nameOrId,
           ...(options.name === undefined ? {} : { name: options.name }),
           ...(options.scopes === undefined ? {} : { scopes: scopeList(options.scopes) }),
+          ...(options.audience === undefined
+            ? {}
+            : { audiences: options.audience === false ? [] : options.audience }),
           ...(maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays }),
           ...(options.addPublicKey === undefined
             ? {}

@@ -7,8 +7,16 @@ import type { TokenId } from "../ids.js";
 import { hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
 
-/** The `typ` of a short-term token (RFC 9068 §2.1), and its `token_use`. */
-export const SHORT_TERM_TYP = "at+jwt";
+/**
+ * The `typ` of a short-term token. Not RFC 9068's `at+jwt`, which a
+ * session API access token carries: the two kinds share an issuer and its
+ * keys, and a client may be allowed an audience a user's token also has, so
+ * they are told apart by explicit typing (RFC 8725 §3.11). A verifier that
+ * passes `typ` to `jwtVerify`, as every documented recipe does, refuses the
+ * other kind with no check of its own to forget.
+ */
+export const SHORT_TERM_TYP = "automation+jwt";
+/** The `token_use` of a short-term token (a user's access token says `access`). */
 export const SHORT_TERM_USE = "automation";
 
 /** A caller proven by a long- or short-term token. */

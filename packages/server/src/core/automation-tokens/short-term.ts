@@ -1,4 +1,5 @@
 import type { AutomationTokenRecord } from "../../store/records.js";
+import { MAX_AUDIENCE_LENGTH, requireAllowedAudience } from "../clients/audiences.js";
 import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
@@ -11,7 +12,6 @@ import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from ".
 /** Short-term tokens live at most 15 minutes (spec 004). */
 export const MAX_SHORT_TERM_TTL_SECONDS = 900;
 const MIN_SHORT_TERM_TTL_SECONDS = 60;
-const MAX_AUDIENCE_LENGTH = 256;
 
 /** A new short-term token and what the response reports of it. */
 export interface IssuedShortTermToken {
@@ -21,8 +21,9 @@ export interface IssuedShortTermToken {
 }
 
 /**
- * Exchanges a long-term token for a short-term JWT (RFC 9068 profile,
- * `typ: at+jwt`, `token_use: "automation"`), signed with the tenant's key.
+ * Exchanges a long-term token for a short-term JWT (`typ: automation+jwt`,
+ * `token_use: "automation"`; see {@link SHORT_TERM_TYP}), signed with the
+ * tenant's key.
  * It carries `client_id`, `scope`, and its parent's id
  * (`parent_token_id`); it is recorded as a row so it can be listed and
  * revoked by id, and it dies with its parent.
@@ -30,7 +31,8 @@ export interface IssuedShortTermToken {
  * Narrowing only: `scopes` within the long-term token's, `ttlSeconds` from
  * 60 to 900 (default 900) and never past the parent's end. `audience`
  * defaults to the tenant's issuer, which is the audience Tessera's own
- * endpoints accept.
+ * endpoints accept; any other must be one the operator allowed the client
+ * (`invalid_target` otherwise).
  */
 export async function issueShortTermToken(
   ctx: CoreContext,
@@ -72,7 +74,9 @@ export async function issueShortTermToken(
   const now = ctx.clock.now();
   const parentEnd = Math.min(parent.expiresAt, parent.revokedAt ?? Number.POSITIVE_INFINITY);
   const exp = Math.min(epochSeconds(now) + ttl, epochSeconds(parentEnd));
-  const audience = input.audience ?? tenantIssuer(ctx, tenant.id);
+  const issuer = tenantIssuer(ctx, tenant.id);
+  const audience = input.audience ?? issuer;
+  requireAllowedAudience(client, issuer, audience);
   const record: AutomationTokenRecord = {
     id: newTokenId("short_term"),
     tenantId: tenant.id,
@@ -97,7 +101,7 @@ export async function issueShortTermToken(
     client_id: client.id,
     scope: scopes.join(" "),
     parent_token_id: parent.id,
-    iss: tenantIssuer(ctx, tenant.id),
+    iss: issuer,
     sub: client.id,
     aud: audience,
     iat: epochSeconds(now),

@@ -7,6 +7,7 @@ import { type ClientId, newClientId, type TenantId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { getTenant } from "../tenants.js";
 import type { Actor } from "../users.js";
+import { parseAudiences } from "./audiences.js";
 import { parseClientPublicKey } from "./public-keys.js";
 import { parseScopes } from "./scopes.js";
 import { enrolTotp } from "./totp.js";
@@ -74,6 +75,8 @@ export async function createClient(
     readonly otp?: boolean;
     readonly publicKeys?: readonly string[];
     readonly maxTokenTtlDays?: number;
+    /** Audiences its short-term tokens may have besides the tenant's issuer; none by default. */
+    readonly audiences?: readonly string[];
   } & Actor,
 ): Promise<NewClient> {
   await getTenant(ctx, input.tenantId);
@@ -81,6 +84,7 @@ export async function createClient(
   const maxTokenTtlDays = input.maxTokenTtlDays ?? LONG_TERM_TTL_DAYS.max;
   checkMaxTtl(maxTokenTtlDays);
   const scopes = parseScopes(input.scopes);
+  const audiences = parseAudiences(input.audiences ?? []);
   const publicKeys = await parseKeys(input.publicKeys ?? []);
   const id = newClientId();
   const totp = input.otp === true ? enrolTotp(ctx.secretBox, { id, name: input.name }) : undefined;
@@ -95,6 +99,7 @@ export async function createClient(
     totpSeedSealed: totp?.sealed ?? null,
     publicKeys,
     scopes,
+    audiences,
     maxTokenTtlDays,
     status: "active",
     createdAt: now,
@@ -110,6 +115,7 @@ export async function createClient(
       clientId: id,
       name: input.name,
       scopes: scopes.join(" "),
+      audiences: audiences.length,
       otp: totp !== undefined,
       publicKeys: publicKeys.length,
     },
@@ -144,8 +150,8 @@ export async function listClients(
 }
 
 /**
- * Changes a client: its scopes, ceiling, name, public keys, OTP enrolment,
- * or whether it is enabled. A disabled client cannot step up and its tokens
+ * Changes a client: its scopes, allowed audiences (replaced as a whole),
+ * ceiling, name, public keys, OTP enrolment, or whether it is enabled. A disabled client cannot step up and its tokens
  * are refused until it is enabled again. Returns a new `otpauth://` URI when
  * OTP is (re-)enrolled.
  */
@@ -156,6 +162,7 @@ export async function updateClient(
     readonly client: string;
     readonly name?: string;
     readonly scopes?: readonly string[];
+    readonly audiences?: readonly string[];
     readonly maxTokenTtlDays?: number;
     readonly addPublicKeys?: readonly string[];
     readonly removePublicKeys?: readonly string[];
@@ -191,6 +198,7 @@ export async function updateClient(
   const patch: ClientPatch = {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
+    ...(input.audiences === undefined ? {} : { audiences: parseAudiences(input.audiences) }),
     ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
     ...(publicKeys === undefined ? {} : { publicKeys }),
     ...(totp === undefined ? {} : { totpSeedSealed: totp.sealed }),

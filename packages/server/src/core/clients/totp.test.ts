@@ -25,6 +25,7 @@ function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecord {
     totpSeedSealed: null,
     publicKeys: [],
     scopes: [],
+    audiences: [],
     maxTokenTtlDays: 90,
     status: "active",
     createdAt: START,

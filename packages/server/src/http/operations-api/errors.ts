@@ -26,6 +26,7 @@ export const OPERATIONS_API_ERRORS = {
   token_revoked: { status: 401, message: "invalid token" },
   forbidden: { status: 403 },
   insufficient_scope: { status: 403 },
+  invalid_target: { status: 400 },
   not_found: { status: 404 },
   conflict: { status: 409 },
   unprocessable: { status: 422 },

@@ -15,6 +15,7 @@ export const SESSION_API_STATUS = {
   token_revoked: 401,
   forbidden: 403,
   insufficient_scope: 403,
+  invalid_target: 400,
   not_found: 404,
   conflict: 409,
   unprocessable: 422,

@@ -31,6 +31,7 @@ export const TOKEN_API_PROBLEMS = {
   token_revoked: { status: 401, code: "token_revoked", title: "Token revoked" },
   forbidden: { status: 403, code: "forbidden", title: "Forbidden" },
   insufficient_scope: { status: 403, code: "insufficient_scope", title: "Insufficient scope" },
+  invalid_target: { status: 400, code: "invalid_target", title: "Audience not allowed" },
   not_found: { status: 404, code: "not_found", title: "Not found" },
   conflict: { status: 409, code: "conflict", title: "Conflict" },
   unprocessable: { status: 422, code: "unprocessable", title: "Unprocessable request" },

@@ -11,6 +11,7 @@ import {
   listTokens,
   postShort,
   revokeToken,
+  SHORT_TERM_TYP,
   type ShortTokenBody,
   servedJwks,
   type TestClient,
@@ -24,7 +25,7 @@ async function verifyShort(h: Harness, token: string, audience = ISSUER) {
     algorithms: ["ES256"],
     issuer: ISSUER,
     audience,
-    typ: "at+jwt",
+    typ: SHORT_TERM_TYP,
     currentDate: new Date(h.clock.now()),
   });
 }
@@ -55,7 +56,11 @@ describe("POST /auth/tokens/short: 201", () => {
       scope: "deploy:read deploy:write tokens:write",
     });
     const { payload, protectedHeader } = await verifyShort(h, body.access_token);
-    expect(protectedHeader).toMatchObject({ alg: "ES256", typ: "at+jwt", kid: expect.any(String) });
+    expect(protectedHeader).toMatchObject({
+      alg: "ES256",
+      typ: SHORT_TERM_TYP,
+      kid: expect.any(String),
+    });
     const iat = Math.floor(h.clock.now() / 1000);
     expect(payload).toEqual({
       iss: ISSUER,
@@ -114,8 +119,18 @@ describe("POST /auth/tokens/short: 201", () => {
     expect(ids).toContain(body.token_id);
   });
 
-  it("mints for another audience, and Tessera then refuses the token itself", async () => {
+  it("mints for the tenant's issuer when asked by name, as by default", async () => {
+    const body = await issueShort(h, long.token, { audience: ISSUER });
+    expect((await verifyShort(h, body.access_token)).payload.aud).toBe(ISSUER);
+  });
+
+  it("mints for an audience the operator allowed the client, and Tessera then refuses the token itself", async () => {
     const audience = "https://api.example.test";
+    await updateClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      client: client.id,
+      audiences: ["https://other.example.test", audience],
+    });
     const body = await issueShort(h, long.token, { audience });
     expect((await verifyShort(h, body.access_token, audience)).payload.aud).toBe(audience);
     expectProblem(await listTokens(h, body.access_token), 401, "invalid_token");
@@ -168,7 +183,36 @@ describe("POST /auth/tokens/short: 400", () => {
     expectProblem(await postShort(h, long.token, body), 400, "invalid_request");
   });
 
+  it("refuses an audience the client was not allowed with invalid_target, a session API client's id included", async () => {
+    for (const audience of ["https://api.example.test", h.clientId, `${ISSUER}/`]) {
+      const problem = expectProblem(
+        await postShort(h, long.token, { audience }),
+        400,
+        "invalid_target",
+      );
+      expect(problem).toMatchObject({
+        type: "urn:tessera:problem:invalid_target",
+        detail: "The client may not have tokens for this audience",
+      });
+    }
+  });
+
+  it("refuses an audience the operator has taken back from the client", async () => {
+    const client = await addClient(h, { audiences: ["https://api.example.test"] });
+    const own = await issueLong(h, client);
+    expect(
+      (await postShort(h, own.token, { audience: "https://api.example.test" })).statusCode,
+    ).toBe(201);
+    await updateClient(h.runtime.ctx, { tenantId: TENANT, client: client.id, audiences: [] });
+    expectProblem(
+      await postShort(h, own.token, { audience: "https://api.example.test" }),
+      400,
+      "invalid_target",
+    );
+  });
+
   it("issues nothing for a refused request", async () => {
+    await postShort(h, long.token, { audience: "https://api.example.test" });
     await postShort(h, long.token, { ttl_seconds: 901 });
     const listed = (await listTokens(h, long.token)).json<{ tokens: unknown[] }>();
     expect(listed.tokens).toHaveLength(1);

@@ -69,8 +69,22 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       expect(await db().clients.getByName(client.tenantId, client.name)).toEqual(client);
     });
 
+    it("reads back a client's allowed audiences exactly, in the operator's order", async () => {
+      const audiences = ["https://deploy.example.test", "urn:example:billing", "ci-runner"];
+      const client = await seedClient({ audiences });
+
+      expect((await db().clients.get(client.id))?.audiences).toEqual(audiences);
+      expect(await db().clients.getByName(client.tenantId, client.name)).toEqual(client);
+      expect(await db().clients.list(client.tenantId)).toEqual([client]);
+    });
+
     it("reads back a client without keys, OTP or scopes, and a disabled one", async () => {
-      const bare = await seedClient({ publicKeys: [], scopes: [], totpSeedSealed: null });
+      const bare = await seedClient({
+        publicKeys: [],
+        scopes: [],
+        audiences: [],
+        totpSeedSealed: null,
+      });
       const disabled = await seedClient({ status: "disabled", maxTokenTtlDays: 30 });
 
       expect(await db().clients.get(bare.id)).toEqual(bare);
@@ -146,6 +160,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
         totpSeedSealed: null,
         publicKeys: [EDDSA_KEY, RS256_KEY],
         scopes: ["reports:read", "tokens:write"],
+        audiences: ["https://reports.example.test"],
         maxTokenTtlDays: 30,
         status: "disabled" as const,
       };
@@ -157,6 +172,30 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       expect(await db().clients.get(client.id)).toEqual(expected);
       expect(await db().clients.getByName(client.tenantId, patch.name)).toEqual(expected);
       expect(await db().clients.getByName(client.tenantId, client.name)).toBeUndefined();
+    });
+
+    it("replaces the allowed audiences with a patch, down to none, touching nothing else", async () => {
+      const client = await seedClient({ audiences: ["https://a.example.test"] });
+
+      const replaced = await db().clients.update(
+        client.tenantId,
+        client.id,
+        { audiences: ["https://b.example.test", "https://c.example.test"] },
+        T0 + HOUR,
+      );
+      expect(replaced).toEqual({
+        ...client,
+        audiences: ["https://b.example.test", "https://c.example.test"],
+        updatedAt: T0 + HOUR,
+      });
+      const cleared = await db().clients.update(
+        client.tenantId,
+        client.id,
+        { audiences: [] },
+        T0 + 2 * HOUR,
+      );
+      expect(cleared).toEqual({ ...client, audiences: [], updatedAt: T0 + 2 * HOUR });
+      expect(await db().clients.get(client.id)).toEqual(cleared);
     });
 
     it("changes only what a patch names: status back to active, OTP enrolled", async () => {

@@ -199,6 +199,7 @@ export function clientRecord(
     totpSeedSealed: null,
     publicKeys: [],
     scopes: ["tokens:write"],
+    audiences: [],
     maxTokenTtlDays: 90,
     status: "active",
     createdAt: T0,

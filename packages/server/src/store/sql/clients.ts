@@ -17,6 +17,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     totpSeedSealed: row.totpSeedSealed,
     publicKeys: JSON.parse(row.publicKeys) as ClientPublicKey[],
     scopes: JSON.parse(row.scopes) as string[],
+    audiences: JSON.parse(row.audiences) as string[],
     maxTokenTtlDays: row.maxTokenTtlDays,
     status: row.status as ClientStatus,
     createdAt: toMs(row.createdAt),
@@ -42,6 +43,7 @@ export class SqlClientStore implements ClientStore {
           ...client,
           publicKeys: JSON.stringify(client.publicKeys),
           scopes: JSON.stringify(client.scopes),
+          audiences: JSON.stringify(client.audiences),
         })
         .execute(),
     );
@@ -78,7 +80,7 @@ export class SqlClientStore implements ClientStore {
     patch: ClientPatch,
     at: EpochMs,
   ): Promise<ClientRecord | undefined> {
-    const { publicKeys, scopes, ...rest } = patch;
+    const { publicKeys, scopes, audiences, ...rest } = patch;
     try {
       const row = await this.db
         .updateTable("clients")
@@ -86,6 +88,7 @@ export class SqlClientStore implements ClientStore {
           ...rest,
           ...(publicKeys === undefined ? {} : { publicKeys: JSON.stringify(publicKeys) }),
           ...(scopes === undefined ? {} : { scopes: JSON.stringify(scopes) }),
+          ...(audiences === undefined ? {} : { audiences: JSON.stringify(audiences) }),
           updatedAt: at,
         })
         .where("tenantId", "=", tenantId)

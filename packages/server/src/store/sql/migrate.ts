@@ -4,6 +4,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as roles from "./migrations/0002-roles.js";
 import * as automation from "./migrations/0003-automation.js";
 import * as purgeIndexes from "./migrations/0004-purge-indexes.js";
+import * as clientAudiences from "./migrations/0005-client-audiences.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -19,6 +20,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0002-roles", up: roles.up },
   { name: "0003-automation", up: automation.up },
   { name: "0004-purge-indexes", up: purgeIndexes.up },
+  { name: "0005-client-audiences", up: clientAudiences.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

@@ -133,6 +133,8 @@ export interface ClientsTable {
   /** The registered public keys (JSON array of JWKs). */
   publicKeys: string;
   scopes: string;
+  /** The allowed audiences besides the tenant's issuer (JSON array of strings). */
+  audiences: string;
   maxTokenTtlDays: number;
   status: string;
   createdAt: BigIntColumn;

@@ -1,0 +1,49 @@
+import { TesseraError } from "../errors.js";
+
+/** The longest audience a short-term token may carry, and a client may be allowed. */
+export const MAX_AUDIENCE_LENGTH = 256;
+const MAX_AUDIENCES = 32;
+/** Printable ASCII without spaces: a URI or a plain identifier (RFC 7519 §4.1.3 StringOrURI). */
+const AUDIENCE_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * Checks the audiences an operator allows a client besides the tenant's
+ * issuer, and returns them without duplicates, in the order given.
+ *
+ * Without this list a client could mint a short-term token for any
+ * audience: for a session API client's id too, which a resource server
+ * would then see from Tessera's issuer with its own id as `aud`. Allowing
+ * an audience is an operator's decision, made once per client.
+ */
+export function parseAudiences(audiences: readonly string[]): string[] {
+  if (audiences.length > MAX_AUDIENCES) {
+    throw new TesseraError("invalid_request", `At most ${MAX_AUDIENCES} audiences`);
+  }
+  for (const audience of audiences) {
+    if (audience.length > MAX_AUDIENCE_LENGTH || !AUDIENCE_PATTERN.test(audience)) {
+      throw new TesseraError(
+        "invalid_request",
+        `An audience is 1-${MAX_AUDIENCE_LENGTH} printable ASCII characters without spaces, such as a URL`,
+      );
+    }
+  }
+  return [...new Set(audiences)];
+}
+
+/**
+ * Refuses a short-term token for an audience its client was not allowed:
+ * the tenant's issuer (Tessera's own endpoints) always is, anything else
+ * only when the operator listed it. Throws `invalid_target` (RFC 8693
+ * §2.2.2), without echoing the audience.
+ */
+export function requireAllowedAudience(
+  client: { readonly id: string; readonly audiences: readonly string[] },
+  issuer: string,
+  audience: string,
+): void {
+  if (audience !== issuer && !client.audiences.includes(audience)) {
+    throw new TesseraError("invalid_target", "The client may not have tokens for this audience", {
+      detail: `client ${client.id} is not allowed this audience`,
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docRecipe, type RecipeDependencies } from "../../test/support/doc-recipes.js";
+import { type Harness, sessionOf, startHarness } from "../../test/support/harness.js";
+import { addClient, issueLong, issueShort } from "../../test/support/token-api.js";
+
+/**
+ * The verifiers docs/ tells resource servers to copy, run as printed with
+ * `jose`: each must take the kind of token it is for, and refuse the other
+ * kinds by its `typ` check alone, even when an operator has let a machine
+ * client mint tokens for a session API client's id.
+ */
+
+const TESSERA = "https://auth.example.test";
+const SERVICE = "https://deploy.example.test";
+
+let h: Harness;
+let user: { accessToken: string; idToken: string };
+let machine: { forSessionClient: string; forService: string };
+let jose: RecipeDependencies;
+
+beforeAll(async () => {
+  h = await startHarness();
+  // The recipes check `exp` against the real clock, as a resource server does.
+  h.clock.set(Date.now());
+  await h.addUser("alice");
+  const session = sessionOf(await h.login("alice")).session;
+  user = { accessToken: session.accessToken, idToken: session.authorization };
+  const client = await addClient(h, { audiences: [h.clientId, SERVICE] });
+  const long = await issueLong(h, client);
+  machine = {
+    forSessionClient: (await issueShort(h, long.token, { audience: h.clientId })).access_token,
+    forService: (await issueShort(h, long.token, { audience: SERVICE })).access_token,
+  };
+  // The recipe fetches the JWKS from the public URL; here it is served by the app itself.
+  jose = {
+    jwtVerify,
+    createRemoteJWKSet: (url, options) =>
+      createRemoteJWKSet(url, {
+        ...options,
+        [customFetch]: async (requested: string) => {
+          const target = new URL(requested);
+          expect(target.origin).toBe(TESSERA);
+          const response = await h.app.inject({ method: "GET", url: target.pathname });
+          return new Response(response.body, {
+            status: response.statusCode,
+            headers: { "content-type": "application/json" },
+          });
+        },
+      }),
+  };
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const refusedByTyp = { code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "typ" };
+
+describe("docs/session-api.md verifyAccessToken", () => {
+  const verify = () =>
+    docRecipe(
+      "session-api.md",
+      "verifyAccessToken",
+      { TESSERA, TENANT: "default", CLIENT_ID: h.clientId },
+      jose,
+    );
+
+  it("accepts a user's access token", async () => {
+    const payload = await verify()(user.accessToken);
+    expect(payload).toMatchObject({ username: "alice", token_use: "access", aud: h.clientId });
+  });
+
+  it("refuses a machine's short-term token minted for this client id, by its typ", async () => {
+    await expect(verify()(machine.forSessionClient)).rejects.toMatchObject(refusedByTyp);
+  });
+
+  it("refuses an ID token, by its typ", async () => {
+    await expect(verify()(user.idToken)).rejects.toMatchObject(refusedByTyp);
+  });
+});
+
+describe("docs/token-api.md verifyAutomationToken", () => {
+  const verify = (audience: string) =>
+    docRecipe(
+      "token-api.md",
+      "verifyAutomationToken",
+      { TESSERA, TENANT: "default", AUDIENCE: audience },
+      jose,
+    );
+
+  it("accepts a machine's short-term token for its audience", async () => {
+    const payload = await verify(SERVICE)(machine.forService);
+    expect(payload).toMatchObject({ token_use: "automation", aud: SERVICE });
+    expect(await verify(h.clientId)(machine.forSessionClient)).toMatchObject({ aud: h.clientId });
+  });
+
+  it("refuses a user's access token for the same audience, by its typ", async () => {
+    await expect(verify(h.clientId)(user.accessToken)).rejects.toMatchObject(refusedByTyp);
+  });
+
+  it("refuses a machine's token for another audience", async () => {
+    await expect(verify(SERVICE)(machine.forSessionClient)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+      claim: "aud",
+    });
+  });
+});
