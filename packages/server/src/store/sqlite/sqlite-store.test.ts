@@ -5,6 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newUserId, type TenantId } from "../../core/ids.js";
+import { clientRecord, tenantRecord } from "../conformance/fixtures.js";
 import { describeStoreConformance } from "../conformance/store-conformance.js";
 import { KNOWN_MIGRATIONS, migrateToLatest } from "../sql/migrate.js";
 import { openSqliteStore } from "./open-sqlite.js";
@@ -63,6 +64,36 @@ describe("openSqliteStore", () => {
       database.prepare("select name from tessera_migrations order by name").pluck().all(),
     );
     expect(recorded).toEqual([...KNOWN_MIGRATIONS]);
+  });
+
+  it("gives a client written before 0005-client-audiences no allowed audiences", async () => {
+    const path = join(dir, "tessera.db");
+    const store = await openSqliteStore(path);
+    const tenant = tenantRecord();
+    await store.tenants.create(tenant);
+    const { audiences: _, ...before } = clientRecord(tenant.id);
+    await store.close();
+    const writer = new BetterSqlite3(path);
+    writer
+      .prepare(
+        `insert into clients (id, tenant_id, name, secret_hash, secret_prefix, totp_seed_sealed,
+           public_keys, scopes, max_token_ttl_days, status, created_at, updated_at)
+         values (?, ?, ?, ?, ?, null, '[]', '["tokens:write"]', 90, 'active', ?, ?)`,
+      )
+      .run(
+        before.id,
+        before.tenantId,
+        before.name,
+        before.secretHash,
+        before.secretPrefix,
+        before.createdAt,
+        before.updatedAt,
+      );
+    writer.close();
+
+    const reopened = await openSqliteStore(path);
+    expect(await reopened.clients.get(before.id)).toEqual({ ...before, audiences: [] });
+    await reopened.close();
   });
 
   it("migrates on open by default", async () => {
