@@ -274,7 +274,11 @@ describe("tessera client and tessera tokens, against a running server", () => {
     ]);
   });
 
-  it("allows audiences with --audience, shows them, replaces and empties them; the server mints only for those", async () => {
+  let audienceBot: { id: string; token: string };
+  const mint = (audience: string) =>
+    http("POST", "/auth/tokens/short", { body: { audience }, bearer: audienceBot.token });
+
+  it("allows audiences with --audience (repeatable) and shows them in client show and list", async () => {
     const added = cliJson<ClientView>([
       "client",
       "add",
@@ -296,19 +300,22 @@ describe("tessera client and tessera tokens, against a running server", () => {
     expect(runCli(["client", "list"], env).stdout).toMatch(
       /audience-bot .*https:\/\/deploy\.example\.test,urn:example:billing/,
     );
-
     const long = await stepUp(added.id, { client_secret: added.clientSecret });
     expect(long.status).toBe(201);
-    const token = String(long.body.token);
-    secretsSeen.push(token);
-    const mint = (audience: string) =>
-      http("POST", "/auth/tokens/short", { body: { audience }, bearer: token });
+    audienceBot = { id: added.id, token: String(long.body.token) };
+    secretsSeen.push(audienceBot.token);
+  });
+
+  it("lets the server mint only for the allowed audiences and the issuer", async () => {
     expect((await mint("https://deploy.example.test")).status).toBe(201);
+    expect((await mint(`${PUBLIC_URL}/tenants/default`)).status).toBe(201);
     expect((await mint("https://other.example.test")).body).toMatchObject({
       status: 400,
       code: "invalid_target",
     });
+  });
 
+  it("replaces the audiences with client update --audience, and empties them with --no-audience", async () => {
     const replaced = cliJson<ClientView>([
       "client",
       "update",
@@ -321,16 +328,17 @@ describe("tessera client and tessera tokens, against a running server", () => {
     expect((await mint("https://deploy.example.test")).body).toMatchObject({
       code: "invalid_target",
     });
-
     const emptied = cliJson<ClientView>(["client", "update", "audience-bot", "--no-audience"]);
     expect(emptied.audiences).toEqual([]);
-    expect(runCli(["client", "show", "audience-bot"], env).stdout).toContain(
-      "  audiences       the tenant's issuer only\n",
-    );
-    expect((await mint(`${PUBLIC_URL}/tenants/default`)).status).toBe(201);
     expect((await mint("https://other.example.test")).body).toMatchObject({
       code: "invalid_target",
     });
+  });
+
+  it("shows an empty list as the issuer only, and refuses a malformed audience in one line", () => {
+    expect(runCli(["client", "show", "audience-bot"], env).stdout).toContain(
+      "  audiences       the tenant's issuer only\n",
+    );
     expect(cliFailure(["client", "update", "audience-bot", "--audience", "not a uri"])).toContain(
       "An audience is 1-256 printable ASCII characters without spaces",
     );
