@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -12,14 +12,27 @@ interface Db {
 }
 
 let dir: string;
+let file: string;
 let db: Kysely<Db>;
 /** A second connection, as another process would have: it sees only what is committed. */
 let observer: BetterSqlite3.Database;
+/** Every SQL text SQLite itself ran on the driver's connection, as its trace hook reports it. */
+let trace: string[];
+/** Called with each traced text before SQLite runs it. */
+let onTrace: (sql: string) => void;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "tessera-group-commit-"));
-  const file = join(dir, "t.db");
-  const database = new BetterSqlite3(file);
+  file = join(dir, "t.db");
+  trace = [];
+  onTrace = () => {};
+  const database = new BetterSqlite3(file, {
+    verbose: (text) => {
+      const sqlText = String(text);
+      onTrace(sqlText);
+      trace.push(sqlText);
+    },
+  });
   database.pragma("journal_mode = WAL");
   db = new Kysely<Db>({
     dialect: new GroupCommitSqliteDialect(new CachingSqliteDatabase(database)),
@@ -44,14 +57,55 @@ const committed = () =>
   );
 const insert = (id: string) => db.insertInto("items").values({ id, note: null }).execute();
 
+/**
+ * How many transactions the WAL file records as committed: each commit ends
+ * with a frame whose header holds the database size after it (non-zero),
+ * and frames of the current WAL generation carry the salts of its header.
+ * Read from the file itself, so it counts what SQLite wrote, whatever the
+ * driver believes it asked for.
+ */
+const walCommits = (): number => {
+  const wal = readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const salts = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
+  let commits = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    const current = wal.readUInt32BE(at + 8) === salts[0] && wal.readUInt32BE(at + 12) === salts[1];
+    if (!current) {
+      break;
+    }
+    if (wal.readUInt32BE(at + 4) !== 0) {
+      commits++;
+    }
+  }
+  return commits;
+};
+
 describe("group commit", () => {
-  it("commits the writes of one turn together, and settles each only once committed", async () => {
+  it("runs one turn's concurrent writes in one BEGIN IMMEDIATE … COMMIT, settling each only after it", async () => {
+    const commitsBefore = walCommits();
+    trace.length = 0;
     let settled = 0;
+    let atCommit: { statements: number; committed: string[]; settled: number } | undefined;
+    onTrace = (text) => {
+      if (text === "commit") {
+        // Every statement of the batch has run; none is committed or acknowledged yet.
+        atCommit = { statements: trace.length, committed: committed(), settled };
+      }
+    };
     const writes = ["a", "b", "c"].map((id) => insert(id).then(() => settled++));
-    // Every statement has run, none is committed or acknowledged yet.
-    expect(committed()).toEqual([]);
-    expect(settled).toBe(0);
     await Promise.all(writes);
+    expect(walCommits() - commitsBefore).toBe(1);
+    expect(trace.map((text) => text.split(" ")[0])).toEqual([
+      "begin",
+      "insert",
+      "insert",
+      "insert",
+      "commit",
+    ]);
+    expect(trace[0]).toBe("begin immediate");
+    expect(atCommit).toEqual({ statements: 4, committed: [], settled: 0 });
+    expect(settled).toBe(3);
     expect(committed()).toEqual(["a", "b", "c"]);
   });
 
