@@ -22,7 +22,7 @@ export interface BootstrapResult {
  */
 export async function bootstrap(ctx: CoreContext, config: Config): Promise<BootstrapResult> {
   // Instances starting together on a new database take turns, so the tenant,
-  // its keys and the admin are made once (on SQLite the lock is granted at once).
+  // its keys and the admin are made once.
   const deadline = Date.now() + BOOTSTRAP_WAIT_MS;
   for (;;) {
     const outcome = await ctx.store.maintenance.tryLock("bootstrap", () =>

@@ -400,8 +400,10 @@ export interface MaintenanceStore {
    * (`pg_try_advisory_lock`) scoped to the schema, held by one connection for
    * the whole of `work`: of any number of holders across processes, one at a
    * time gets it. If that connection dies, PostgreSQL releases the lock. On
-   * SQLite every call gets it at once: one file has one writer at a time
-   * anyway, so concurrent purges only take turns statement by statement.
+   * SQLite the lock is held in the process, per store: of the callers
+   * sharing the store one at a time gets it; another process on the same
+   * file is not excluded (its statements take turns with these, one writer
+   * at a time).
    */
   tryLock<T>(name: string, work: (locked: MaintenanceStore) => Promise<T>): Promise<LockOutcome<T>>;
 }

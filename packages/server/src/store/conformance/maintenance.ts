@@ -12,12 +12,6 @@ import {
   T0,
 } from "./fixtures.js";
 
-/** What a backend's locks promise, for the lock tests to hold it to. */
-export interface LockCapabilities {
-  /** True when a held lock refuses every other holder (PostgreSQL); false when every call gets it (SQLite). */
-  readonly exclusiveLocks: boolean;
-}
-
 /**
  * Each test works in an era of its own, long before T0 and before the era of
  * every test that ran earlier: a purge deletes across tenants, and this way
@@ -40,10 +34,12 @@ function gate(): { readonly opened: Promise<void>; open(): void } {
 }
 
 /** Store conformance: purging ended rows, and the maintenance lock. */
-export function describeMaintenanceConformance(
-  { db, seedTenant, seedUser, seedSession }: Seeds,
-  { exclusiveLocks }: LockCapabilities,
-): void {
+export function describeMaintenanceConformance({
+  db,
+  seedTenant,
+  seedUser,
+  seedSession,
+}: Seeds): void {
   const maintenance = (): MaintenanceStore => db().maintenance;
 
   async function seedClient(): Promise<ClientRecord> {
@@ -320,55 +316,69 @@ export function describeMaintenanceConformance(
       });
     });
 
-    it(
-      exclusiveLocks
-        ? "refuses a second holder while the lock is held, and grants it once released"
-        : "grants the lock to every caller at once",
-      async () => {
-        const name = `purge-${suffix()}`;
-        const entered = gate();
-        const release = gate();
-        const holder = maintenance().tryLock(name, async () => {
-          entered.open();
-          await release.opened;
-          return "first";
-        });
-        await entered.opened;
-
-        const second = await maintenance().tryLock(name, async () => "second");
-        const otherName = await maintenance().tryLock(`other-${suffix()}`, async () => "other");
-        release.open();
-
-        expect(await holder).toEqual({ acquired: true, result: "first" });
-        expect(second).toEqual(
-          exclusiveLocks ? { acquired: false } : { acquired: true, result: "second" },
-        );
-        expect(otherName).toEqual({ acquired: true, result: "other" });
-        expect(await maintenance().tryLock(name, async () => "after")).toEqual({
-          acquired: true,
-          result: "after",
-        });
-      },
-    );
-
-    it("does not run the work it refuses", async () => {
+    it("refuses a second holder while the lock is held, and grants it once released", async () => {
       const name = `purge-${suffix()}`;
       const entered = gate();
       const release = gate();
       const holder = maintenance().tryLock(name, async () => {
         entered.open();
         await release.opened;
+        return "first";
       });
       await entered.opened;
-      let ran = false;
 
-      const second = await maintenance().tryLock(name, async () => {
-        ran = true;
-      });
+      const second = await maintenance().tryLock(name, async () => "second");
+      const otherName = await maintenance().tryLock(`other-${suffix()}`, async () => "other");
       release.open();
-      await holder;
 
-      expect(ran).toBe(second.acquired);
+      expect(await holder).toEqual({ acquired: true, result: "first" });
+      expect(second).toEqual({ acquired: false });
+      expect(otherName).toEqual({ acquired: true, result: "other" });
+      expect(await maintenance().tryLock(name, async () => "after")).toEqual({
+        acquired: true,
+        result: "after",
+      });
+    });
+
+    it("gives the lock to exactly one of two contenders started together, and runs only its work", async () => {
+      const name = `purge-${suffix()}`;
+      const release = gate();
+      const bothDecided = gate();
+      const entered: string[] = [];
+      let decided = 0;
+      const decide = () => {
+        decided += 1;
+        if (decided === 2) {
+          bothDecided.open();
+        }
+      };
+      const contend = async (who: string) => {
+        const outcome = await maintenance().tryLock(name, async () => {
+          entered.push(who);
+          decide();
+          await release.opened;
+          return who;
+        });
+        if (!outcome.acquired) {
+          decide();
+        }
+        return outcome;
+      };
+      const contenders = [contend("a"), contend("b")];
+
+      // Each has either entered its work or been refused; the holder still holds.
+      await bothDecided.opened;
+      const holdersAtOnce = entered.length;
+      release.open();
+      const outcomes = await Promise.all(contenders);
+
+      expect(holdersAtOnce).toBe(1);
+      const winner = entered[0];
+      expect(outcomes).toEqual(
+        ["a", "b"].map((who) =>
+          who === winner ? { acquired: true, result: who } : { acquired: false },
+        ),
+      );
     });
   });
 }

@@ -14,7 +14,7 @@ import {
   userRecord,
 } from "./fixtures.js";
 import { describeKeyConformance } from "./keys.js";
-import { describeMaintenanceConformance, type LockCapabilities } from "./maintenance.js";
+import { describeMaintenanceConformance } from "./maintenance.js";
 import { describeOneTimeClaimConformance } from "./one-time-claims.js";
 import { describeRefreshTokenConformance } from "./refresh-tokens.js";
 import { describeRoleConformance } from "./roles.js";
@@ -22,7 +22,6 @@ import { describeSessionConformance } from "./sessions.js";
 import { describeTenantAndUserConformance } from "./tenants-users.js";
 
 export type { OpenedStore } from "./fixtures.js";
-export type { LockCapabilities } from "./maintenance.js";
 
 /**
  * Declares the {@link Store} conformance suite. Every backend runs it
@@ -38,16 +37,9 @@ export type { LockCapabilities } from "./maintenance.js";
  *     const store = await openSqliteStore(path);
  *     return { store, cleanup: () => store.close() };
  *   },
- *   { exclusiveLocks: false },
  * );
- *
- * @param locks what the backend's maintenance locks promise.
  */
-export function describeStoreConformance(
-  name: string,
-  open: () => Promise<OpenedStore>,
-  locks: LockCapabilities,
-): void {
+export function describeStoreConformance(name: string, open: () => Promise<OpenedStore>): void {
   describe(`Store conformance: ${name}`, () => {
     let opened: OpenedStore | undefined;
 
@@ -106,6 +98,6 @@ export function describeStoreConformance(
     describeClientConformance(seeds);
     describeAutomationTokenConformance(seeds);
     describeOneTimeClaimConformance(seeds);
-    describeMaintenanceConformance(seeds, locks);
+    describeMaintenanceConformance(seeds);
   });
 }

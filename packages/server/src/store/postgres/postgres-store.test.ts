@@ -13,22 +13,17 @@ import { openPostgresStore } from "./open-postgres.js";
 const available = await postgresAvailable();
 
 describeWithService("PostgreSQL", available, "the PostgreSQL store", () => {
-  describeStoreConformance(
-    "postgres",
-    async () => {
-      const schema = newTestSchema();
-      const store = await openPostgresStore(POSTGRES_URL, { schema });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          await dropTestSchema(schema);
-        },
-      };
-    },
-    // pg_try_advisory_lock: one holder at a time, across processes.
-    { exclusiveLocks: true },
-  );
+  describeStoreConformance("postgres", async () => {
+    const schema = newTestSchema();
+    const store = await openPostgresStore(POSTGRES_URL, { schema });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropTestSchema(schema);
+      },
+    };
+  });
 
   describe("the maintenance lock across instances", () => {
     it("is held by one instance at a time, and only within its schema", async () => {

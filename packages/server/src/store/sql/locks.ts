@@ -12,6 +12,9 @@ import type { Database } from "./schema.js";
  */
 const TESSERA_LOCK_SPACE = 0x7e55e7a;
 
+/** The lock names held on each SQLite store, by its handle; a name is freed when its work settles. */
+const heldOnSqlite = new WeakMap<Kysely<Database>, Set<string>>();
+
 /**
  * Runs `work` only if this call gets the lock `name`; see
  * {@link MaintenanceStore.tryLock} for the contract.
@@ -22,7 +25,11 @@ const TESSERA_LOCK_SPACE = 0x7e55e7a;
  * The key includes `current_schema()`, so deployments sharing a database in
  * separate schemas do not exclude each other.
  *
- * SQLite: granted at once; `work` gets the store's own handle.
+ * SQLite: held in this process, per store: of the callers sharing one
+ * store (a server's scheduled purges, its start-up), one at a time gets it;
+ * `work` gets the store's own handle. Another process on the same file (a
+ * `tessera purge` beside the server) is not excluded; SQLite's one writer
+ * at a time makes such purges take turns statement by statement.
  */
 export async function tryWithLock<T>(
   db: Kysely<Database>,
@@ -31,7 +38,7 @@ export async function tryWithLock<T>(
   work: (connection: Kysely<Database>) => Promise<T>,
 ): Promise<LockOutcome<T>> {
   if (dialect === "sqlite") {
-    return { acquired: true, result: await work(db) };
+    return tryWithProcessLock(db, name, work);
   }
   return db.connection().execute(async (connection) => {
     const { rows } = await sql<{ key: number; locked: boolean }>`
@@ -66,4 +73,26 @@ export async function tryWithLock<T>(
     await unlock();
     return { acquired: true, result };
   });
+}
+
+async function tryWithProcessLock<T>(
+  db: Kysely<Database>,
+  name: string,
+  work: (connection: Kysely<Database>) => Promise<T>,
+): Promise<LockOutcome<T>> {
+  let held = heldOnSqlite.get(db);
+  if (held === undefined) {
+    held = new Set();
+    heldOnSqlite.set(db, held);
+  }
+  // Checked and taken in one synchronous step, so two callers cannot both see it free.
+  if (held.has(name)) {
+    return { acquired: false };
+  }
+  held.add(name);
+  try {
+    return { acquired: true, result: await work(db) };
+  } finally {
+    held.delete(name);
+  }
 }

@@ -10,22 +10,17 @@ import { describeStoreConformance } from "../conformance/store-conformance.js";
 import { KNOWN_MIGRATIONS, migrateToLatest } from "../sql/migrate.js";
 import { openSqliteStore } from "./open-sqlite.js";
 
-describeStoreConformance(
-  "sqlite",
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tessera-sqlite-conformance-"));
-    const store = await openSqliteStore(join(dir, "tessera.db"));
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  // One file, one writer at a time: every caller gets the lock.
-  { exclusiveLocks: false },
-);
+describeStoreConformance("sqlite", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tessera-sqlite-conformance-"));
+  const store = await openSqliteStore(join(dir, "tessera.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
 
 describe("openSqliteStore", () => {
   let dir = "";
