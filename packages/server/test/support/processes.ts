@@ -29,7 +29,12 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /**
+   * What it printed so far. The server writes its log asynchronously, so
+   * only after {@link ServerProcess.stop} is this all of it.
+   */
   output(): string;
+  /** Stops it (SIGTERM) and resolves once it exited and all it printed was read. */
   stop(): Promise<number | null>;
 }
 
@@ -62,19 +67,76 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  // 'close' comes after 'exit' once the process's output streams are drained too.
+  const closed = new Promise<number | null>((resolve) => {
+    child.once("close", (code) => resolve(code));
+  });
   return {
     url,
     child,
     output: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        // A process killed by a signal has no exit code, only a signal code.
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolve(child.exitCode);
-          return;
-        }
-        child.once("exit", (code) => resolve(code));
+    stop: () => {
+      // A process killed by a signal has no exit code, only a signal code.
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
-      }),
+      }
+      return closed;
+    },
   };
+}
+
+/** A request that a server's JSON log records as completed. */
+export interface LoggedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly statusCode: number;
+}
+
+/** The `request completed` lines of a server's output, in order. */
+export function completedRequests(output: string): LoggedRequest[] {
+  const requests: LoggedRequest[] = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) {
+      continue;
+    }
+    let entry: {
+      msg?: unknown;
+      req?: { method?: unknown; url?: unknown };
+      res?: { statusCode?: unknown };
+    };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // not a log line
+    }
+    const { method, url } = entry.req ?? {};
+    const statusCode = entry.res?.statusCode;
+    if (
+      entry.msg === "request completed" &&
+      typeof method === "string" &&
+      typeof url === "string" &&
+      typeof statusCode === "number"
+    ) {
+      requests.push({ method, url, statusCode });
+    }
+  }
+  return requests;
+}
+
+/**
+ * Of the requests a test sent (`"POST /auth/token"`), those the server's
+ * output does not record as completed; each logged request accounts for one
+ * sent. Empty when the log holds every one, so a secret scan of that output
+ * is known to have read the lines where a secret would have leaked.
+ */
+export function requestsMissingFromLog(output: string, sent: readonly string[]): string[] {
+  const logged = completedRequests(output).map(({ method, url }) => `${method} ${url}`);
+  return sent.filter((request) => {
+    const at = logged.indexOf(request);
+    if (at === -1) {
+      return true;
+    }
+    logged.splice(at, 1);
+    return false;
+  });
 }
