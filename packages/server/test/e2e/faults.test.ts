@@ -318,23 +318,43 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
         expectNoInternalErrors(running);
       });
 
-      it("answers requests in flight when the database goes away with 200 or 503, and keeps running", async () => {
+      it("answers every request in flight when the database goes away with 503 and Retry-After, and keeps running", async () => {
         const [running, client] = await startServer();
         const before = tokensOf(await client.login("alice", PASSWORD));
-        const inFlight = Array.from({ length: 8 }, (_, i) =>
-          i % 2 === 0 ? client.login("alice", PASSWORD) : client.refresh(before.refreshToken),
-        );
-        await sleep(30);
+        // From here PostgreSQL hears nothing more from the server: each request
+        // below stalls on its first query, its connection's data held at the proxy.
+        proxy.hold();
+        let answered = 0;
+        const inFlight = Array.from({ length: 8 }, async (_, i) => {
+          const answer = await (i % 2 === 0
+            ? client.login("alice", PASSWORD)
+            : client.refresh(before.refreshToken));
+          answered += 1;
+          return answer;
+        });
+        let holding = false;
+        await Promise.race([
+          proxy.whenHolding(inFlight.length).then(() => {
+            holding = true;
+          }),
+          Promise.all(inFlight),
+        ]);
+        // At the cut: every request is waiting on the database, none answered.
+        const atCut = { holding, answered };
         await proxy.cut();
         const answers = await Promise.all(inFlight);
-        await sleep(200);
         await proxy.reopen();
 
+        expect(atCut).toEqual({ holding: true, answered: 0 });
         expect(running.child.exitCode, crashReport(running)).toBeNull();
-        expect(unexpected(answers)).toEqual([]);
+        expect(answers.map((answer) => [answer.status, answer.headers.get("retry-after")])).toEqual(
+          inFlight.map(() => [503, "1"]),
+        );
         expect(await eventually(async () => (await readiness(running.url)).status === 200)).toBe(
           true,
         );
+        // Nothing the stalled refreshes did was kept: the token still refreshes.
+        expect((await client.refresh(before.refreshToken)).status).toBe(200);
         expect((await client.login("alice", PASSWORD)).status).toBe(200);
         expectNoInternalErrors(running);
       });

@@ -13,7 +13,18 @@ export interface TcpProxy {
    * host goes away.
    */
   cut(): Promise<void>;
-  /** Listens again on the same port. */
+  /**
+   * From now until the next {@link TcpProxy.cut}, forwards nothing clients
+   * send (the service's answers still come back): it is held, as if the
+   * network stalled on the way to the service, and dropped by the cut.
+   */
+  hold(): void;
+  /**
+   * Resolves once `connections` connections have sent something that is
+   * being held: that many clients are waiting on the service at once.
+   */
+  whenHolding(connections: number): Promise<void>;
+  /** Listens again on the same port, forwarding everything again. */
   reopen(): Promise<void>;
   /** Cuts it for good. */
   close(): Promise<void>;
@@ -24,6 +35,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let holding = false;
+  /** The client connections whose data is being held. */
+  const held = new Set<Socket>();
+  let heldChanged = () => {};
 
   const listen = async () => {
     const next = createServer((client) => {
@@ -40,7 +55,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.on("error", drop);
       client.on("close", drop);
       upstream.on("close", drop);
-      client.pipe(upstream);
+      client.on("data", (chunk: Buffer) => {
+        if (!holding) {
+          upstream.write(chunk);
+        } else if (!held.has(client)) {
+          held.add(client);
+          heldChanged();
+        }
+      });
       upstream.pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
@@ -62,6 +84,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       socket.destroy();
     }
     sockets.clear();
+    holding = false;
+    held.clear();
     if (current !== undefined) {
       await new Promise<void>((resolve) => current.close(() => resolve()));
     }
@@ -73,6 +97,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return port;
     },
     cut,
+    hold: () => {
+      holding = true;
+    },
+    whenHolding: (connections) =>
+      new Promise<void>((resolve) => {
+        heldChanged = () => {
+          if (held.size >= connections) {
+            heldChanged = () => {};
+            resolve();
+          }
+        };
+        heldChanged();
+      }),
     reopen: async () => {
       if (server === undefined) {
         await listen();
