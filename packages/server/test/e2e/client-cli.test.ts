@@ -450,7 +450,8 @@ describe("tessera client and tessera tokens, against a running server", () => {
     const long = tokens.find((t) => t.id === longToken.token_id);
     expect(long).toMatchObject({ type: "long_term", parentId: null, revokedAt: null });
     expect(longToken.token.startsWith(long?.prefix ?? "-")).toBe(true);
-    expect(long?.lastUsedAt).not.toBeNull();
+    // Used by the exchange above: an ISO time, not null, not missing.
+    expect(long?.lastUsedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const text = runCli(["tokens", "list", client.id], env);
     expect(text.status).toBe(0);
     expect(text.stdout.split("\n")[0]).toMatch(

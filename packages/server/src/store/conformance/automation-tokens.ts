@@ -53,7 +53,7 @@ export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): v
         expiresAt: T0 + HOUR + 90 * DAY,
       });
 
-      expect(token.hash).not.toBeNull();
+      expect(token.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(await db().automationTokens.get(token.id)).toEqual(token);
       expect(await db().automationTokens.getByHash(token.hash ?? hashSecret("none"))).toEqual(
         token,
