@@ -1,4 +1,4 @@
-import { decodeJwt } from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, PASSWORD, startHarness } from "../../../test/support/harness.js";
 import type { TenantId } from "../../core/ids.js";
@@ -51,7 +51,28 @@ describe("the operations API's tenant", () => {
 
     expect(response.statusCode).toBe(200);
     const { operation_token } = response.json<{ operation_token: string }>();
-    expect(decodeJwt(operation_token).iss).toBe("https://auth.example.test/tenants/harper");
+    const jwksOf = async (url: string) => {
+      const jwks = await app.inject({ method: "GET", url });
+      expect(jwks.statusCode).toBe(200);
+      return createLocalJWKSet(jwks.json<JSONWebKeySet>());
+    };
+    const options = {
+      algorithms: ["RS256"],
+      issuer: "https://auth.example.test/tenants/harper",
+      audience: "tessera:operations",
+      typ: "JWT",
+      currentDate: new Date(h.clock.now()),
+    };
+    const { payload } = await jwtVerify(
+      operation_token,
+      await jwksOf(`/tenants/${OTHER}/.well-known/jwks.json`),
+      options,
+    );
+    expect(payload).toMatchObject({ username: "HDB_ADMIN", sub: "operation" });
+    // Signed with that tenant's key: the default tenant's keys do not verify it.
+    await expect(
+      jwtVerify(operation_token, await jwksOf("/.well-known/jwks.json"), options),
+    ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
   });
 
   it("does not know the users of other tenants", async () => {
