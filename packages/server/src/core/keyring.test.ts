@@ -63,9 +63,22 @@ async function setup(algorithm: SigningAlgorithm = "ES256", verificationMs?: num
   return { store, tenantId, clock, secretBox, keyring };
 }
 
+const AUDIENCE = "keyring-test";
+const issuerOf = (tenantId: TenantId) => `https://auth.example.test/tenants/${tenantId}`;
+
 async function sign(keyring: Keyring, tenantId: TenantId, algorithm: SigningAlgorithm) {
   const key = await keyring.signingKey(tenantId, algorithm);
-  return signJwt(key, "JWT", { sub: "user-1", iat: Math.floor(Date.now() / 1000) });
+  return signJwt(key, "JWT", {
+    sub: "user-1",
+    iss: issuerOf(tenantId),
+    aud: AUDIENCE,
+    iat: Math.floor(Date.now() / 1000),
+  });
+}
+
+/** What a resource server checks of the tenant's tokens, besides the signature. */
+function expected(tenantId: TenantId, algorithm: SigningAlgorithm) {
+  return { algorithms: [algorithm], issuer: issuerOf(tenantId), audience: AUDIENCE, typ: "JWT" };
 }
 
 function localJwks(jwks: JwkSet) {
@@ -134,7 +147,7 @@ describe("Keyring", () => {
       const { payload, protectedHeader } = await jwtVerify(
         token,
         localJwks(await keyring.jwks(tenantId)),
-        { algorithms: [algorithm] },
+        expected(tenantId, algorithm),
       );
 
       expect(payload.sub).toBe("user-1");
@@ -151,7 +164,11 @@ describe("Keyring", () => {
     const token = await sign(first.keyring, first.tenantId, "ES256");
 
     await expect(
-      jwtVerify(token, localJwks(await second.keyring.jwks(second.tenantId))),
+      jwtVerify(
+        token,
+        localJwks(await second.keyring.jwks(second.tenantId)),
+        expected(first.tenantId, "ES256"),
+      ),
     ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
   });
 
@@ -176,8 +193,8 @@ describe("Keyring", () => {
       [oldActive?.kid, oldNext?.kid, newNext?.kid].sort(),
     );
     await expect(
-      jwtVerify(oldToken, localJwks(await keyring.jwks(tenantId))),
-    ).resolves.toBeDefined();
+      jwtVerify(oldToken, localJwks(await keyring.jwks(tenantId)), expected(tenantId, "ES256")),
+    ).resolves.toMatchObject({ payload: { sub: "user-1" } });
 
     clock.advance(RETENTION_MS - 1);
     expect(kids(await keyring.jwks(tenantId))).toContain(oldActive?.kid);
@@ -185,7 +202,7 @@ describe("Keyring", () => {
     clock.advance(1);
     expect(kids(await keyring.jwks(tenantId))).toEqual([oldNext?.kid, newNext?.kid].sort());
     await expect(
-      jwtVerify(oldToken, localJwks(await keyring.jwks(tenantId))),
+      jwtVerify(oldToken, localJwks(await keyring.jwks(tenantId)), expected(tenantId, "ES256")),
     ).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
   });
 

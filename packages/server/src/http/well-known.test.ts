@@ -41,6 +41,10 @@ describe("GET /.well-known/jwks.json: 200", () => {
     const response = await get("/.well-known/jwks.json");
     const jwks = createLocalJWKSet(response.json<JSONWebKeySet>());
     const { payload } = await jwtVerify(session.accessToken, jwks, {
+      algorithms: ["ES256"],
+      issuer: "https://auth.example.test/tenants/default",
+      audience: h.clientId,
+      typ: "at+jwt",
       currentDate: new Date(h.clock.now()),
     });
     expect(payload.username).toBe("alice");

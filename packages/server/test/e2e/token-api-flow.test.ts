@@ -512,6 +512,7 @@ describe("the token API against a real server, as automation drives it", () => {
       const foreign = expectShortToken(await postShort(secretToken.token, { audience }));
       const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
       const { payload } = await jwtVerify(foreign.access_token, jwks, {
+        algorithms: ["ES256"],
         issuer: `${server.url}/tenants/default`,
         audience,
         typ: "automation+jwt",
@@ -650,7 +651,15 @@ describe("the token API against a real server, as automation drives it", () => {
       expectProblem(await postShort(long.token), 401, "token_revoked");
       // A verifier that checks only the signature still accepts it until exp: only Tessera knows.
       const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
-      await expect(jwtVerify(short.access_token, jwks)).resolves.toBeDefined();
+      const issuer = `${server.url}/tenants/default`;
+      await expect(
+        jwtVerify(short.access_token, jwks, {
+          algorithms: ["ES256"],
+          issuer,
+          audience: issuer,
+          typ: "at+jwt",
+        }),
+      ).resolves.toMatchObject({ payload: { jti: short.token_id } });
 
       expect((await revoke(long.token_id, bearerIssued.token)).status).toBe(204);
       const ended = tokensOf(await listTokens(bearerIssued.token, "?include_ended=true"));

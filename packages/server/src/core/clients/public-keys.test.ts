@@ -65,11 +65,18 @@ describe("parseClientPublicKey", () => {
 
     it("stores a key that verifies what the private half signed (checked by jose)", async () => {
       const parsed = await parseClientPublicKey(pemOf(publicKey));
+      const audience = "https://auth.example.test/auth/tokens/long";
       const jwt = await new SignJWT({ sub: "client" })
         .setProtectedHeader({ alg, kid: parsed.kid })
+        .setIssuer("client")
+        .setAudience(audience)
         .sign(privateKey);
 
-      const verified = await jwtVerify(jwt, await importJWK(parsed.jwk as JWK, parsed.alg));
+      const verified = await jwtVerify(jwt, await importJWK(parsed.jwk as JWK, parsed.alg), {
+        algorithms: [alg],
+        issuer: "client",
+        audience,
+      });
 
       expect(verified.payload.sub).toBe("client");
       expect(verified.protectedHeader.kid).toBe(parsed.kid);

@@ -54,7 +54,13 @@ describe("POST /auth/impersonate: 200", () => {
     const { payload } = await jwtVerify(
       body.session.accessToken,
       createLocalJWKSet(jwks.json<JSONWebKeySet>()),
-      { currentDate: new Date(h.clock.now()), audience: h.clientId },
+      {
+        algorithms: ["ES256"],
+        issuer: "https://auth.example.test/tenants/default",
+        audience: h.clientId,
+        typ: "at+jwt",
+        currentDate: new Date(h.clock.now()),
+      },
     );
     const root = await h.runtime.store.users.getByUsername(TENANT, "root");
     expect(payload.act).toEqual({ sub: root?.id });

@@ -28,7 +28,13 @@ describe("changes made by another process on the same data dir (the CLI)", () =>
     const { payload } = await jwtVerify(
       session.accessToken,
       createLocalJWKSet(jwks.json<JSONWebKeySet>()),
-      { currentDate: new Date(h.clock.now()), algorithms: ["EdDSA"] },
+      {
+        algorithms: ["EdDSA"],
+        issuer: "https://auth.example.test/tenants/default",
+        audience: h.clientId,
+        typ: "at+jwt",
+        currentDate: new Date(h.clock.now()),
+      },
     );
     expect(payload.username).toBe("alice");
   });
