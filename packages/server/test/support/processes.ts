@@ -8,16 +8,36 @@ import { fileURLToPath } from "node:url";
 export const TESSERA_BIN =
   process.env.TESSERA_TEST_BIN ?? fileURLToPath(new URL("../../bin/tessera.js", import.meta.url));
 
+/** What a child needs of this process's environment to run Node at all (and coverage, if on). */
+const INHERITED = ["PATH", "HOME", "TMPDIR", "NODE_OPTIONS", "NODE_V8_COVERAGE"] as const;
+
+/**
+ * The whole environment of a `tessera` child: {@link INHERITED} and exactly
+ * the settings the test names. Nothing else of the environment the tests run
+ * in reaches it, so a `TESSERA_DATABASE_URL`, log level or `NODE_ENV` that a
+ * developer's shell exports cannot change what a suite runs.
+ */
+export function childEnv(settings: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value !== undefined) {
+      env[name] = value;
+    }
+  }
+  return { ...env, ...settings };
+}
+
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Runs one `tessera` command to completion. */
+/** Runs one `tessera` command to completion, with `env` as its only settings. */
 export function runCli(args: string[], env: Record<string, string>, input?: string): CliResult {
   const result = spawnSync(process.execPath, [TESSERA_BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     input: input ?? "",
     encoding: "utf8",
     timeout: 30_000,
@@ -38,10 +58,13 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `tessera serve` on a free port and waits until it says where it listens. */
+/**
+ * Starts `tessera serve` on a free port, with `env` as its only settings,
+ * and waits until it says where it listens.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [TESSERA_BIN, "serve"], {
-    env: { ...process.env, TESSERA_PORT: "0", ...env },
+    env: childEnv({ TESSERA_PORT: "0", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
