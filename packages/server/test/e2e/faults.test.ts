@@ -60,8 +60,12 @@ function crashReport(server: ServerProcess): string {
   return `the server died:\n${lines.join("\n").slice(-2000)}`;
 }
 
-/** Fails the test when the server printed a stack trace or logged an error-level line. */
-function expectNoInternalErrors(server: ServerProcess): void {
+/**
+ * Stops the server, so that its asynchronously written log is all there,
+ * then fails the test if it printed a stack trace or an error-level line.
+ */
+async function expectNoInternalErrors(server: ServerProcess): Promise<void> {
+  await server.stop();
   const errors = server
     .output()
     .split("\n")
@@ -275,7 +279,7 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
           }),
         );
         expect(rechecked).toEqual(issued.map((lineage) => lineage.map(() => 200)));
-        expectNoInternalErrors(running);
+        await expectNoInternalErrors(running);
       });
 
       it("answers 503 with Retry-After while the database is unreachable, and recovers without a restart", async () => {
@@ -315,7 +319,7 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
         expect((await client.refresh(before.refreshToken)).status).toBe(200);
         expect((await client.login("alice", PASSWORD)).status).toBe(200);
         expect(running.child.exitCode).toBeNull();
-        expectNoInternalErrors(running);
+        await expectNoInternalErrors(running);
       });
 
       it("answers every request in flight when the database goes away with 503 and Retry-After, and keeps running", async () => {
@@ -356,7 +360,7 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
         // Nothing the stalled refreshes did was kept: the token still refreshes.
         expect((await client.refresh(before.refreshToken)).status).toBe(200);
         expect((await client.login("alice", PASSWORD)).status).toBe(200);
-        expectNoInternalErrors(running);
+        await expectNoInternalErrors(running);
       });
     });
 
