@@ -657,7 +657,7 @@ describe("the token API against a real server, as automation drives it", () => {
           algorithms: ["ES256"],
           issuer,
           audience: issuer,
-          typ: "at+jwt",
+          typ: "automation+jwt",
         }),
       ).resolves.toMatchObject({ payload: { jti: short.token_id } });
 
