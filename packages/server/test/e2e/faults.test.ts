@@ -217,8 +217,13 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
         const answers: ApiResponse[] = [];
         const issued: string[][] = [];
         let terminated = 0;
-        const until = Date.now() + 3_000;
-        const going = () => Date.now() < until && running.child.exitCode === null;
+        // Bounded in count and time: keep going until both outcomes have been
+        // seen often enough (however slow the machine), or 30 s have passed.
+        const until = Date.now() + 30_000;
+        const seen = (status: number) =>
+          answers.filter((answer) => answer.status === status).length;
+        const enough = () => terminated > 0 && seen(503) > 0 && seen(200) > 10;
+        const going = () => Date.now() < until && running.child.exitCode === null && !enough();
 
         const terminate = async () => {
           while (going()) {
@@ -280,7 +285,7 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
         );
         expect(rechecked).toEqual(issued.map((lineage) => lineage.map(() => 200)));
         await expectNoInternalErrors(running);
-      });
+      }, 90_000);
 
       it("answers 503 with Retry-After while the database is unreachable, and recovers without a restart", async () => {
         const [running, client] = await startServer();
