@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeWithService, REDIS_URL } from "../../test/support/services.js";
+import { describeWithService, newRedisPrefix, REDIS_URL } from "../../test/support/services.js";
 import { RedisCache } from "./redis-cache.js";
 
 async function redisAvailable(): Promise<boolean> {
-  const probe = new RedisCache(REDIS_URL, { warn: () => {}, info: () => {} });
+  const probe = new RedisCache(REDIS_URL, newRedisPrefix(), { warn: () => {}, info: () => {} });
   try {
     if (!(await probe.ready())) {
       return false;
@@ -27,11 +28,12 @@ const available = await redisAvailable();
 
 describeWithService("Redis", available, "the Redis cache", () => {
   const warnings: string[] = [];
+  const prefix = newRedisPrefix();
   let first: RedisCache;
   let second: RedisCache;
   beforeAll(async () => {
-    first = new RedisCache(REDIS_URL, { warn: (m) => warnings.push(m), info: () => {} });
-    second = new RedisCache(REDIS_URL, { warn: (m) => warnings.push(m), info: () => {} });
+    first = new RedisCache(REDIS_URL, prefix, { warn: (m) => warnings.push(m), info: () => {} });
+    second = new RedisCache(REDIS_URL, prefix, { warn: (m) => warnings.push(m), info: () => {} });
     expect(await first.ready()).toBe(true);
     expect(await second.ready()).toBe(true);
   });
@@ -63,8 +65,35 @@ describeWithService("Redis", available, "the Redis cache", () => {
     expect(first.status()).toEqual({ backend: "redis", degraded: false, outages: 0 });
   });
 
+  it("keeps counters of caches with different prefixes apart, and writes every key under its prefix", async () => {
+    const otherPrefix = newRedisPrefix();
+    const other = new RedisCache(REDIS_URL, otherPrefix, { warn: () => {}, info: () => {} });
+    const raw = new Redis(REDIS_URL);
+    try {
+      expect(await other.ready()).toBe(true);
+      const options = { name: "login-fail-user-ip", points: 2, windowSeconds: 60 };
+      const mine = first.rateLimiter(options);
+      const theirs = other.rateLimiter(options);
+
+      await mine.consume("alice");
+      await mine.consume("alice");
+      expect((await mine.consume("alice")).allowed).toBe(false);
+
+      expect((await theirs.consume("alice")).allowed).toBe(true);
+      expect(await raw.keys(`${prefix}:login-fail-user-ip:*`)).toEqual([
+        `${prefix}:login-fail-user-ip:alice`,
+      ]);
+      expect(await raw.keys(`${otherPrefix}:login-fail-user-ip:*`)).toEqual([
+        `${otherPrefix}:login-fail-user-ip:alice`,
+      ]);
+    } finally {
+      raw.disconnect();
+      await other.close();
+    }
+  });
+
   it("falls back to this instance's memory, with a warning, when Redis cannot be reached", async () => {
-    const lost = new RedisCache("redis://127.0.0.1:1", {
+    const lost = new RedisCache("redis://127.0.0.1:1", newRedisPrefix(), {
       warn: (m) => warnings.push(m),
       info: () => {},
     });

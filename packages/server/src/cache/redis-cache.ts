@@ -20,6 +20,10 @@ export interface CacheEvents {
  * client keeps reconnecting; when Redis answers again the shared counters
  * are used again. Nothing that must not fail open (revocation) depends on
  * Redis.
+ *
+ * Every key it writes starts with its deployment's prefix
+ * (`TESSERA_REDIS_PREFIX`), then the limiter's name: deployments sharing one
+ * Redis never meet, and every instance of one deployment shares its counters.
  */
 export class RedisCache implements Cache {
   readonly #redis: Redis;
@@ -27,8 +31,11 @@ export class RedisCache implements Cache {
   #degraded = false;
   #outages = 0;
   #markLost: () => void = () => {};
+  readonly #prefix: string;
 
-  constructor(url: string, events: CacheEvents) {
+  /** `prefix` starts every key: one per deployment (config's `redisPrefix`). */
+  constructor(url: string, prefix: string, events: CacheEvents) {
+    this.#prefix = prefix;
     this.#redis = new Redis(url, {
       // Fail fast while Redis is away: the memory fallback answers instead.
       enableOfflineQueue: false,
@@ -90,7 +97,7 @@ export class RedisCache implements Cache {
       return existing;
     }
     const shape = {
-      keyPrefix: `tessera:${options.name}`,
+      keyPrefix: `${this.#prefix}:${options.name}`,
       points: options.points,
       duration: options.windowSeconds,
       blockDuration: options.blockSeconds ?? options.windowSeconds,

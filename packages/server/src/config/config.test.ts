@@ -69,6 +69,77 @@ describe("loadConfig", () => {
     );
   });
 
+  describe("TESSERA_REDIS_PREFIX", () => {
+    const DB = "postgres://tessera:first-secret@db.internal:5432/tessera";
+    const prefixOf = (env: Record<string, string>) => loadConfig(env).redisPrefix;
+
+    it("defaults to one prefix per PostgreSQL database and schema, whatever the credentials", () => {
+      const prefix = prefixOf({ TESSERA_DATABASE_URL: DB, TESSERA_DATABASE_SCHEMA: "auth" });
+
+      expect(prefix).toMatch(/^tessera:[0-9a-f]{16}$/);
+      // Another instance of the deployment: another data dir, user and password, same database.
+      expect(
+        prefixOf({
+          TESSERA_DATABASE_URL: "postgres://other:second-secret@DB.internal/tessera",
+          TESSERA_DATABASE_SCHEMA: "auth",
+          TESSERA_DATA_DIR: "/srv/elsewhere",
+        }),
+      ).toBe(prefix);
+      // Another deployment: another schema, database, host or port.
+      const others = [
+        { TESSERA_DATABASE_URL: DB, TESSERA_DATABASE_SCHEMA: "auth2" },
+        { TESSERA_DATABASE_URL: DB },
+        {
+          TESSERA_DATABASE_URL: DB.replace(/\/tessera$/, "/staging"),
+          TESSERA_DATABASE_SCHEMA: "auth",
+        },
+        {
+          TESSERA_DATABASE_URL: DB.replace("db.internal", "db2.internal"),
+          TESSERA_DATABASE_SCHEMA: "auth",
+        },
+        { TESSERA_DATABASE_URL: DB.replace(":5432", ":5433"), TESSERA_DATABASE_SCHEMA: "auth" },
+      ];
+      for (const env of others) {
+        expect(prefixOf(env)).not.toBe(prefix);
+      }
+      // The default schema is public, named or not.
+      expect(prefixOf({ TESSERA_DATABASE_URL: DB })).toBe(
+        prefixOf({ TESSERA_DATABASE_URL: DB, TESSERA_DATABASE_SCHEMA: "public" }),
+      );
+      expect(prefix).not.toMatch(/secret|tessera@|db\.internal|auth/);
+    });
+
+    it("defaults to one prefix per SQLite data dir, by its absolute path", () => {
+      const prefix = prefixOf({ TESSERA_DATA_DIR: "/srv/tessera/data" });
+
+      expect(prefix).toMatch(/^tessera:[0-9a-f]{16}$/);
+      expect(prefixOf({ TESSERA_DATA_DIR: "/srv/tessera/../tessera/data/" })).toBe(prefix);
+      expect(prefixOf({ TESSERA_DATA_DIR: "/srv/other/data" })).not.toBe(prefix);
+      expect(prefixOf({})).toBe(prefixOf({ TESSERA_DATA_DIR: join(process.cwd(), "data") }));
+    });
+
+    it("takes a prefix as set, and refuses control characters, spaces and overlong values", () => {
+      expect(prefixOf({ TESSERA_REDIS_PREFIX: "tessera:prod-eu", TESSERA_DATABASE_URL: DB })).toBe(
+        "tessera:prod-eu",
+      );
+      for (const bad of ["tessera\nprod", "tessera prod", "tessera\u0000", "x\u009b", "é"]) {
+        expect(problems({ TESSERA_REDIS_PREFIX: bad })).toEqual([
+          "TESSERA_REDIS_PREFIX: must be printable ASCII, without spaces or control characters",
+        ]);
+      }
+      expect(problems({ TESSERA_REDIS_PREFIX: "x".repeat(101) })).toEqual([
+        "TESSERA_REDIS_PREFIX: must be at most 100 characters",
+      ]);
+      expect(prefixOf({ TESSERA_REDIS_PREFIX: "x".repeat(100) })).toBe("x".repeat(100));
+    });
+
+    it("refuses a database URL the driver cannot read, without echoing it", () => {
+      const found = problems({ TESSERA_DATABASE_URL: "postgres://u:hunter2@[bad/db" });
+
+      expect(found).toEqual(["TESSERA_DATABASE_URL: is not a valid URL"]);
+    });
+  });
+
   it("purges hourly with a week's retention unless told otherwise; 0 turns the schedule off", () => {
     expect(loadConfig({}).purge).toEqual({ intervalSeconds: 3600, retentionDays: 7 });
     expect(

@@ -2,6 +2,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { TENANT_ID_PATTERN } from "../core/ids.js";
+import {
+  defaultRedisPrefix,
+  isConnectionUrl,
+  MAX_REDIS_PREFIX_LENGTH,
+  REDIS_PREFIX_PATTERN,
+} from "./redis-prefix.js";
 
 /**
  * Every setting, validated once at start. Values come from `TESSERA_*`
@@ -32,6 +38,11 @@ export interface Config {
   readonly sqliteBusyTimeoutMs: number;
   /** Redis for rate-limit counters shared by every instance; in-process memory when unset. */
   readonly redisUrl: string | undefined;
+  /**
+   * What every Redis key this deployment writes starts with, so deployments
+   * sharing one Redis never share counters ({@link defaultRedisPrefix}).
+   */
+  readonly redisPrefix: string;
   /** PostgreSQL instead of the SQLite file in the data dir, when set. */
   readonly database:
     | { readonly url: string; readonly poolSize: number; readonly schema: string | undefined }
@@ -128,12 +139,18 @@ const schema = z.object({
   TESSERA_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it unset for SQLite)")
+    .refine(isConnectionUrl, "is not a valid URL")
     .optional(),
   // At least two: initialisation holds one connection for its lock while it works on another.
   TESSERA_DATABASE_POOL_SIZE: int(2, 1000).default(10),
   TESSERA_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  TESSERA_REDIS_PREFIX: z
+    .string()
+    .max(MAX_REDIS_PREFIX_LENGTH, `must be at most ${MAX_REDIS_PREFIX_LENGTH} characters`)
+    .regex(REDIS_PREFIX_PATTERN, "must be printable ASCII, without spaces or control characters")
     .optional(),
   TESSERA_DATABASE_SCHEMA: z
     .string()
@@ -241,12 +258,13 @@ export function loadConfig(env: Source): Config {
         : host.includes(":")
           ? `[${host}]`
           : host;
+  const dataDir = resolve(v.TESSERA_DATA_DIR);
   return {
     env: environment,
     host,
     port,
     publicUrl: v.TESSERA_PUBLIC_URL ?? `http://${urlHost}:${port}`,
-    dataDir: resolve(v.TESSERA_DATA_DIR),
+    dataDir,
     masterKey: v.TESSERA_MASTER_KEY,
     defaultTenant: v.TESSERA_DEFAULT_TENANT,
     operationsTenant: v.TESSERA_OPERATIONS_TENANT ?? v.TESSERA_DEFAULT_TENANT,
@@ -262,6 +280,13 @@ export function loadConfig(env: Source): Config {
     sqliteSynchronous: v.TESSERA_SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: v.TESSERA_SQLITE_BUSY_TIMEOUT_MS,
     redisUrl: v.TESSERA_REDIS_URL,
+    redisPrefix:
+      v.TESSERA_REDIS_PREFIX ??
+      defaultRedisPrefix(
+        v.TESSERA_DATABASE_URL === undefined
+          ? { kind: "sqlite", dataDir }
+          : { kind: "postgres", url: v.TESSERA_DATABASE_URL, schema: v.TESSERA_DATABASE_SCHEMA },
+      ),
     database:
       v.TESSERA_DATABASE_URL === undefined
         ? undefined

@@ -76,7 +76,7 @@ export async function openRuntime(
   } else if (config.redisUrl === undefined) {
     cache = new MemoryCache();
   } else {
-    const redis = new RedisCache(config.redisUrl, cacheEvents);
+    const redis = new RedisCache(config.redisUrl, config.redisPrefix, cacheEvents);
     // Start with shared counters when Redis answers; otherwise start degraded.
     await redis.ready();
     cache = redis;

@@ -42,6 +42,14 @@ export function newTestSchema(): string {
 }
 
 /**
+ * A fresh `TESSERA_REDIS_PREFIX`, so runs and suites sharing one Redis never
+ * see each other's counters.
+ */
+export function newRedisPrefix(): string {
+  return `tessera-test:${runId()}:${randomBytes(6).toString("hex")}`;
+}
+
+/**
  * Lets go of a schema made by {@link newTestSchema}. It is not dropped now:
  * a `DROP SCHEMA` while another worker's migrator reads the catalog makes
  * that read fail (42P01), so the run's schemas are dropped together when it
