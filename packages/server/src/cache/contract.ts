@@ -18,8 +18,6 @@ export interface RateLimiterOptions {
   /** Points allowed per window. */
   readonly points: number;
   readonly windowSeconds: number;
-  /** Once the limit is passed, how long the key stays blocked (defaults to the window). */
-  readonly blockSeconds?: number;
 }
 
 /** Where a key stands against its limit. */
@@ -27,19 +25,34 @@ export interface LimitState {
   readonly allowed: boolean;
   readonly limit: number;
   readonly remaining: number;
-  /** Milliseconds until the window (or block) ends. */
+  /** Milliseconds until the window ends. */
   readonly resetMs: number;
+  /** The window the points were counted in: {@link RateLimiter.reward} gives them back there. */
+  readonly window: number;
 }
 
+/**
+ * Fixed windows of `windowSeconds`, aligned to the clock (window `n` runs
+ * from `n × windowSeconds` since the epoch), each with its own count per
+ * key. A key over its limit is refused until its window ends, and spending
+ * more extends nothing. Every change is one atomic step on the backend, so
+ * concurrent callers (on every instance sharing it) never count past each
+ * other.
+ */
 export interface RateLimiter {
-  /** Spends `points` (default 1) for `key` and reports the state after it. */
+  /** Spends `points` (default 1) for `key` in the current window and reports the state after it. */
   consume(key: string, points?: number): Promise<LimitState>;
   /** Reports the state for `key` without spending anything. */
   peek(key: string): Promise<LimitState>;
-  /** Forgets `key` (a successful login clears its failure streak). */
+  /** Forgets `key`'s count in the current window (a successful login clears its failure streak). */
   reset(key: string): Promise<void>;
-  /** Gives back `points` (default 1) spent for `key`: an attempt counted up front that succeeded. */
-  reward(key: string, points?: number): Promise<void>;
+  /**
+   * Gives back `points` (default 1) that {@link consume} spent for `key` in
+   * `window` (its state's `window`): an attempt counted up front that
+   * succeeded, or was refused. A window that has ended is left alone, so a
+   * late give-back never adds to the next window's budget.
+   */
+  reward(key: string, window: number, points?: number): Promise<void>;
 }
 
 /** What a {@link Cache} reports about its health. */

@@ -26,6 +26,10 @@ async function redisAvailable(): Promise<boolean> {
 
 const available = await redisAvailable();
 
+/** The start of a one-minute window. */
+const START = Date.parse("2026-03-01T12:00:00Z");
+const quiet = { warn: () => {}, info: () => {} };
+
 describeWithService("Redis", available, "the Redis cache", () => {
   const warnings: string[] = [];
   const prefix = newRedisPrefix();
@@ -66,29 +70,54 @@ describeWithService("Redis", available, "the Redis cache", () => {
   });
 
   it("keeps counters of caches with different prefixes apart, and writes every key under its prefix", async () => {
-    const otherPrefix = newRedisPrefix();
-    const other = new RedisCache(REDIS_URL, otherPrefix, { warn: () => {}, info: () => {} });
+    const now = () => START;
+    const mine = new RedisCache(REDIS_URL, newRedisPrefix(), quiet, now);
+    const theirs = new RedisCache(REDIS_URL, newRedisPrefix(), quiet, now);
     const raw = new Redis(REDIS_URL);
     try {
-      expect(await other.ready()).toBe(true);
+      expect(await mine.ready()).toBe(true);
+      expect(await theirs.ready()).toBe(true);
       const options = { name: "login-fail-user-ip", points: 2, windowSeconds: 60 };
-      const mine = first.rateLimiter(options);
-      const theirs = other.rateLimiter(options);
+      const ours = mine.rateLimiter(options);
 
-      await mine.consume("alice");
-      await mine.consume("alice");
-      expect((await mine.consume("alice")).allowed).toBe(false);
+      await ours.consume("alice");
+      await ours.consume("alice");
+      expect((await ours.consume("alice")).allowed).toBe(false);
+      expect((await theirs.rateLimiter(options).consume("alice")).allowed).toBe(true);
 
-      expect((await theirs.consume("alice")).allowed).toBe(true);
-      expect(await raw.keys(`${prefix}:login-fail-user-ip:*`)).toEqual([
-        `${prefix}:login-fail-user-ip:alice`,
-      ]);
-      expect(await raw.keys(`${otherPrefix}:login-fail-user-ip:*`)).toEqual([
-        `${otherPrefix}:login-fail-user-ip:alice`,
-      ]);
+      const window = START / 60_000;
+      for (const cache of [mine, theirs]) {
+        const prefix = cache.prefix;
+        expect(await raw.keys(`${prefix}:*`)).toEqual([
+          `${prefix}:login-fail-user-ip:alice:${window}`,
+        ]);
+      }
     } finally {
       raw.disconnect();
-      await other.close();
+      await mine.close();
+      await theirs.close();
+    }
+  });
+
+  it("gives points back only to the window they were spent in", async () => {
+    let now = START;
+    const cache = new RedisCache(REDIS_URL, newRedisPrefix(), quiet, () => now);
+    try {
+      expect(await cache.ready()).toBe(true);
+      const limiter = cache.rateLimiter({ name: "give-back", points: 2, windowSeconds: 60 });
+      const spent = await limiter.consume("k");
+      await limiter.reward("k", spent.window);
+      expect((await limiter.peek("k")).remaining).toBe(2);
+
+      const late = await limiter.consume("k");
+      now += 60_000;
+      await limiter.consume("k");
+      await limiter.consume("k");
+      await limiter.reward("k", late.window);
+
+      expect((await limiter.consume("k")).allowed).toBe(false);
+    } finally {
+      await cache.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import type { Cache, CacheStatus, RateLimiter, RateLimiterOptions } from "./contract.js";
-import { FlexibleRateLimiter } from "./memory-cache.js";
+import { FlexibleRateLimiter, flexibleOptions, type Now } from "./memory-cache.js";
 
 /** Where {@link RedisCache} reports a lost or regained connection. */
 export interface CacheEvents {
@@ -33,9 +33,15 @@ export class RedisCache implements Cache {
   #markLost: () => void = () => {};
   readonly #prefix: string;
 
-  /** `prefix` starts every key: one per deployment (config's `redisPrefix`). */
-  constructor(url: string, prefix: string, events: CacheEvents) {
+  readonly #now: Now;
+
+  /**
+   * `prefix` starts every key: one per deployment (config's `redisPrefix`).
+   * `now` places the windows: the wall clock unless a test moves it.
+   */
+  constructor(url: string, prefix: string, events: CacheEvents, now: Now = Date.now) {
     this.#prefix = prefix;
+    this.#now = now;
     this.#redis = new Redis(url, {
       // Fail fast while Redis is away: the memory fallback answers instead.
       enableOfflineQueue: false,
@@ -86,31 +92,26 @@ export class RedisCache implements Cache {
   }
 
   rateLimiter(options: RateLimiterOptions): RateLimiter {
-    const key = JSON.stringify([
-      options.name,
-      options.points,
-      options.windowSeconds,
-      options.blockSeconds,
-    ]);
+    const key = JSON.stringify([options.name, options.points, options.windowSeconds]);
     const existing = this.#limiters.get(key);
     if (existing !== undefined) {
       return existing;
     }
-    const shape = {
-      keyPrefix: `${this.#prefix}:${options.name}`,
-      points: options.points,
-      duration: options.windowSeconds,
-      blockDuration: options.blockSeconds ?? options.windowSeconds,
-    };
+    const shape = flexibleOptions(`${this.#prefix}:${options.name}`, options);
     const limiter = new RateLimiterRedis({
       ...shape,
       storeClient: this.#redis,
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory(shape),
     });
-    const created = new FlexibleRateLimiter(limiter, options.points);
+    const created = new FlexibleRateLimiter(limiter, options, this.#now);
     this.#limiters.set(key, created);
     return created;
+  }
+
+  /** What every key this cache writes starts with. */
+  get prefix(): string {
+    return this.#prefix;
   }
 
   /** Whether limits are shared right now. */

@@ -1,8 +1,8 @@
-import type { Cache, LimitState, RateLimiter } from "../cache/contract.js";
-import { TesseraError } from "./errors.js";
+import type { Cache, RateLimiter } from "../cache/contract.js";
 import type { TenantId } from "./ids.js";
+import { countAttempt, giveBack, type SpentPoint } from "./throttle-attempt.js";
 
-/** Limits on failed password logins. Only failures count; successes never do. */
+/** Limits on failed password logins. Failures count; successes are given back. */
 export interface LoginThrottleSettings {
   /** Consecutive failures for one username from one IP before that pair is blocked. */
   readonly maxFailuresPerUserAndIp: number;
@@ -13,8 +13,25 @@ export interface LoginThrottleSettings {
   readonly windowSeconds: number;
 }
 
+/** What {@link LoginThrottle.begin} counted for one attempt: hand it back on success. */
+export interface LoginAttempt {
+  readonly userAndIpKey: string;
+  readonly spent: readonly SpentPoint[];
+}
+
+const THROTTLED = "Too many failed login attempts; try again later";
+
 /**
- * Throttles password guessing, following OWASP's three counters.
+ * Throttles password guessing, following OWASP's three counters: one
+ * username from one IP, one IP whatever the usernames, one username
+ * whatever the IPs, each a fixed window of `windowSeconds`.
+ *
+ * Every attempt is counted before its password is checked
+ * ({@link countAttempt}), so no number of guesses sent at once, to any
+ * number of instances sharing the cache, gets more checked than a counter
+ * allows; a success gives its points back. A refused attempt spends
+ * nothing and extends nothing: a pair, an IP or a user over its limit is
+ * refused until the window it reached the limit in ends.
  *
  * It guards only the password path: refreshing, using and revoking existing
  * sessions never consult it, so an attacker who trips a user's limit cannot
@@ -46,30 +63,37 @@ export class LoginThrottle {
     });
   }
 
-  /** Throws `rate_limited` when any counter for this attempt is exhausted. */
-  async check(tenantId: TenantId, username: string, ip: string): Promise<void> {
+  /**
+   * Counts an attempt on all three counters before its password is checked,
+   * or throws `rate_limited` (nothing spent) when one has no point left.
+   * The order is this user from this IP, then this IP, then this user: a
+   * flood from an address that is out of failures, at one user or at many,
+   * is refused before it touches any user's own counter, so it cannot keep
+   * a user's logins from other addresses refused even for an instant. A
+   * failed attempt needs nothing more: its points stay spent.
+   */
+  async begin(tenantId: TenantId, username: string, ip: string): Promise<LoginAttempt> {
     const keys = this.#keys(tenantId, username, ip);
-    const states = await Promise.all([
-      this.#byUserAndIp.peek(keys.userAndIp),
-      this.#byIp.peek(keys.ip),
-      this.#byUser.peek(keys.user),
-    ]);
-    throwIfBlocked(states);
+    const spent = await countAttempt(
+      [
+        { limiter: this.#byUserAndIp, key: keys.userAndIp },
+        { limiter: this.#byIp, key: keys.ip },
+        { limiter: this.#byUser, key: keys.user },
+      ],
+      THROTTLED,
+    );
+    return { userAndIpKey: keys.userAndIp, spent };
   }
 
-  /** Counts a failed attempt. */
-  async recordFailure(tenantId: TenantId, username: string, ip: string): Promise<void> {
-    const keys = this.#keys(tenantId, username, ip);
+  /**
+   * The attempt succeeded: gives its points back to the IP and user
+   * counters, and clears the failure streak of this username from this IP.
+   */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
     await Promise.all([
-      this.#byUserAndIp.consume(keys.userAndIp),
-      this.#byIp.consume(keys.ip),
-      this.#byUser.consume(keys.user),
+      this.#byUserAndIp.reset(attempt.userAndIpKey),
+      giveBack(attempt.spent.filter((point) => point.limiter !== this.#byUserAndIp)),
     ]);
-  }
-
-  /** Clears the failure streak of this username from this IP. */
-  async recordSuccess(tenantId: TenantId, username: string, ip: string): Promise<void> {
-    await this.#byUserAndIp.reset(this.#keys(tenantId, username, ip).userAndIp);
   }
 
   #keys(tenantId: TenantId, username: string, ip: string) {
@@ -79,23 +103,5 @@ export class LoginThrottle {
       ip: ip,
       user: JSON.stringify([tenantId, username]),
     };
-  }
-}
-
-/**
- * Throws `rate_limited` when any of `states` is exhausted, with the longest
- * wait as `Retry-After`.
- */
-export function throwIfBlocked(
-  states: readonly LimitState[],
-  message = "Too many failed login attempts; try again later",
-): void {
-  // `remaining === 0` with a live window means the last allowed failure was spent.
-  const blocked = states.filter((s) => !s.allowed || (s.remaining === 0 && s.resetMs > 0));
-  if (blocked.length > 0) {
-    const waitMs = Math.max(...blocked.map((s) => s.resetMs));
-    throw new TesseraError("rate_limited", message, {
-      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-    });
   }
 }

@@ -74,9 +74,12 @@ export async function openRuntime(
   if (options.cache !== undefined) {
     cache = options.cache;
   } else if (config.redisUrl === undefined) {
-    cache = new MemoryCache();
+    // Rate-limit windows follow the same clock as every expiry.
+    cache = new MemoryCache(() => clock.now());
   } else {
-    const redis = new RedisCache(config.redisUrl, config.redisPrefix, cacheEvents);
+    const redis = new RedisCache(config.redisUrl, config.redisPrefix, cacheEvents, () =>
+      clock.now(),
+    );
     // Start with shared counters when Redis answers; otherwise start degraded.
     await redis.ready();
     cache = redis;

@@ -79,6 +79,53 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     throw error;
   }
   const { key, record } = await createApiKey(runtime.ctx, { tenantId: TENANT, name: "test" });
+  return serveHarness({
+    runtime,
+    config,
+    clock,
+    dataDir,
+    apiKey: key,
+    clientId: record.clientId,
+    async cleanup() {
+      await dropSchema();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * Another instance of `h`'s deployment: a runtime of its own (its own store
+ * connections and its own cache object, on Redis when `h` uses Redis) over
+ * the same database, with its own app. Closing it leaves `h` running.
+ * PostgreSQL only: two SQLite connections in one process would wait for
+ * each other's locks on the one event loop.
+ */
+export async function startSecondInstance(h: Harness): Promise<Harness> {
+  if (h.config.database === undefined) {
+    throw new Error("a second instance in this process needs PostgreSQL");
+  }
+  const runtime = await openRuntime(h.config, { clock: h.clock });
+  return serveHarness({
+    runtime,
+    config: h.config,
+    clock: h.clock,
+    dataDir: h.dataDir,
+    apiKey: h.apiKey,
+    clientId: h.clientId,
+    async cleanup() {},
+  });
+}
+
+async function serveHarness(parts: {
+  readonly runtime: Runtime;
+  readonly config: Config;
+  readonly clock: ManualClock;
+  readonly dataDir: string;
+  readonly apiKey: string;
+  readonly clientId: string;
+  cleanup(): Promise<void>;
+}): Promise<Harness> {
+  const { runtime, config, clock, dataDir, apiKey: key, clientId } = parts;
   const app = await buildApp({
     ctx: runtime.ctx,
     defaultTenant: config.defaultTenant,
@@ -101,7 +148,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     clock,
     dataDir,
     apiKey: key,
-    clientId: record.clientId,
+    clientId,
     async addUser(username, permissions = []) {
       await addUser(runtime.ctx, { tenantId: TENANT, username, password: PASSWORD, permissions });
     },
@@ -129,8 +176,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async close() {
       await app.close();
       await runtime.close();
-      await dropSchema();
-      rmSync(dataDir, { recursive: true, force: true });
+      await parts.cleanup();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Cache, RateLimiter } from "../../cache/contract.js";
 import type { ClientId, TenantId } from "../ids.js";
-import { throwIfBlocked } from "../login-throttle.js";
+import { countAttempt, giveBack, type SpentPoint } from "../throttle-attempt.js";
 
 /** Limits on failed client authentications. Only failures count. */
 export interface StepUpThrottleSettings {
@@ -34,28 +34,32 @@ export class StepUpThrottle {
   }
 
   /**
-   * Counts an attempt up front, and throws `rate_limited` when the client or
-   * the IP has used up its failures. Counting before the attempt (not after
-   * a failure) keeps the budget exact however many guesses arrive at once,
-   * on however many instances; {@link succeeded} gives the point back.
+   * Counts an attempt up front (client first, when there is one, then IP),
+   * and throws `rate_limited`, having spent nothing, when the client or the
+   * IP has used up its failures ({@link countAttempt}). Counting before the
+   * attempt (not after a failure) keeps the budget exact however many
+   * guesses arrive at once, on however many instances; {@link succeeded}
+   * gives the points back.
    */
-  async begin(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
-    const states = await Promise.all([
-      this.#byIp.consume(ip),
-      ...(clientId === undefined ? [] : [this.#byClient.consume(clientKey(tenantId, clientId))]),
-    ]);
-    throwIfBlocked(
-      states.filter((state) => !state.allowed),
+  begin(
+    tenantId: TenantId,
+    clientId: ClientId | undefined,
+    ip: string,
+  ): Promise<readonly SpentPoint[]> {
+    return countAttempt(
+      [
+        ...(clientId === undefined
+          ? []
+          : [{ limiter: this.#byClient, key: clientKey(tenantId, clientId) }]),
+        { limiter: this.#byIp, key: ip },
+      ],
       "Too many failed client authentications; try again later",
     );
   }
 
   /** Gives back what {@link begin} counted: the attempt succeeded. */
-  async succeeded(tenantId: TenantId, clientId: ClientId | undefined, ip: string): Promise<void> {
-    await Promise.all([
-      this.#byIp.reward(ip),
-      ...(clientId === undefined ? [] : [this.#byClient.reward(clientKey(tenantId, clientId))]),
-    ]);
+  succeeded(spent: readonly SpentPoint[]): Promise<void> {
+    return giveBack(spent);
   }
 }
 

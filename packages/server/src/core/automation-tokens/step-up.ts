@@ -51,7 +51,7 @@ export async function stepUp(
   const claimedId = claimedClientId(proof);
   const found = claimedId === undefined ? undefined : await ctx.store.clients.get(claimedId);
   const client = found?.tenantId === tenant.id ? found : undefined;
-  await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
+  const spent = await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
   const reason = await refusal(ctx, client, proof);
   if (reason !== undefined || client === undefined) {
     await recordAudit(ctx, {
@@ -67,7 +67,7 @@ export async function stepUp(
     });
     throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
   }
-  await ctx.stepUpThrottle.succeeded(tenant.id, client.id, ip);
+  await ctx.stepUpThrottle.succeeded(spent);
   return client;
 }
 

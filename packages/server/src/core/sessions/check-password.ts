@@ -11,13 +11,17 @@ const BAD_CREDENTIALS = "Incorrect username or password";
 /**
  * Proves a username and password, for every dialect that takes them.
  *
- * - The login throttle is asked first; a refusal is audited as
- *   `login.throttled`.
+ * - The login throttle counts the attempt before anything else
+ *   (`LoginThrottle.begin`), so guesses sent at once get no more
+ *   checks than its limits allow; a refusal is audited as
+ *   `login.throttled` and spends nothing.
  * - Unknown user, wrong password and disabled user fail identically: the
  *   same `invalid_credentials` error, and an argon2id verification runs in
  *   every case (against a dummy hash for an unknown user), so the answer
- *   takes the same time. The real reason goes to the audit trail only.
- * - Success clears the throttle's per-user counters.
+ *   takes the same time. The attempt stays counted; the real reason goes to
+ *   the audit trail only.
+ * - Success gives the attempt's points back and clears the failure streak
+ *   of this username from this IP.
  */
 export async function checkPassword(
   ctx: CoreContext,
@@ -35,25 +39,26 @@ export async function checkPassword(
       `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,
     );
   }
-  await ctx.loginThrottle.check(tenantId, username, ip).catch(async (error: unknown) => {
-    // Only a refusal is a throttled login; a failing cache is just a failure.
-    if (!isTesseraError(error) || error.code !== "rate_limited") {
+  const attempt = await ctx.loginThrottle
+    .begin(tenantId, username, ip)
+    .catch(async (error: unknown) => {
+      // Only a refusal is a throttled login; a failing cache is just a failure.
+      if (!isTesseraError(error) || error.code !== "rate_limited") {
+        throw error;
+      }
+      await recordAudit(ctx, {
+        tenantId,
+        at: ctx.clock.now(),
+        type: "login.throttled",
+        ip,
+        detail: { username },
+      });
       throw error;
-    }
-    await recordAudit(ctx, {
-      tenantId,
-      at: ctx.clock.now(),
-      type: "login.throttled",
-      ip,
-      detail: { username },
     });
-    throw error;
-  });
 
   const user = await ctx.store.users.getByUsername(tenantId, username);
   const passwordOk = await ctx.passwords.verify(user?.passwordHash, password);
   if (user === undefined || !passwordOk || user.status !== "active") {
-    await ctx.loginThrottle.recordFailure(tenantId, username, ip);
     await recordAudit(ctx, {
       tenantId,
       at: ctx.clock.now(),
@@ -67,6 +72,6 @@ export async function checkPassword(
     });
     throw new TesseraError("invalid_credentials", BAD_CREDENTIALS);
   }
-  await ctx.loginThrottle.recordSuccess(tenantId, username, ip);
+  await ctx.loginThrottle.succeeded(attempt);
   return user;
 }
