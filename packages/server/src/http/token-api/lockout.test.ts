@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../../../test/support/harness.js";
+import { describeTwoInstances, inParallel, statusCounts } from "../../../test/support/guesses.js";
+import {
+  type Harness,
+  startHarness,
+  startSecondInstance,
+  TENANT,
+} from "../../../test/support/harness.js";
 import {
   addClient,
   issueLong,
@@ -71,5 +77,43 @@ describe("token API: nobody can lock a client out by naming it", () => {
 
     expect(statuses.filter((status) => status === 401)).toHaveLength(3);
     expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+  });
+});
+
+describeTwoInstances("token API: guesses at a client's secret on two instances", (env) => {
+  const BUDGET = 3;
+  const GUESSES = 40;
+  let first: Harness;
+  let second: Harness;
+
+  beforeAll(async () => {
+    first = await startHarness({
+      ...env(),
+      TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT: String(BUDGET),
+      TESSERA_STEP_UP_MAX_FAILURES_PER_IP: "1000",
+    });
+    second = await startSecondInstance(first);
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it(`checks at most ${BUDGET} of ${GUESSES} wrong secrets sent at once, split across both`, async () => {
+    const target = await addClient(first);
+
+    const answers = await inParallel(GUESSES, (i) =>
+      postLong(i % 2 === 0 ? first : second, secretBody(target, { client_secret: `tsr_cs_${i}` })),
+    );
+
+    expect(statusCounts(answers)).toEqual({ 401: BUDGET, 429: GUESSES - BUDGET });
+    const events = await first.runtime.ctx.store.audit.list(TENANT, { limit: 1000 });
+    const checked = events.filter(
+      (event) => event.type === "client.step_up_failed" && event.detail.clientId === target.id,
+    );
+    expect(checked).toHaveLength(BUDGET);
+    // The right secret waits too, on either instance, until the window ends.
+    expect((await postLong(second, secretBody(target))).statusCode).toBe(429);
   });
 });
