@@ -96,6 +96,17 @@ export class LoginThrottle {
     ]);
   }
 
+  /**
+   * The attempt ended before its password was checked (the store could not
+   * be read, say): it was no guess, so every point it took is given back,
+   * and an outage does not use up the budgets of the users it hits. Once
+   * the password has been checked, a failure stays counted whatever happens
+   * next.
+   */
+  async unchecked(attempt: LoginAttempt): Promise<void> {
+    await giveBack(attempt.spent);
+  }
+
   #keys(tenantId: TenantId, username: string, ip: string) {
     // JSON keeps the parts apart whatever characters a username holds.
     return {

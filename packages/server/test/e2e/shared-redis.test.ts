@@ -10,6 +10,8 @@ import {
 } from "../support/services.js";
 
 const PASSWORD = "shared-redis password 0123";
+/** Each test starts two servers and runs the CLI four times: slow on a busy machine. */
+const TIMEOUT_MS = 120_000;
 const MAX_FAILURES_PER_USER_IP = 3;
 
 const postgresUp = await postgresAvailable();
@@ -69,35 +71,47 @@ afterEach(async () => {
 
 describeWithService("Redis", redisUp, "deployments sharing one Redis", () => {
   describeWithService("PostgreSQL", postgresUp, "on PostgreSQL", () => {
-    it("keeps two deployments' login counters apart: the second still lets alice in", async () => {
+    it(
+      "keeps two deployments' login counters apart: the second still lets alice in",
+      async () => {
+        const { username, ip } = stranger();
+        const onFirst = await serve(deployWith("postgres", username), ip);
+        const onSecond = await serve(deployWith("postgres", username), ip);
+
+        expect(await guessUntilThrottled(onFirst, username)).toEqual([401, 401, 401, 429]);
+
+        expect((await onSecond.login(username, PASSWORD)).status).toBe(200);
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      "shares counters between two instances of one deployment, each with its own data dir",
+      async () => {
+        const { username, ip } = stranger();
+        const deployment = deployWith("postgres", username);
+        const onA = await serve(deployment, ip);
+        const onB = await serve(deployment, ip);
+
+        expect(await guessUntilThrottled(onA, username)).toEqual([401, 401, 401, 429]);
+
+        expect((await onB.login(username, PASSWORD)).status).toBe(429);
+      },
+      TIMEOUT_MS,
+    );
+  });
+
+  it(
+    "keeps two SQLite deployments' login counters apart",
+    async () => {
       const { username, ip } = stranger();
-      const onFirst = await serve(deployWith("postgres", username), ip);
-      const onSecond = await serve(deployWith("postgres", username), ip);
+      const onFirst = await serve(deployWith("sqlite", username), ip);
+      const onSecond = await serve(deployWith("sqlite", username), ip);
 
       expect(await guessUntilThrottled(onFirst, username)).toEqual([401, 401, 401, 429]);
 
       expect((await onSecond.login(username, PASSWORD)).status).toBe(200);
-    });
-
-    it("shares counters between two instances of one deployment, each with its own data dir", async () => {
-      const { username, ip } = stranger();
-      const deployment = deployWith("postgres", username);
-      const onA = await serve(deployment, ip);
-      const onB = await serve(deployment, ip);
-
-      expect(await guessUntilThrottled(onA, username)).toEqual([401, 401, 401, 429]);
-
-      expect((await onB.login(username, PASSWORD)).status).toBe(429);
-    });
-  });
-
-  it("keeps two SQLite deployments' login counters apart", async () => {
-    const { username, ip } = stranger();
-    const onFirst = await serve(deployWith("sqlite", username), ip);
-    const onSecond = await serve(deployWith("sqlite", username), ip);
-
-    expect(await guessUntilThrottled(onFirst, username)).toEqual([401, 401, 401, 429]);
-
-    expect((await onSecond.login(username, PASSWORD)).status).toBe(200);
-  });
+    },
+    TIMEOUT_MS,
+  );
 });

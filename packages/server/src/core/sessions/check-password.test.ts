@@ -13,7 +13,7 @@ import {
   TENANT,
 } from "../../../test/support/harness.js";
 import type { CoreContext } from "../context.js";
-import { isTesseraError } from "../errors.js";
+import { isTesseraError, TesseraError } from "../errors.js";
 import { checkPassword } from "./check-password.js";
 
 const LIMIT = 4;
@@ -77,6 +77,44 @@ describeOnEachCache("checkPassword under the login throttle", (cacheEnv) => {
       outcome(h.runtime.ctx, "bob", `wrong guess ${i}`, ip),
     );
     expect(tally(after)).toEqual({ invalid_credentials: LIMIT, rate_limited: GUESSES - LIMIT });
+  });
+});
+
+describeOnEachCache("checkPassword when the store cannot be read", (cacheEnv) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      ...cacheEnv(),
+      TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP: String(LIMIT),
+    });
+    await h.addUser("erin");
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("spends nothing on an attempt whose password was never checked", async () => {
+    const ctx = h.runtime.ctx;
+    const down: CoreContext = {
+      ...ctx,
+      store: {
+        ...ctx.store,
+        users: {
+          ...ctx.store.users,
+          getByUsername: () => Promise.reject(new TesseraError("unavailable", "Store down")),
+        },
+      },
+    };
+
+    for (let i = 0; i < 3 * LIMIT; i++) {
+      expect(await outcome(down, "erin", `wrong guess ${i}`, "198.51.100.20")).toBe("unavailable");
+    }
+
+    expect(await outcome(ctx, "erin", PASSWORD, "198.51.100.20")).toBe("ok");
+    const guesses = await inParallel(GUESSES, (i) =>
+      outcome(ctx, "erin", `wrong guess ${i}`, "198.51.100.20"),
+    );
+    expect(tally(guesses)).toEqual({ invalid_credentials: LIMIT, rate_limited: GUESSES - LIMIT });
   });
 });
 

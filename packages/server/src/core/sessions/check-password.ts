@@ -19,7 +19,8 @@ const BAD_CREDENTIALS = "Incorrect username or password";
  *   same `invalid_credentials` error, and an argon2id verification runs in
  *   every case (against a dummy hash for an unknown user), so the answer
  *   takes the same time. The attempt stays counted; the real reason goes to
- *   the audit trail only.
+ *   the audit trail only. An attempt that ends before the password is
+ *   checked (the store cannot be read) spends nothing.
  * - Success gives the attempt's points back and clears the failure streak
  *   of this username from this IP.
  */
@@ -56,8 +57,15 @@ export async function checkPassword(
       throw error;
     });
 
-  const user = await ctx.store.users.getByUsername(tenantId, username);
-  const passwordOk = await ctx.passwords.verify(user?.passwordHash, password);
+  let user: UserRecord | undefined;
+  let passwordOk: boolean;
+  try {
+    user = await ctx.store.users.getByUsername(tenantId, username);
+    passwordOk = await ctx.passwords.verify(user?.passwordHash, password);
+  } catch (error) {
+    await ctx.loginThrottle.unchecked(attempt);
+    throw error;
+  }
   if (user === undefined || !passwordOk || user.status !== "active") {
     await recordAudit(ctx, {
       tenantId,
