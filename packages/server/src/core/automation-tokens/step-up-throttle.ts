@@ -34,9 +34,11 @@ export class StepUpThrottle {
   }
 
   /**
-   * Counts an attempt up front (client first, when there is one, then IP),
-   * and throws `rate_limited`, having spent nothing, when the client or the
-   * IP has used up its failures ({@link countAttempt}). Counting before the
+   * Counts an attempt up front (IP first, then the client, when there is
+   * one), and throws `rate_limited`, having spent nothing, when the IP or
+   * the client has used up its failures ({@link countAttempt}). The IP goes
+   * first so that a flood from an address out of failures never touches the
+   * client's own counter, even for an instant. Counting before the
    * attempt (not after a failure) keeps the budget exact however many
    * guesses arrive at once, on however many instances; {@link succeeded}
    * gives the points back.
@@ -48,10 +50,10 @@ export class StepUpThrottle {
   ): Promise<readonly SpentPoint[]> {
     return countAttempt(
       [
+        { limiter: this.#byIp, key: ip },
         ...(clientId === undefined
           ? []
           : [{ limiter: this.#byClient, key: clientKey(tenantId, clientId) }]),
-        { limiter: this.#byIp, key: ip },
       ],
       "Too many failed client authentications; try again later",
     );
