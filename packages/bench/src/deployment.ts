@@ -50,6 +50,9 @@ export class Deployment {
       TESSERA_ADMIN_PASSWORD: this.adminPassword,
       TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: "1000000",
       TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP: "1000000",
+      // The login scenario sends one user's logins from one address, 32 at once:
+      // every login in flight counts against that pair until it succeeds.
+      TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP: "1000000",
       ...(store.kind === "postgres"
         ? {
             TESSERA_DATABASE_URL: store.url,
