@@ -3,7 +3,11 @@ import pg from "pg";
 import { migrateToLatest } from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
-import { isPostgresUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
+import {
+  isPostgresInvalidText,
+  isPostgresUnavailable,
+  UnavailableMappingDialect,
+} from "../sql/unavailable.js";
 
 /** Options for {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -62,7 +66,11 @@ export async function openPostgresStore(
     });
   }
   const db = new Kysely<Database>({
-    dialect: new UnavailableMappingDialect(new PostgresDialect({ pool }), isPostgresUnavailable),
+    dialect: new UnavailableMappingDialect(
+      new PostgresDialect({ pool }),
+      isPostgresUnavailable,
+      isPostgresInvalidText,
+    ),
     plugins: [new CamelCasePlugin()],
   });
   const applied =

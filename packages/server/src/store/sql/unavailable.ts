@@ -18,6 +18,12 @@ import { TesseraError } from "../../core/errors.js";
  */
 export type UnavailablePredicate = (error: unknown) => boolean;
 
+/**
+ * Decides whether a driver error means "this text cannot be stored or
+ * compared": a value the caller sent, never the server's fault.
+ */
+export type InvalidTextPredicate = (error: unknown) => boolean;
+
 function code(error: unknown): string {
   const value = (error as { code?: unknown } | null)?.code;
   return typeof value === "string" ? value : "";
@@ -60,8 +66,34 @@ export const isPostgresUnavailable: UnavailablePredicate = (error) => {
   );
 };
 
-function mapError(error: unknown, isUnavailable: UnavailablePredicate): unknown {
-  if (isUnavailable(error)) {
+/**
+ * PostgreSQL's invalid-text errors (SQLSTATE class 22): a NUL or an invalid
+ * byte sequence in text (22021 character_not_in_repertoire), and a
+ * character that has no equivalent in the server's encoding (22P05
+ * untranslatable_character, also JSON's `\u0000`). SQLite stores any text
+ * it is given, so it has none.
+ */
+const POSTGRES_INVALID_TEXT_CODES = new Set(["22021", "22P05"]);
+
+/** PostgreSQL: text the database cannot hold. */
+export const isPostgresInvalidText: InvalidTextPredicate = (error) =>
+  POSTGRES_INVALID_TEXT_CODES.has(code(error));
+
+/** How one engine's driver errors are told apart. */
+export interface DriverErrorPredicates {
+  readonly isUnavailable: UnavailablePredicate;
+  readonly isInvalidText?: InvalidTextPredicate;
+}
+
+function mapError(error: unknown, predicates: DriverErrorPredicates): unknown {
+  if (predicates.isInvalidText?.(error) === true) {
+    // Whatever checks ran before, text the database refuses is the caller's mistake: a 400.
+    return new TesseraError("invalid_request", "The request holds text that cannot be stored", {
+      detail: `store: ${code(error)}`,
+      cause: error,
+    });
+  }
+  if (predicates.isUnavailable(error)) {
     return new TesseraError("unavailable", "The service is temporarily unavailable; try again", {
       retryAfterSeconds: 1,
       detail: `store: ${code(error)}`,
@@ -74,14 +106,14 @@ function mapError(error: unknown, isUnavailable: UnavailablePredicate): unknown 
 class MappedConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
-    private readonly isUnavailable: UnavailablePredicate,
+    private readonly predicates: DriverErrorPredicates,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     try {
       return await this.inner.executeQuery<R>(query);
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
   }
 
@@ -95,14 +127,14 @@ class MappedDriver implements Driver {
 
   constructor(
     private readonly inner: Driver,
-    private readonly isUnavailable: UnavailablePredicate,
+    private readonly predicates: DriverErrorPredicates,
   ) {}
 
   async init(): Promise<void> {
     try {
       await this.inner.init();
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
   }
 
@@ -111,11 +143,11 @@ class MappedDriver implements Driver {
     try {
       connection = await this.inner.acquireConnection();
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
     let mapped = this.#connections.get(connection);
     if (mapped === undefined) {
-      mapped = new MappedConnection(connection, this.isUnavailable);
+      mapped = new MappedConnection(connection, this.predicates);
       this.#connections.set(connection, mapped);
     }
     return mapped;
@@ -132,7 +164,7 @@ class MappedDriver implements Driver {
     try {
       await this.inner.beginTransaction(this.#unwrap(connection), settings);
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
   }
 
@@ -140,7 +172,7 @@ class MappedDriver implements Driver {
     try {
       await this.inner.commitTransaction(this.#unwrap(connection));
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
   }
 
@@ -150,7 +182,7 @@ class MappedDriver implements Driver {
     try {
       await this.inner.rollbackTransaction(this.#unwrap(connection));
     } catch (error) {
-      throw mapError(error, this.isUnavailable);
+      throw mapError(error, this.predicates);
     }
   }
 
@@ -166,16 +198,23 @@ class MappedDriver implements Driver {
 /**
  * Wraps a Kysely dialect so that driver errors meaning "unavailable" surface
  * as `TesseraError("unavailable")`, which every dialect renders as 503 with
- * `Retry-After`. The one place store outages are recognised.
+ * `Retry-After`, and errors meaning "this text cannot be stored" as
+ * `TesseraError("invalid_request")`, a 400. The one place driver errors
+ * become core errors, so no query anywhere answers such a failure with a 500.
  */
 export class UnavailableMappingDialect implements Dialect {
+  readonly #predicates: DriverErrorPredicates;
+
   constructor(
     private readonly inner: Dialect,
-    private readonly isUnavailable: UnavailablePredicate,
-  ) {}
+    isUnavailable: UnavailablePredicate,
+    isInvalidText?: InvalidTextPredicate,
+  ) {
+    this.#predicates = { isUnavailable, ...(isInvalidText === undefined ? {} : { isInvalidText }) };
+  }
 
   createDriver(): Driver {
-    return new MappedDriver(this.inner.createDriver(), this.isUnavailable);
+    return new MappedDriver(this.inner.createDriver(), this.#predicates);
   }
 
   createQueryCompiler(): QueryCompiler {
