@@ -1,4 +1,5 @@
 import type { AuditEventInput } from "../store/records.js";
+import { boundAuditDetail, boundAuditString } from "./audit-detail.js";
 import type { CoreContext } from "./context.js";
 
 /**
@@ -41,10 +42,20 @@ export type AuditEventType =
 /**
  * Appends an audit event. Details must never hold a secret: ids, usernames,
  * reasons and counts only.
+ *
+ * Details and the IP often carry what a caller sent (the username of a
+ * failed login), and audit rows are kept: every string is bounded and its
+ * control and bidirectional characters escaped, and the detail as a whole
+ * is bounded ({@link boundAuditDetail}), so no caller can write a large row
+ * or a value that forges a line where the trail is read.
  */
 export async function recordAudit(
   ctx: Pick<CoreContext, "store">,
   event: AuditEventInput & { readonly type: AuditEventType },
 ): Promise<void> {
-  await ctx.store.audit.append(event);
+  await ctx.store.audit.append({
+    ...event,
+    ...(event.ip === undefined || event.ip === null ? {} : { ip: boundAuditString(event.ip) }),
+    ...(event.detail === undefined ? {} : { detail: boundAuditDetail(event.detail) }),
+  });
 }
