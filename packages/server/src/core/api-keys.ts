@@ -2,6 +2,7 @@ import type { ApiKeyRecord, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
+import { checkName } from "./identifiers.js";
 import { type ApiKeyId, type ClientId, newApiKeyId, newClientId, type TenantId } from "./ids.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
 import { getTenant } from "./tenants.js";
@@ -33,8 +34,8 @@ export async function createApiKey(
     );
   }
   const name = input.name ?? "";
-  if (name.length > 200) {
-    throw new TesseraError("invalid_request", "An API key name is at most 200 characters");
+  if (name !== "") {
+    checkName(name, "An API key name", 200);
   }
   const key = generateOpaqueToken("tsr_ak");
   const now = ctx.clock.now();

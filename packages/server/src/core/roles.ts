@@ -3,6 +3,7 @@ import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "../store/rec
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
+import { checkIdentifierInput, checkName, isIdentifierInput } from "./identifiers.js";
 import { newRoleId, type RoleId, type TenantId } from "./ids.js";
 import { ADMIN, isAdmin } from "./permissions.js";
 import type { Actor } from "./users.js";
@@ -10,6 +11,12 @@ import type { Actor } from "./users.js";
 type Ctx = Pick<CoreContext, "store" | "clock">;
 
 export const MAX_ROLE_NAME_LENGTH = 128;
+
+/**
+ * The largest permission object a role may hold, as JSON: room for hundreds
+ * of databases and tables, and a bound on what one role stores.
+ */
+export const MAX_ROLE_PERMISSION_BYTES = 64 * 1024;
 
 /** The flags a permission object may carry besides per-database grants. */
 const ROLE_FLAGS = ["super_user", "cluster_user", "structure_user"] as const;
@@ -24,6 +31,8 @@ export function permissionsOfRole(permission: JsonObject): string[] {
   return permission.super_user === true ? [ADMIN] : [];
 }
 
+const HOLDS_BAD_NAME = "holds a control, bidirectional or line separator character, or is too long";
+
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -37,6 +46,12 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
  * @throws `invalid_request` naming every problem.
  */
 export function validateRolePermission(permission: JsonObject): void {
+  if (Buffer.byteLength(JSON.stringify(permission)) > MAX_ROLE_PERMISSION_BYTES) {
+    throw new TesseraError(
+      "invalid_request",
+      `A permission object must be at most ${MAX_ROLE_PERMISSION_BYTES} bytes of JSON`,
+    );
+  }
   const problems: string[] = [];
   for (const flag of ROLE_FLAGS) {
     const value = permission[flag];
@@ -59,6 +74,10 @@ export function validateRolePermission(permission: JsonObject): void {
     problems.push("A super_user role may not have other permissions set");
   }
   for (const database of databases) {
+    if (!isIdentifierInput(database)) {
+      problems.push(`A database name ${HOLDS_BAD_NAME}`);
+      continue;
+    }
     const grants = permission[database];
     const tables = isObject(grants) ? grants.tables : undefined;
     if (!isObject(grants) || !isObject(tables)) {
@@ -66,6 +85,10 @@ export function validateRolePermission(permission: JsonObject): void {
       continue;
     }
     for (const [table, grant] of Object.entries(tables)) {
+      if (!isIdentifierInput(table)) {
+        problems.push(`A table name in '${database}' ${HOLDS_BAD_NAME}`);
+        continue;
+      }
       if (!isObject(grant)) {
         problems.push(`'${database}.tables.${table}' must be an object`);
         continue;
@@ -86,21 +109,9 @@ export function validateRolePermission(permission: JsonObject): void {
   }
 }
 
-/** Checks a role name: 1-128 characters, no outer spaces, no control characters. */
+/** Checks a new role name: 1-128 characters of visible text, without outer spaces. */
 export function checkRoleName(name: string): void {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  const control = /[\u0000-\u001f\u007f]/;
-  if (
-    name.length === 0 ||
-    name.length > MAX_ROLE_NAME_LENGTH ||
-    name.trim() !== name ||
-    control.test(name)
-  ) {
-    throw new TesseraError(
-      "invalid_request",
-      `A role name is 1-${MAX_ROLE_NAME_LENGTH} characters, without outer spaces or control characters`,
-    );
-  }
+  checkName(name, "A role name", MAX_ROLE_NAME_LENGTH);
 }
 
 /** Adds a role. `conflict` if the tenant already has one by that name. */
@@ -157,6 +168,7 @@ export async function getRole(
   tenantId: TenantId,
   id: string,
 ): Promise<RoleRecord> {
+  checkIdentifierInput(id, "A role id");
   const role = await ctx.store.roles.get(tenantId, id as RoleId);
   if (role === undefined) {
     throw new TesseraError("not_found", "Role not found");
@@ -173,6 +185,7 @@ export async function findRole(
   tenantId: TenantId,
   nameOrId: string,
 ): Promise<RoleRecord> {
+  checkIdentifierInput(nameOrId, "A role");
   const role =
     (await ctx.store.roles.getByName(tenantId, nameOrId)) ??
     (await ctx.store.roles.get(tenantId, nameOrId as RoleId));

@@ -3,6 +3,7 @@ import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/rec
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
+import { nameProblem } from "./identifiers.js";
 import { isTenantId, type TenantId, type UserId } from "./ids.js";
 import { SIGNING_ALGORITHMS } from "./keyring.js";
 
@@ -51,11 +52,12 @@ export function validateTenantPatch(patch: TenantPatch): void {
   ) {
     problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
   }
-  if (
-    patch.displayName !== undefined &&
-    (patch.displayName.length === 0 || patch.displayName.length > 200)
-  ) {
-    problems.push("displayName must be 1-200 characters");
+  const displayNameProblem =
+    patch.displayName === undefined
+      ? undefined
+      : nameProblem(patch.displayName, "displayName", 200);
+  if (displayNameProblem !== undefined) {
+    problems.push(displayNameProblem);
   }
   if (problems.length > 0) {
     throw new TesseraError("invalid_request", problems.join("; "));

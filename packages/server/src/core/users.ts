@@ -3,6 +3,7 @@ import type { RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
+import { checkIdentifierInput, checkUsername } from "./identifiers.js";
 import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
 import { checkNewPassword } from "./passwords.js";
 import { isAdmin, parsePermission } from "./permissions.js";
@@ -16,27 +17,10 @@ export interface Actor {
   readonly actorUserId?: UserId | null;
 }
 
-export const MAX_USERNAME_LENGTH = 128;
-
 /**
- * Checks a new username. Usernames match exactly (case-sensitive) and are
- * never trimmed or normalised, so a name with outer spaces or control
- * characters is refused rather than silently changed.
+ * Adds a user with an argon2id password hash. The username must follow the
+ * username profile ({@link checkUsername}); `conflict` if it is taken.
  */
-export function checkUsername(username: string): void {
-  if (username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
-    throw new TesseraError("invalid_request", `A username is 1-${MAX_USERNAME_LENGTH} characters`);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (username.trim() !== username || /[\u0000-\u001f\u007f]/.test(username)) {
-    throw new TesseraError(
-      "invalid_request",
-      "A username may not start or end with spaces or hold control characters",
-    );
-  }
-}
-
-/** Adds a user with an argon2id password hash. `conflict` if the username is taken. */
 export async function addUser(
   ctx: Ctx,
   input: {
@@ -82,12 +66,17 @@ export async function addUser(
   return (await ctx.store.users.getById(input.tenantId, user.id)) ?? user;
 }
 
-/** Loads a user by username or throws `not_found`. */
+/**
+ * Loads a user by username or throws `not_found`; a username no user can
+ * have (see {@link checkIdentifierInput}) is `invalid_request`, without a
+ * look-up.
+ */
 export async function getUserByUsername(
   ctx: Pick<CoreContext, "store">,
   tenantId: TenantId,
   username: string,
 ): Promise<UserRecord> {
+  checkIdentifierInput(username, "A username");
   const user = await ctx.store.users.getByUsername(tenantId, username);
   if (user === undefined) {
     throw new TesseraError("not_found", `No user ${username}`);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, isTesseraError } from "../core/errors.js";
+import { HOLDS_NEVER_VALID, IDENTIFIER_INPUT_PATTERN } from "../core/identifiers.js";
 
 /** A failure decided and ready for a dialect to put in its own wire format. */
 export interface WireError {
@@ -50,6 +51,9 @@ export function describeValidation(errors: readonly AjvError[], context: string)
     return limit === 1
       ? `${subject} must not be empty`
       : `${subject} must be at least ${limit} characters`;
+  }
+  if (first.keyword === "pattern" && first.params.pattern === IDENTIFIER_INPUT_PATTERN) {
+    return `${subject} ${HOLDS_NEVER_VALID}`;
   }
   if (first.keyword === "type") {
     const type = String(first.params.type ?? "");

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { TesseraError } from "../../core/errors.js";
+import { checkIdentifierInput } from "../../core/identifiers.js";
 import type { SessionId } from "../../core/ids.js";
 import { endSession, endUserSessions } from "../../core/sessions/revoke.js";
 import { getUserByUsername } from "../../core/users.js";
@@ -97,6 +98,7 @@ export function registerSessionCommands(program: Command): void {
           );
           return;
         }
+        checkIdentifierInput(sessionId ?? "", "A session id");
         const session = await command.ctx.store.sessions.get(sessionId as SessionId);
         if (session === undefined || session.tenantId !== tenantId) {
           throw new TesseraError("not_found", `No session ${sessionId}`);

@@ -4,6 +4,7 @@ import { LONG_TERM_TTL_DAYS } from "../clients/clients.js";
 import { narrowScopes } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkIdentifierInput, checkName } from "../identifiers.js";
 import { newTokenId, type TokenId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { isLive } from "./authenticate.js";
@@ -65,8 +66,11 @@ export async function issueLongTermToken(
     );
   }
   const name = input.name ?? "";
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new TesseraError("invalid_request", `name must be at most ${MAX_NAME_LENGTH} characters`);
+  if (name !== "") {
+    checkName(name, "name", MAX_NAME_LENGTH);
+  }
+  if (input.rotateTokenId !== undefined) {
+    checkIdentifierInput(input.rotateTokenId, "rotate_token_id");
   }
   const allowed = input.grantedScopes.filter((scope) => client.scopes.includes(scope));
   const scopes = narrowScopes(allowed, input.scopes);

@@ -3,6 +3,7 @@ import { recordAudit } from "../audit.js";
 import { TOKENS_ADMIN } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId, TokenId } from "../ids.js";
 import type { Actor } from "../users.js";
 import type { AutomationCaller } from "./authenticate.js";
@@ -58,6 +59,7 @@ export async function revokeAutomationToken(
   input: { readonly caller: AutomationCaller; readonly tokenId: string; readonly ip: string },
 ): Promise<TokenId[]> {
   const { caller } = input;
+  checkIdentifierInput(input.tokenId, "A token id");
   const target = await ctx.store.automationTokens.get(input.tokenId as TokenId);
   const visible =
     target !== undefined &&
@@ -86,6 +88,7 @@ export async function revokeTokenAsOperator(
   ctx: Pick<CoreContext, "store" | "clock">,
   input: { readonly tenantId: TenantId; readonly tokenId: string } & Actor,
 ): Promise<TokenId[]> {
+  checkIdentifierInput(input.tokenId, "A token id");
   const target = await ctx.store.automationTokens.get(input.tokenId as TokenId);
   if (target === undefined || target.tenantId !== input.tenantId) {
     throw new TesseraError("not_found", `No token ${input.tokenId}`);

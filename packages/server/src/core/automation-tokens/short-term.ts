@@ -4,6 +4,7 @@ import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkName } from "../identifiers.js";
 import { newTokenId } from "../ids.js";
 import { signJwt } from "../jws.js";
 import { tenantIssuer } from "../tokens.js";
@@ -55,14 +56,8 @@ export async function issueShortTermToken(
       `ttl_seconds must be a whole number from ${MIN_SHORT_TERM_TTL_SECONDS} to ${MAX_SHORT_TERM_TTL_SECONDS}`,
     );
   }
-  if (
-    input.audience !== undefined &&
-    (input.audience.length === 0 || input.audience.length > MAX_AUDIENCE_LENGTH)
-  ) {
-    throw new TesseraError(
-      "invalid_request",
-      `audience must be 1-${MAX_AUDIENCE_LENGTH} characters`,
-    );
+  if (input.audience !== undefined) {
+    checkName(input.audience, "audience", MAX_AUDIENCE_LENGTH);
   }
   const { tenant, client, token: parent } = input.caller;
   if (parent.kind !== "long_term") {

@@ -6,6 +6,7 @@ import { verifyTotp } from "../clients/totp.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { isIdentifierInput } from "../identifiers.js";
 import type { ClientId } from "../ids.js";
 import { constantTimeEqual, hashSecret } from "../opaque-token.js";
 
@@ -176,7 +177,12 @@ async function assertionRefusal(
       return "assertion_expiry_too_far";
     }
     const jti = payload.jti;
-    if (typeof jti !== "string" || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
+    if (
+      typeof jti !== "string" ||
+      jti.length === 0 ||
+      jti.length > MAX_JTI_LENGTH ||
+      !isIdentifierInput(jti)
+    ) {
       return "assertion_bad_jti";
     }
     // Held until the assertion could no longer be accepted anyway.

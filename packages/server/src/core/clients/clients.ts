@@ -3,6 +3,7 @@ import type { ClientPublicKey, ClientRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkIdentifierInput } from "../identifiers.js";
 import { type ClientId, newClientId, type TenantId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { getTenant } from "../tenants.js";
@@ -133,6 +134,7 @@ export async function findClient(
   tenantId: TenantId,
   nameOrId: string,
 ): Promise<ClientRecord> {
+  checkIdentifierInput(nameOrId, "A client");
   const byName = await ctx.store.clients.getByName(tenantId, nameOrId);
   const client = byName ?? (await ctx.store.clients.get(nameOrId as ClientId));
   if (client === undefined || client.tenantId !== tenantId) {

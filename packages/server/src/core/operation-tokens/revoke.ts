@@ -1,6 +1,7 @@
 import type { SessionRecord, TenantRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { isTesseraError, TesseraError } from "../errors.js";
+import { checkIdentifierInput } from "../identifiers.js";
 import type { SessionId } from "../ids.js";
 import { isAdmin } from "../permissions.js";
 import { endSession, endUserSessions } from "../sessions/revoke.js";
@@ -53,6 +54,7 @@ export async function revokeOperationSessions(
     return session === undefined ? { sessionsRevoked: 0 } : end(session, "revoked");
   }
   if ("sessionId" in target) {
+    checkIdentifierInput(target.sessionId, "A session id");
     const session = await ctx.store.sessions.get(target.sessionId as SessionId);
     if (
       session === undefined ||
@@ -64,6 +66,7 @@ export async function revokeOperationSessions(
     return end(session, "revoked");
   }
   if ("username" in target) {
+    checkIdentifierInput(target.username, "A username");
     if (target.username !== caller.user.username && !isAdmin(caller.user)) {
       throw new TesseraError("forbidden", "Only a super_user may revoke another user's sessions");
     }

@@ -2,6 +2,7 @@ import type { UserRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { isTesseraError, TesseraError } from "../errors.js";
+import { isIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
 
@@ -57,10 +58,12 @@ export async function checkPassword(
       throw error;
     });
 
+  // A username no user can have is never looked up; it fails as an unknown user does.
+  const lookedUp = isIdentifierInput(username);
   let user: UserRecord | undefined;
   let passwordOk: boolean;
   try {
-    user = await ctx.store.users.getByUsername(tenantId, username);
+    user = lookedUp ? await ctx.store.users.getByUsername(tenantId, username) : undefined;
     passwordOk = await ctx.passwords.verify(user?.passwordHash, password);
   } catch (error) {
     await ctx.loginThrottle.unchecked(attempt);
@@ -75,7 +78,14 @@ export async function checkPassword(
       ip,
       detail: {
         username,
-        reason: user === undefined ? "unknown_user" : passwordOk ? "disabled" : "bad_password",
+        reason:
+          user === undefined
+            ? lookedUp
+              ? "unknown_user"
+              : "invalid_username"
+            : passwordOk
+              ? "disabled"
+              : "bad_password",
       },
     });
     throw new TesseraError("invalid_credentials", BAD_CREDENTIALS);

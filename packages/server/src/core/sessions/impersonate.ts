@@ -2,6 +2,7 @@ import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkIdentifierInput } from "../identifiers.js";
 import { hasPermission, IMPERSONATE, outranks } from "../permissions.js";
 import { authenticateSession } from "./authenticate.js";
 import type { SessionTokens } from "./session-tokens.js";
@@ -44,6 +45,7 @@ export async function impersonateUser(
   if (!hasPermission(caller.user, IMPERSONATE)) {
     throw new TesseraError("forbidden", "You are not allowed to impersonate users");
   }
+  checkIdentifierInput(input.username, "A username");
   const target = await ctx.store.users.getByUsername(client.tenant.id, input.username);
   if (target === undefined || target.status !== "active") {
     throw new TesseraError("unprocessable", "The user cannot be impersonated", {

@@ -1,6 +1,7 @@
 import type { SessionRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
 import { isAdmin } from "../permissions.js";
 
@@ -28,6 +29,9 @@ export async function listSessions(
   const limit = input.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSION_LIST) {
     throw new TesseraError("invalid_request", `limit must be from 1 to ${MAX_SESSION_LIST}`);
+  }
+  if (input.username !== undefined) {
+    checkIdentifierInput(input.username, "A username");
   }
   let subject: UserRecord | undefined;
   if (!isAdmin(caller)) {

@@ -1,5 +1,10 @@
 import Joi from "joi";
 import { TesseraError } from "../../core/errors.js";
+import {
+  HOLDS_NEVER_VALID,
+  IDENTIFIER_INPUT,
+  MAX_IDENTIFIER_INPUT_LENGTH,
+} from "../../core/identifiers.js";
 
 /**
  * HarperDB validates operations with Joi and these options, which word
@@ -25,6 +30,37 @@ export function validateBody<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
     throw new TesseraError("invalid_request", error.message);
   }
   return value;
+}
+
+/**
+ * A username, role name or id, as every operation takes one: a string of
+ * at most {@link MAX_IDENTIFIER_INPUT_LENGTH} characters without control or
+ * bidirectional characters, refused in HarperDB's words
+ * (`'username' must not hold control characters, …`).
+ */
+export function identifier(): Joi.StringSchema {
+  return Joi.string()
+    .max(MAX_IDENTIFIER_INPUT_LENGTH)
+    .pattern(IDENTIFIER_INPUT)
+    .messages({ "string.pattern.base": `{{#label}} ${HOLDS_NEVER_VALID}` });
+}
+
+/**
+ * A username sent to log in: only bounded, since a username no user can
+ * have must fail as a wrong one does (401, in the core), not as a 400.
+ */
+export function loginUsername(): Joi.StringSchema {
+  return Joi.string().max(MAX_IDENTIFIER_INPUT_LENGTH);
+}
+
+/** A password: longer than the core's limit, so the core words that refusal. */
+export function password(): Joi.StringSchema {
+  return Joi.string().max(4096);
+}
+
+/** An operation or refresh token: a JWT, as long as the session API takes one. */
+export function token(): Joi.StringSchema {
+  return Joi.string().max(16_384);
 }
 
 export { Joi };

@@ -1,3 +1,4 @@
+import { IDENTIFIER_INPUT_PATTERN, MAX_IDENTIFIER_INPUT_LENGTH } from "../../core/identifiers.js";
 import type { SessionTokens } from "../../core/sessions/session-tokens.js";
 
 const token = (maxLength: number) => ({ type: "string", maxLength }) as const;
@@ -33,7 +34,8 @@ export const tokenRequestBody = {
     endpointUrl: token(2048),
     clientId: token(256),
     userPoolId: token(256),
-    username: token(1024),
+    // No pattern: a username no user can have fails as a wrong one does (401), in the core.
+    username: token(MAX_IDENTIFIER_INPUT_LENGTH),
     // Longer than MAX_PASSWORD_LENGTH so the core, not the schema, words the refusal.
     password: token(4096),
     session: sessionObject,
@@ -54,7 +56,14 @@ export interface TokenRequestBody {
 export const impersonateRequestBody = {
   type: "object",
   required: ["username"],
-  properties: { username: { type: "string", minLength: 1, maxLength: 1024 } },
+  properties: {
+    username: {
+      type: "string",
+      minLength: 1,
+      maxLength: MAX_IDENTIFIER_INPUT_LENGTH,
+      pattern: IDENTIFIER_INPUT_PATTERN,
+    },
+  },
 } as const;
 
 /** The 200 response of `POST /auth/token` and `POST /auth/impersonate`, field for field as spec 001. */

@@ -4,9 +4,15 @@
  * them, so the document cannot drift from what the server does.
  */
 
+import { IDENTIFIER_INPUT_PATTERN } from "../../core/identifiers.js";
+
+/** A string field naming something: bounded, and refusing control and bidirectional characters. */
+const identifier = (maxLength: number, minLength = 1) =>
+  ({ type: "string", minLength, maxLength, pattern: IDENTIFIER_INPUT_PATTERN }) as const;
+
 const scopeList = {
   type: "array",
-  items: { type: "string", minLength: 1, maxLength: 64 },
+  items: identifier(64),
   maxItems: 64,
   description: "Scopes; only narrowing: a subset of what the credential holds.",
 } as const;
@@ -54,8 +60,8 @@ export const longTokenRequest = {
     assertion: { type: "string", minLength: 1, maxLength: 16_384 },
     ttl_days: { type: "integer", minimum: 30, maximum: 90 },
     scopes: scopeList,
-    name: { type: "string", maxLength: 100 },
-    rotate_token_id: { type: "string", minLength: 1, maxLength: 64 },
+    name: identifier(100, 0),
+    rotate_token_id: identifier(64),
   },
 } as const;
 
@@ -82,7 +88,7 @@ export const shortTokenRequest = {
   additionalProperties: false,
   properties: {
     scopes: scopeList,
-    audience: { type: "string", minLength: 1, maxLength: 256 },
+    audience: identifier(256),
     ttl_seconds: { type: "integer", minimum: 60, maximum: 900 },
   },
 } as const;
@@ -101,7 +107,7 @@ export const shortTokenResponse = {
 
 export const tokenIdParams = {
   type: "object",
-  properties: { tokenId: { type: "string", minLength: 1, maxLength: 64 } },
+  properties: { tokenId: identifier(64) },
   required: ["tokenId"],
 } as const;
 

@@ -3,7 +3,7 @@ import type { JsonObject } from "../../../store/records.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi } from "../validation.js";
 
 interface Body {
   readonly role: string;
@@ -11,7 +11,7 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  role: Joi.string().required(),
+  role: identifier().required(),
   permission: Joi.object().required(),
 });
 

@@ -2,7 +2,7 @@ import { findRole } from "../../../core/roles.js";
 import { addUser as add } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi, password } from "../validation.js";
 
 interface Body {
   readonly username: string;
@@ -12,9 +12,9 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: Joi.string().required(),
-  password: Joi.string().required(),
-  role: Joi.string().required(),
+  username: identifier().required(),
+  password: password().required(),
+  role: identifier().required(),
   active: Joi.boolean().required(),
 });
 

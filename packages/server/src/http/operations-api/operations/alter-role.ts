@@ -4,7 +4,7 @@ import type { JsonObject } from "../../../store/records.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi } from "../validation.js";
 
 interface Body {
   readonly id: string;
@@ -13,8 +13,8 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  id: Joi.string().required(),
-  role: Joi.string(),
+  id: identifier().required(),
+  role: identifier(),
   permission: Joi.object().required(),
 });
 

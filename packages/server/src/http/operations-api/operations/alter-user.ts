@@ -3,7 +3,7 @@ import { findRole } from "../../../core/roles.js";
 import { alterUser as alter } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi, password } from "../validation.js";
 
 interface Body {
   readonly username: string;
@@ -13,9 +13,9 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: Joi.string().required(),
-  password: Joi.string().allow(""),
-  role: Joi.string().allow(""),
+  username: identifier().required(),
+  password: password().allow(""),
+  role: identifier().allow(""),
   active: Joi.boolean(),
 });
 

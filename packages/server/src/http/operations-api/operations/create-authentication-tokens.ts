@@ -8,7 +8,7 @@ import {
 import { authenticateCaller } from "../authorization.js";
 import { reworded } from "../errors.js";
 import { type OperationRequest, selfAuthenticatingOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { Joi, loginUsername, password } from "../validation.js";
 
 interface Body {
   readonly username?: string;
@@ -17,9 +17,9 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: Joi.string(),
-  password: Joi.string(),
-  expires_in: Joi.alternatives(Joi.string(), Joi.number().unsafe()),
+  username: loginUsername(),
+  password: password(),
+  expires_in: Joi.alternatives(Joi.string().max(64), Joi.number().unsafe()),
 });
 
 /** HarperDB's answer to a failed `create_authentication_tokens` login. */

@@ -1,6 +1,6 @@
 import { dropRole as drop } from "../../../core/roles.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi } from "../validation.js";
 
 interface Body {
   readonly id: string;
@@ -10,7 +10,7 @@ interface Body {
 export const dropRole = callerOperation(
   "drop_role",
   { superUser: true, internalName: "dropRole" },
-  Joi.object<Body>({ id: Joi.string().required() }),
+  Joi.object<Body>({ id: identifier().required() }),
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const role = await drop(ctx, { tenantId: tenant.id, id: body.id, actorUserId: caller.user.id });
     return { message: `${role.name} successfully deleted` };

@@ -1,7 +1,7 @@
 import { deleteUser } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi } from "../validation.js";
 
 interface Body {
   readonly username: string;
@@ -14,7 +14,7 @@ interface Body {
 export const dropUser = callerOperation(
   "drop_user",
   { superUser: true, internalName: "dropUser" },
-  Joi.object<Body>({ username: Joi.string().required() }),
+  Joi.object<Body>({ username: identifier().required() }),
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     await reworded(
       deleteUser(ctx, {

@@ -1,7 +1,7 @@
 import { listSessions as list, MAX_SESSION_LIST } from "../../../core/sessions/list.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderSession } from "../render.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi } from "../validation.js";
 
 interface Body {
   readonly username?: string;
@@ -10,7 +10,7 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: Joi.string(),
+  username: identifier(),
   include_ended: Joi.boolean(),
   limit: Joi.number().integer().min(1).max(MAX_SESSION_LIST),
 });

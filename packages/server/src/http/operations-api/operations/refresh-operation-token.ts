@@ -4,13 +4,13 @@ import { refreshOperationToken as refresh } from "../../../core/operation-tokens
 import { authenticateCaller } from "../authorization.js";
 import { OperationsApiError } from "../errors.js";
 import { type OperationRequest, selfAuthenticatingOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { Joi, token } from "../validation.js";
 
 interface Body {
   readonly refresh_token?: string;
 }
 
-const schema = Joi.object<Body>({ refresh_token: Joi.string() });
+const schema = Joi.object<Body>({ refresh_token: token() });
 
 /** True when `token` claims to be a refresh token; the refresh path then verifies it fully. */
 function claimsRefresh(token: string): boolean {

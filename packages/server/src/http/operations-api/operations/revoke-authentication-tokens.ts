@@ -3,7 +3,7 @@ import {
   revokeOperationSessions,
 } from "../../../core/operation-tokens/revoke.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
-import { Joi } from "../validation.js";
+import { identifier, Joi, token } from "../validation.js";
 
 interface Body {
   readonly operation_token?: string;
@@ -13,10 +13,10 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  operation_token: Joi.string(),
-  refresh_token: Joi.string(),
-  session_id: Joi.string(),
-  username: Joi.string(),
+  operation_token: token(),
+  refresh_token: token(),
+  session_id: identifier(),
+  username: identifier(),
 }).oxor("operation_token", "refresh_token", "session_id", "username");
 
 function targetOf(body: Body): RevocationTarget {
