@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { Command, CommanderError } from "commander";
-import { loadConfig } from "../config/config.js";
+import { ConfigError, loadConfig } from "../config/config.js";
 import { bootstrap } from "../runtime/bootstrap.js";
 import { startServer } from "../runtime/serve.js";
 import { registerApiKeyCommands } from "./commands/apikey.js";
@@ -13,6 +13,7 @@ import { registerTenantCommands } from "./commands/tenant.js";
 import { registerTokenCommands } from "./commands/tokens.js";
 import { registerUserCommands } from "./commands/user.js";
 import { type CommonOptions, withCore } from "./context.js";
+import { type Lines, printError } from "./io.js";
 
 /** Builds the `tessera` command tree. */
 export function buildProgram(): Command {
@@ -30,16 +31,16 @@ export function buildProgram(): Command {
         options,
         async ({ config, ctx, out, databasePath, masterKeyWarning }) => {
           if (masterKeyWarning !== undefined) {
-            process.stderr.write(`WARNING: ${masterKeyWarning}\n`);
+            printError([`WARNING: ${masterKeyWarning}`]);
           }
           const result = await bootstrap(ctx, config);
-          out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () =>
+          out.print({ dataDir: config.dataDir, database: databasePath, ...result }, () => [
             result.tenantCreated
               ? `initialised ${databasePath} (tenant ${config.defaultTenant}${result.adminCreated ? `, admin ${config.admin?.username}` : ""})`
               : result.adminCreated
                 ? `created admin user ${config.admin?.username} in ${databasePath}`
                 : `${databasePath} is already initialised; nothing changed`,
-          );
+          ]);
         },
         { initialise: false },
       ),
@@ -81,11 +82,11 @@ export function buildProgram(): Command {
       withCore(
         options,
         async ({ out, databasePath, migrationsApplied }) => {
-          out.print({ database: databasePath, applied: migrationsApplied }, () =>
+          out.print({ database: databasePath, applied: migrationsApplied }, () => [
             migrationsApplied.length === 0
               ? `${databasePath} was already up to date`
               : `applied ${migrationsApplied.join(", ")} to ${databasePath}`,
-          );
+          ]);
         },
         { initialise: false },
       ),
@@ -103,10 +104,16 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** One line saying why a command failed; never a stack trace. */
-export function describeFailure(error: unknown): string {
-  // ConfigError and TesseraError are Errors whose messages are written for people.
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Why a command failed, for people: one line, or for an invalid
+ * configuration one line per problem; never a stack trace.
+ */
+export function describeFailure(error: unknown): Lines {
+  if (error instanceof ConfigError) {
+    return ["Invalid configuration:", ...error.problems.map((problem) => `  - ${problem}`)];
+  }
+  // TesseraError and the CLI's own Errors carry messages written for people.
+  return [error instanceof Error ? error.message : String(error)];
 }
 
 /** Runs the CLI with `argv`; exits non-zero with a one-line reason on failure. */
@@ -118,7 +125,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    process.stderr.write(`tessera: ${describeFailure(error)}\n`);
+    const [first = "", ...rest] = describeFailure(error);
+    printError([`tessera: ${first}`, ...rest]);
     process.exitCode = 1;
   }
 }

@@ -42,15 +42,13 @@ export function registerApiKeyCommands(program: Command): void {
           ...(options.name === undefined ? {} : { name: options.name }),
           ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
         });
-        command.out.print({ ...view(record), key }, () =>
-          [
-            `API key ${record.id} for client ${record.clientId} (tenant ${tenantId}):`,
-            "",
-            `  ${key}`,
-            "",
-            "Store it now: it is not shown again. Send it as the X-API-Key header.",
-          ].join("\n"),
-        );
+        command.out.print({ ...view(record), key }, () => [
+          `API key ${record.id} for client ${record.clientId} (tenant ${tenantId}):`,
+          "",
+          `  ${key}`,
+          "",
+          "Store it now: it is not shown again. Send it as the X-API-Key header.",
+        ]);
       }),
     );
   apikey
@@ -86,9 +84,9 @@ export function registerApiKeyCommands(program: Command): void {
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
         const { revoked } = await revokeApiKey(command.ctx, tenantId, id as ApiKeyId);
-        command.out.print({ id, revoked }, () =>
+        command.out.print({ id, revoked }, () => [
           revoked ? `revoked ${id}` : `${id} was already revoked`,
-        );
+        ]);
       }),
     );
 }

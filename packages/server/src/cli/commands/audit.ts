@@ -38,7 +38,7 @@ export function registerAuditCommands(program: Command): void {
         }
         const show = (events: AuditEventRecord[]) => {
           for (const e of events) {
-            process.stdout.write(`${options.json === true ? JSON.stringify(e) : format(e)}\n`);
+            command.out.record(e, () => format(e));
           }
         };
         let events = await command.ctx.store.audit.list(tenantId, { limit });

@@ -10,7 +10,7 @@ import {
 } from "../../core/clients/clients.js";
 import type { ClientRecord } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
-import { table, when } from "../io.js";
+import { type Lines, table, when } from "../io.js";
 
 interface AddOptions extends CommonOptions {
   readonly scopes?: string;
@@ -96,7 +96,7 @@ function listed(label: string, items: readonly string[], none: string): string[]
   ];
 }
 
-function describe(client: ClientRecord): string {
+function describe(client: ClientRecord): Lines {
   const keys = client.publicKeys.map((key) => `${key.kid} (${key.alg})`);
   return [
     `client ${client.name} (${client.id})`,
@@ -110,7 +110,7 @@ function describe(client: ClientRecord): string {
     ...listed("public keys", keys, "none"),
     `  created         ${when(client.createdAt)}`,
     `  updated         ${when(client.updatedAt)}`,
-  ].join("\n");
+  ];
 }
 
 /** The lines that show a secret once, with the warning that it is not shown again. */
@@ -166,16 +166,15 @@ export function registerClientCommands(program: Command): void {
             clientSecret: created.clientSecret,
             ...(otpauthUri === undefined ? {} : { otpauthUri }),
           },
-          () =>
-            [
-              describe(created.client),
-              ...shownOnce([
-                ["Client secret", created.clientSecret],
-                ...(otpauthUri === undefined
-                  ? []
-                  : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
-              ]),
-            ].join("\n"),
+          () => [
+            ...describe(created.client),
+            ...shownOnce([
+              ["Client secret", created.clientSecret],
+              ...(otpauthUri === undefined
+                ? []
+                : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
+            ]),
+          ],
         );
       }),
     );
@@ -264,13 +263,12 @@ export function registerClientCommands(program: Command): void {
         });
         command.out.print(
           { ...view(updated), ...(otpauthUri === undefined ? {} : { otpauthUri }) },
-          () =>
-            [
-              describe(updated),
-              ...(otpauthUri === undefined
-                ? []
-                : shownOnce([["OTP enrolment URI (add it to an authenticator app)", otpauthUri]])),
-            ].join("\n"),
+          () => [
+            ...describe(updated),
+            ...(otpauthUri === undefined
+              ? []
+              : shownOnce([["OTP enrolment URI (add it to an authenticator app)", otpauthUri]])),
+          ],
         );
       }),
     );
@@ -295,10 +293,9 @@ export function registerClientCommands(program: Command): void {
             client: nameOrId,
             enabled,
           });
-          command.out.print(
-            view(updated),
-            () => `${name}d client ${updated.name} (${updated.id}); status ${updated.status}`,
-          );
+          command.out.print(view(updated), () => [
+            `${name}d client ${updated.name} (${updated.id}); status ${updated.status}`,
+          ]);
         }),
       );
   }
@@ -311,12 +308,10 @@ export function registerClientCommands(program: Command): void {
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
         const rotated = await rotateClientSecret(command.ctx, { tenantId, client: nameOrId });
-        command.out.print({ ...view(rotated.client), clientSecret: rotated.clientSecret }, () =>
-          [
-            `New secret for client ${rotated.client.name} (${rotated.client.id}); the old one no longer works.`,
-            ...shownOnce([["Client secret", rotated.clientSecret]]),
-          ].join("\n"),
-        );
+        command.out.print({ ...view(rotated.client), clientSecret: rotated.clientSecret }, () => [
+          `New secret for client ${rotated.client.name} (${rotated.client.id}); the old one no longer works.`,
+          ...shownOnce([["Client secret", rotated.clientSecret]]),
+        ]);
       }),
     );
 }

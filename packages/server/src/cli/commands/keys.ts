@@ -62,13 +62,11 @@ export function registerKeyCommands(program: Command): void {
           type: "signing_key.rotated",
           detail: { kid, algorithm },
         });
-        command.out.print({ tenantId, algorithm, activeKid: kid }, () =>
-          [
-            `${algorithm} key ${kid} now signs for tenant ${tenantId}.`,
-            "The previous key stays in the JWKS until the tokens it signed have expired.",
-            "A running server picks the new key up within 30 seconds.",
-          ].join("\n"),
-        );
+        command.out.print({ tenantId, algorithm, activeKid: kid }, () => [
+          `${algorithm} key ${kid} now signs for tenant ${tenantId}.`,
+          "The previous key stays in the JWKS until the tokens it signed have expired.",
+          "A running server picks the new key up within 30 seconds.",
+        ]);
       }),
     );
 }

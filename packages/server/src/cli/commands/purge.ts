@@ -39,13 +39,11 @@ export function registerPurgeCommand(program: Command): void {
           throw new Error("another purge is running (a server instance's); try again when it ends");
         }
         const { counts, endedBefore } = outcome;
-        command.out.print(
-          { ...counts, endedBefore: when(endedBefore), retentionDays },
-          () =>
-            `purged ${counts.sessions} session(s) with ${counts.refreshTokens} refresh token(s), ` +
+        command.out.print({ ...counts, endedBefore: when(endedBefore), retentionDays }, () => [
+          `purged ${counts.sessions} session(s) with ${counts.refreshTokens} refresh token(s), ` +
             `${counts.automationTokens} automation token(s) and ${counts.oneTimeClaims} expired one-time claim(s); ` +
             `kept everything that ended after ${when(endedBefore)}`,
-        );
+        ]);
       }),
     );
 }

@@ -92,10 +92,9 @@ export function registerSessionCommands(program: Command): void {
             userId: user.id,
             reason: "revoked_by_operator",
           });
-          command.out.print(
-            { revoked: count },
-            () => `ended ${count} session(s) of ${user.username}`,
-          );
+          command.out.print({ revoked: count }, () => [
+            `ended ${count} session(s) of ${user.username}`,
+          ]);
           return;
         }
         checkIdentifierInput(sessionId ?? "", "A session id");
@@ -109,11 +108,11 @@ export function registerSessionCommands(program: Command): void {
           reason: "revoked_by_operator",
           subjectUserId: session.userId,
         });
-        command.out.print({ revoked: ended.length }, () =>
+        command.out.print({ revoked: ended.length }, () => [
           ended.length === 0
             ? `${session.id} was already ended`
             : `ended ${ended.length} session(s)`,
-        );
+        ]);
       }),
     );
 }

@@ -3,7 +3,7 @@ import { createTenant, getTenant, parseTenantId, updateTenant } from "../../core
 import type { TenantPatch } from "../../store/contract.js";
 import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../store/records.js";
 import { type CommonOptions, withCore } from "../context.js";
-import { table } from "../io.js";
+import { type Lines, table } from "../io.js";
 
 interface TenantOptions extends CommonOptions {
   readonly displayName?: string;
@@ -51,7 +51,7 @@ function view(t: TenantRecord) {
   };
 }
 
-function describe(t: TenantRecord): string {
+function describe(t: TenantRecord): Lines {
   return [
     `tenant ${t.id} (${t.displayName})`,
     `  access token ttl   ${t.accessTokenTtlSeconds}s`,
@@ -60,7 +60,7 @@ function describe(t: TenantRecord): string {
     `  refresh policy     ${t.refreshPolicy} (grace ${t.refreshGraceSeconds}s)`,
     `  signing algorithm  ${t.signingAlgorithm}`,
     `  operation token    ${t.operationTokenTtlSeconds}s (operations API, RS256)`,
-  ].join("\n");
+  ];
 }
 
 function settingOptions(command: Command): Command {

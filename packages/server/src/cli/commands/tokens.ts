@@ -99,13 +99,14 @@ export function registerTokenCommands(program: Command): void {
         const children = revoked.length - (itself ? 1 : 0);
         command.out.print(
           { id: tokenId, revoked: revoked.length > 0, revokedTokenIds: revoked },
-          () =>
+          () => [
             revoked.length === 0
               ? `${tokenId} was already revoked`
               : [
                   itself ? `revoked ${tokenId}` : `${tokenId} was already revoked`,
                   children > 0 ? `; revoked ${children} short-term token(s) of it` : "",
                 ].join(""),
+          ],
         );
       }),
     );

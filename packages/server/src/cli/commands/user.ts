@@ -78,7 +78,7 @@ export function registerUserCommands(program: Command): void {
           permissions,
           ...(role === undefined ? {} : { roleId: role.id }),
         });
-        command.out.print(view(created), () => `added ${line(created)}`);
+        command.out.print(view(created), () => [`added ${line(created)}`]);
       }),
     );
   user
@@ -118,7 +118,7 @@ export function registerUserCommands(program: Command): void {
         withCore(options, async (command) => {
           const tenantId = await tenantOf(command, options);
           const updated = await setUserEnabled(command.ctx, { tenantId, username, enabled });
-          command.out.print(view(updated), () => `${name}d ${line(updated)}`);
+          command.out.print(view(updated), () => [`${name}d ${line(updated)}`]);
         }),
       );
   }
@@ -136,10 +136,9 @@ export function registerUserCommands(program: Command): void {
           `New password for ${username}: `,
         );
         const updated = await setUserPassword(command.ctx, { tenantId, username, password });
-        command.out.print(
-          view(updated),
-          () => `password changed for ${updated.username}; sessions ended`,
-        );
+        command.out.print(view(updated), () => [
+          `password changed for ${updated.username}; sessions ended`,
+        ]);
       }),
     );
   for (const [name, grant] of [
@@ -160,7 +159,7 @@ export function registerUserCommands(program: Command): void {
             permission,
             grant,
           });
-          command.out.print(view(updated), () => line(updated));
+          command.out.print(view(updated), () => [line(updated)]);
         }),
       );
   }
@@ -179,7 +178,7 @@ export function registerUserCommands(program: Command): void {
           username,
           roleId: role?.id ?? null,
         });
-        command.out.print(view(updated), () => line(updated));
+        command.out.print(view(updated), () => [line(updated)]);
       }),
     );
 }
