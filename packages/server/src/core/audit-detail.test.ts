@@ -39,14 +39,14 @@ describe("boundAuditString", () => {
 
 describe("boundAuditDetail", () => {
   it("keeps numbers, booleans and nulls, and bounds strings", () => {
-    expect(
-      boundAuditDetail({ username: "x".repeat(300), count: 3, ok: true, role: null }),
-    ).toEqual({
-      username: `${"x".repeat(256)}…[44 more characters]`,
-      count: 3,
-      ok: true,
-      role: null,
-    });
+    expect(boundAuditDetail({ username: "x".repeat(300), count: 3, ok: true, role: null })).toEqual(
+      {
+        username: `${"x".repeat(256)}…[44 more characters]`,
+        count: 3,
+        ok: true,
+        role: null,
+      },
+    );
   });
 
   it(`keeps the whole detail within ${MAX_AUDIT_DETAIL_LENGTH} characters of JSON, marking what it dropped`, () => {
