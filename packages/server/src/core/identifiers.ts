@@ -67,6 +67,22 @@ export function isIdentifierInput(value: string): boolean {
 }
 
 /**
+ * Checks that a username sent to log in is at most
+ * {@link MAX_IDENTIFIER_INPUT_LENGTH} characters, as the wire schemas check
+ * a username field; `Authorization: Basic` credentials have no schema.
+ *
+ * @throws `invalid_request`.
+ */
+export function checkUsernameLength(username: string): void {
+  if (username.length > MAX_IDENTIFIER_INPUT_LENGTH) {
+    throw new TesseraError(
+      "invalid_request",
+      `A username must be at most ${MAX_IDENTIFIER_INPUT_LENGTH} characters`,
+    );
+  }
+}
+
+/**
  * Checks an identifier a caller sent before it is used to look anything up.
  *
  * @param what how the message names the field, e.g. "A username".

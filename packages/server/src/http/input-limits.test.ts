@@ -187,6 +187,26 @@ describe("session API and token API: 400 for a string over its limit", () => {
   });
 });
 
+describe("Basic credentials: 400 for a username over 1024 characters, before any cost", () => {
+  it.each([
+    [
+      "the session API",
+      () => h.send("POST", "/auth/token", {}, { authorization: basic(long(1025)) }),
+      { status: "error", message: "A username must be at most 1024 characters" },
+    ],
+    [
+      "the operations API",
+      () => h.operation({ operation: "user_info" }, basic(long(1025))),
+      { error: "A username must be at most 1024 characters" },
+    ],
+  ])("through %s", async (_where, send, body) => {
+    const before = (await latestAudit()).length;
+    const response = await send();
+    expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 400, body });
+    expect((await latestAudit()).length).toBe(before);
+  });
+});
+
 describe("audit events keep a bounded part of what a caller sent", () => {
   function failedLoginOf(events: AuditEventRecord[], before: number): AuditEventRecord {
     const failed = events.slice(before).filter((e) => e.type === "login.failed");

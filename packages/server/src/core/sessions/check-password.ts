@@ -2,7 +2,7 @@ import type { UserRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { isTesseraError, TesseraError } from "../errors.js";
-import { isIdentifierInput } from "../identifiers.js";
+import { checkUsernameLength, isIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
 
@@ -41,6 +41,8 @@ export async function checkPassword(
       `The password must be at most ${MAX_PASSWORD_LENGTH} characters`,
     );
   }
+  // Bounded before it costs a throttle key, a hash or an audit row (Basic credentials have no schema).
+  checkUsernameLength(username);
   const attempt = await ctx.loginThrottle
     .begin(tenantId, username, ip)
     .catch(async (error: unknown) => {
