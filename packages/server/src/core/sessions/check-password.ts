@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { UserRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
@@ -5,6 +6,14 @@ import { isTesseraError, TesseraError } from "../errors.js";
 import { checkUsernameLength, isIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
+
+/** Credentials to prove, and the address they came from. */
+export interface PasswordCheck {
+  readonly tenantId: TenantId;
+  readonly username: string;
+  readonly password: string;
+  readonly ip: string;
+}
 
 /** The one answer for unknown user, wrong password and disabled user. */
 const BAD_CREDENTIALS = "Incorrect username or password";
@@ -24,16 +33,42 @@ const BAD_CREDENTIALS = "Incorrect username or password";
  *   checked (the store cannot be read) spends nothing.
  * - Success gives the attempt's points back and clears the failure streak
  *   of this username from this IP.
+ * - The same credentials from the same IP, sent again while a check of them
+ *   is still running on this instance, wait for that check's answer
+ *   instead of starting another: a client making many calls at once with
+ *   `Basic` credentials is one attempt, not many, so honest concurrency does
+ *   not fill the throttle's budget (and costs one hash). Only identical
+ *   guesses are joined, so a guesser learns nothing more from them.
  */
-export async function checkPassword(
-  ctx: CoreContext,
-  input: {
-    readonly tenantId: TenantId;
-    readonly username: string;
-    readonly password: string;
-    readonly ip: string;
-  },
-): Promise<UserRecord> {
+export function checkPassword(ctx: CoreContext, input: PasswordCheck): Promise<UserRecord> {
+  let running = inFlight.get(ctx);
+  if (running === undefined) {
+    running = new Map();
+    inFlight.set(ctx, running);
+  }
+  // A digest, so the map never holds a password, and the parts cannot run into each other.
+  const key = createHash("sha256")
+    .update(JSON.stringify([input.tenantId, input.username, input.ip, input.password]))
+    .digest("base64url");
+  const joined = running.get(key);
+  if (joined !== undefined) {
+    return joined;
+  }
+  const checking = checkOnce(ctx, input);
+  const checks = running;
+  checks.set(key, checking);
+  const forget = () => {
+    checks.delete(key);
+  };
+  checking.then(forget, forget);
+  return checking;
+}
+
+/** Checks in flight per core context, by a digest of what they check. */
+const inFlight = new WeakMap<CoreContext, Map<string, Promise<UserRecord>>>();
+
+/** One check of one set of credentials: what {@link checkPassword} describes. */
+async function checkOnce(ctx: CoreContext, input: PasswordCheck): Promise<UserRecord> {
   const { tenantId, username, password, ip } = input;
   if (passwordLength(password) > MAX_PASSWORD_LENGTH) {
     throw new TesseraError(

@@ -49,6 +49,14 @@ describeOnEachCache("operations API: parallel guesses", (cacheEnv) => {
     expect(await loginEvents(h, "login.throttled", "bob")).toBe(GUESSES - PER_USER_AND_IP);
   });
 
+  it(`answers all of ${GUESSES} operations sent at once with the right Basic credentials, checking them once`, async () => {
+    await h.addUser("dana");
+    const answers = await inParallel(GUESSES, () => userInfo(h, basic("dana")));
+
+    expect(statusCounts(answers)).toEqual({ 200: GUESSES });
+    expect(await loginEvents(h, "login.throttled", "dana")).toBe(0);
+  });
+
   it("keeps the victim's operation tokens working and refreshing while guesses pour in", async () => {
     const tokens = await login(h, "carol");
 
