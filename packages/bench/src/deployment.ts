@@ -50,9 +50,11 @@ export class Deployment {
       TESSERA_ADMIN_PASSWORD: this.adminPassword,
       TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: "1000000",
       TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_IP: "1000000",
-      // The login scenario sends one user's logins from one address, 32 at once:
-      // every login in flight counts against that pair until it succeeds.
-      TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP: "1000000",
+      // The password scenarios send one user's logins 32 at once, each from its
+      // own address (X-Forwarded-For): every login in flight counts against the
+      // user until it succeeds.
+      TESSERA_TRUST_PROXY: "true",
+      TESSERA_LOGIN_MAX_FAILURES_PER_USER: "1000000",
       ...(store.kind === "postgres"
         ? {
             TESSERA_DATABASE_URL: store.url,
