@@ -1,7 +1,7 @@
-import type { TenantRecord } from "../../store/records.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
-import type { UserId } from "../ids.js";
+import type { Brand, UserId } from "../ids.js";
 import { hashSecret } from "../opaque-token.js";
 import { recordRefresh } from "../sessions/refresh.js";
 import { requireUsableSession } from "../sessions/start-session.js";
@@ -14,25 +14,34 @@ import {
 const invalid = (detail: string) => new TesseraError("invalid_token", "invalid token", { detail });
 
 /**
- * `refresh_operation_token`: a new operation token for the refresh token's
- * session. The refresh token is a signed JWT whose `jti` must still be the
- * session's stored refresh token, and the session must be live, so a
- * revoked session's refresh token is refused though its signature is good.
- * The refresh token itself stays valid (HarperDB's behaviour), until the
- * session ends.
+ * A refresh token that has been verified: the live session it belongs to
+ * and that session's user. Only {@link verifyRefreshToken} makes one, so
+ * nothing unverified can be refreshed.
+ */
+export type VerifiedRefreshToken = Brand<
+  { readonly session: SessionRecord; readonly user: UserRecord },
+  "VerifiedRefreshToken"
+>;
+
+/**
+ * Verifies a refresh token of the operations API. The refresh token is a
+ * signed JWT whose `jti` must still be the session's stored refresh token,
+ * and the session must be live, so a revoked session's refresh token is
+ * refused though its signature is good. Nothing is written: the caller
+ * that sent it is authenticated by it before anything else it sent is read.
  *
  * @param callerUserId when the caller authenticated separately: the refresh
  *   token must be the caller's own.
+ * @throws `invalid_token`, or `token_expired` for an expired refresh token.
  */
-export async function refreshOperationToken(
+export async function verifyRefreshToken(
   ctx: CoreContext,
   input: {
     readonly tenant: TenantRecord;
     readonly refreshToken: string;
-    readonly ip: string;
     readonly callerUserId?: UserId;
   },
-): Promise<{ readonly operationToken: string }> {
+): Promise<VerifiedRefreshToken> {
   const { tenant } = input;
   const claims = await verifyOperationToken(ctx, {
     tenant,
@@ -58,6 +67,25 @@ export async function refreshOperationToken(
   if (input.callerUserId !== undefined && input.callerUserId !== user.id) {
     throw invalid("refresh token of another user");
   }
+  return { session, user } as VerifiedRefreshToken;
+}
+
+/**
+ * `refresh_operation_token`: a new operation token for a verified refresh
+ * token's session, never outliving it. The refresh token itself stays
+ * valid (HarperDB's behaviour), until the session ends.
+ */
+export async function refreshOperationToken(
+  ctx: CoreContext,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly refreshToken: VerifiedRefreshToken;
+    readonly ip: string;
+  },
+): Promise<{ readonly operationToken: string }> {
+  const { tenant } = input;
+  const { session, user } = input.refreshToken;
+  const now = ctx.clock.now();
   const operation = await signOperationToken(ctx, {
     tenant,
     user,

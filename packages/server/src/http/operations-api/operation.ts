@@ -28,9 +28,9 @@ export interface Operation {
 }
 
 /**
- * An operation that decides for itself how its caller authenticates
- * (`create_authentication_tokens`, `refresh_operation_token`). Its body is
- * validated first.
+ * An operation whose credentials may be in its body
+ * (`create_authentication_tokens`: `username` and `password`), so its body
+ * is validated first and the handler authenticates.
  */
 export function selfAuthenticatingOperation<B>(
   name: string,
@@ -40,6 +40,27 @@ export function selfAuthenticatingOperation<B>(
   return {
     name,
     run: (request) => handle({ ...request, body: validateBody(schema, request.body) }),
+  };
+}
+
+/**
+ * An operation that authenticates its caller in its own way, before its
+ * body is validated, as HarperDB does: failed credentials are a 401
+ * whatever the body holds. `authenticate` sees the body unvalidated; it may
+ * look at which fields are present, never rely on what they hold.
+ */
+export function authenticatedOperation<A, B>(
+  name: string,
+  authenticate: (request: OperationRequest<unknown>) => Promise<A>,
+  schema: Joi.ObjectSchema<B>,
+  handle: (request: OperationRequest<B> & { readonly authenticated: A }) => Promise<unknown>,
+): Operation {
+  return {
+    name,
+    run: async (request) => {
+      const authenticated = await authenticate(request);
+      return handle({ ...request, authenticated, body: validateBody(schema, request.body) });
+    },
   };
 }
 
@@ -56,14 +77,16 @@ export function callerOperation<B>(
   schema: Joi.ObjectSchema<B>,
   handle: (request: CallerRequest<B>) => Promise<unknown>,
 ): Operation {
-  return {
+  return authenticatedOperation(
     name,
-    run: async (request) => {
+    async (request) => {
       const caller = await authenticateCaller(request.ctx, request);
       if (access.superUser && !isAdmin(caller.user)) {
         throw restrictedOperation(access.internalName);
       }
-      return handle({ ...request, caller, body: validateBody(schema, request.body) });
+      return caller;
     },
-  };
+    schema,
+    ({ authenticated, ...request }) => handle({ ...request, caller: authenticated }),
+  );
 }

@@ -126,6 +126,32 @@ describe("refresh_operation_token: 400, 401, 403", () => {
     }
   });
 
+  it("401: failed credentials come before the body, whatever it holds, as HarperDB", async () => {
+    const tokens = await login(h, "alice");
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      [bearer("garbage"), "invalid token"],
+      [bearer(await forged(tokens.refresh_token)), "invalid token"],
+      ["Basic !!!not-base64!!!", "Login failed"],
+      [basic("alice", "not-her-password"), "Login failed"],
+    ];
+    for (const [authorization, error] of cases) {
+      for (const body of [{ refresh_token: 5 }, { refresh_token: "" }, { refresh_token: null }]) {
+        expectError(await refresh(h, authorization, body), 401, error);
+      }
+    }
+  });
+
+  it("400: a body that is not valid, once the caller is authenticated", async () => {
+    const tokens = await login(h, "alice");
+    for (const authorization of [basic("alice"), bearer(tokens.refresh_token)]) {
+      expectError(
+        await refresh(h, authorization, { refresh_token: 5 }),
+        400,
+        "'refresh_token' must be a string",
+      );
+    }
+  });
+
   it("401: no credentials and no refresh token", async () => {
     expectError(await refresh(h), 401, "Must login");
   });

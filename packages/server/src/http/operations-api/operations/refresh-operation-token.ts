@@ -1,9 +1,14 @@
 import { decodeJwt } from "jose";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
-import { refreshOperationToken as refresh } from "../../../core/operation-tokens/refresh.js";
+import type { OperationsCaller } from "../../../core/operation-tokens/authenticate.js";
+import {
+  refreshOperationToken as refresh,
+  type VerifiedRefreshToken,
+  verifyRefreshToken,
+} from "../../../core/operation-tokens/refresh.js";
 import { authenticateCaller } from "../authorization.js";
 import { OperationsApiError } from "../errors.js";
-import { type OperationRequest, selfAuthenticatingOperation } from "../operation.js";
+import { authenticatedOperation, type OperationRequest } from "../operation.js";
 import { Joi, token } from "../validation.js";
 
 interface Body {
@@ -21,48 +26,80 @@ function claimsRefresh(token: string): boolean {
   }
 }
 
+/** True when the (unvalidated) body has a `refresh_token`, whatever it holds. */
+function namesRefreshToken(body: unknown): boolean {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    "refresh_token" in body &&
+    body.refresh_token !== undefined
+  );
+}
+
+/** A verified refresh token, with an expired one as HarperDB answers it on this path: 403. */
+async function verified(work: Promise<VerifiedRefreshToken>): Promise<VerifiedRefreshToken> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isTesseraError(error) && error.code === "token_expired") {
+      throw new OperationsApiError(403, { error: "token expired" });
+    }
+    throw error;
+  }
+}
+
+/** How the caller proved itself: by the refresh token in Bearer, or otherwise. */
+type Authenticated =
+  | { readonly refreshToken: VerifiedRefreshToken }
+  | { readonly caller: OperationsCaller };
+
+/**
+ * As in HarperDB, the caller is authenticated before the body is read: a
+ * Bearer credential is the refresh token unless the body names one and the
+ * Bearer is not a refresh token (then it is the caller's operation token).
+ * So a Bearer that is neither is 401 `invalid token`, and a broken `Basic`
+ * is 401 `Login failed`, whatever the body holds.
+ */
+async function authenticate(request: OperationRequest<unknown>): Promise<Authenticated> {
+  const { ctx, tenant, credentials } = request;
+  const bearer = credentials?.scheme === "Bearer" ? credentials.token : undefined;
+  if (bearer !== undefined && (!namesRefreshToken(request.body) || claimsRefresh(bearer))) {
+    return {
+      refreshToken: await verified(verifyRefreshToken(ctx, { tenant, refreshToken: bearer })),
+    };
+  }
+  return { caller: await authenticateCaller(ctx, request) };
+}
+
 /**
  * `refresh_operation_token` (spec 002): a new operation token, from the
  * refresh token sent as the Bearer credential, or sent as `refresh_token`
- * by a caller authenticated otherwise (whose own it must be). An expired
- * refresh token is a 403, as HarperDB answers on this path.
- *
- * As in HarperDB, the caller is authenticated before the body is looked
- * at: a Bearer credential is the refresh token unless the body names one
- * and the Bearer is not a refresh token (then it is the caller's operation
- * token); a refresh token in Bearer wins over one in the body. So a Bearer
- * that is neither is 401 `invalid token`, and a broken `Basic` is 401
- * `Login failed`, whatever the body holds.
+ * by a caller authenticated otherwise (whose own it must be). A refresh
+ * token in Bearer wins over one in the body. An expired refresh token is a
+ * 403, as HarperDB answers on this path.
  */
-export const refreshOperationToken = selfAuthenticatingOperation(
+export const refreshOperationToken = authenticatedOperation(
   "refresh_operation_token",
+  authenticate,
   schema,
-  async (request: OperationRequest<Body>) => {
-    const { ctx, tenant, body, credentials, ip } = request;
-    const bearer = credentials?.scheme === "Bearer" ? credentials.token : undefined;
-    let work: Promise<{ readonly operationToken: string }>;
-    if (bearer !== undefined && (body.refresh_token === undefined || claimsRefresh(bearer))) {
-      work = refresh(ctx, { tenant, refreshToken: bearer, ip });
+  async (request: OperationRequest<Body> & { readonly authenticated: Authenticated }) => {
+    const { ctx, tenant, body, ip, authenticated } = request;
+    let refreshToken: VerifiedRefreshToken;
+    if ("refreshToken" in authenticated) {
+      refreshToken = authenticated.refreshToken;
     } else {
-      const caller = await authenticateCaller(ctx, request);
       if (body.refresh_token === undefined) {
         throw new TesseraError("invalid_request", "'refresh_token' is required");
       }
-      work = refresh(ctx, {
-        tenant,
-        refreshToken: body.refresh_token,
-        ip,
-        callerUserId: caller.user.id,
-      });
+      refreshToken = await verified(
+        verifyRefreshToken(ctx, {
+          tenant,
+          refreshToken: body.refresh_token,
+          callerUserId: authenticated.caller.user.id,
+        }),
+      );
     }
-    try {
-      const { operationToken } = await work;
-      return { operation_token: operationToken };
-    } catch (error) {
-      if (isTesseraError(error) && error.code === "token_expired") {
-        throw new OperationsApiError(403, { error: "token expired" });
-      }
-      throw error;
-    }
+    const { operationToken } = await refresh(ctx, { tenant, refreshToken, ip });
+    return { operation_token: operationToken };
   },
 );
