@@ -352,6 +352,31 @@ describe("tessera client and tessera tokens, against a running server", () => {
     );
   });
 
+  for (const order of [
+    ["--audience", "https://deploy.example.test", "--no-audience"],
+    ["--no-audience", "--audience", "https://deploy.example.test"],
+  ]) {
+    it(`refuses ${order.join(" ")} as a usage error that changes nothing`, () => {
+      const before = cliJson<ClientView>([
+        "client",
+        "update",
+        "audience-bot",
+        "--audience",
+        "https://kept.example.test",
+      ]);
+      expect(before.audiences).toEqual(["https://kept.example.test"]);
+      const result = runCli(["client", "update", "audience-bot", ...order, "--json"], env);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.split("\n")[0]).toBe(
+        "error: --audience and --no-audience cannot be used together (--audience replaces the allowed audiences, --no-audience empties them)",
+      );
+      expect(cliJson<ClientView>(["client", "show", "audience-bot"]).audiences).toEqual([
+        "https://kept.example.test",
+      ]);
+    });
+  }
+
   it("re-enrols OTP with --otp (a new URI, shown once; the old seed stops working) and removes it with --no-otp", async () => {
     const result = runCli(["client", "update", "deploy-bot", "--otp", "--json"], env);
     expect(result.status, result.stderr).toBe(0);

@@ -34,6 +34,31 @@ interface UpdateOptions extends CommonOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const AUDIENCE_CONFLICT =
+  "--audience and --no-audience cannot be used together (--audience replaces the allowed audiences, --no-audience empties them)";
+
+/**
+ * `--audience <aud>` (repeatable) and `--no-audience` on `command`.
+ * Commander keeps both in one value and lets the later win, so `--audience
+ * X --no-audience` would silently empty the list and `--no-audience
+ * --audience X` would hand `false` to the list; given together, in either
+ * order, they are a usage error instead.
+ */
+function audienceOptions(command: Command, description: string, emptyDescription: string): Command {
+  const conflict = () => command.error(`error: ${AUDIENCE_CONFLICT}`);
+  // Registered before commander's own listener, so this sees the list before it becomes false.
+  command.on("option:no-audience", () => {
+    if (Array.isArray(command.getOptionValue("audience"))) {
+      conflict();
+    }
+  });
+  return command
+    .option("--audience <aud>", description, (value: string, previous?: string[] | false) =>
+      previous === false ? conflict() : collect(value, previous),
+    )
+    .option("--no-audience", emptyDescription);
+}
+
 /** `--scopes a,b`: a comma-separated list; `--scopes ""` is no scopes. */
 const scopeList = (value: string) =>
   value
@@ -215,17 +240,16 @@ export function registerClientCommands(program: Command): void {
         command.out.print(view(found), () => describe(found));
       }),
     );
-  client
+  const update = client
     .command("update <client>")
     .description("change a client; a new OTP enrolment URI is shown once")
     .option("--name <name>", "rename the client")
-    .option("--scopes <list>", 'replace the scopes (comma-separated; "" for none)')
-    .option(
-      "--audience <aud>",
-      "replace the audiences allowed besides the tenant's issuer (repeatable)",
-      collect,
-    )
-    .option("--no-audience", "allow no audience but the tenant's issuer")
+    .option("--scopes <list>", 'replace the scopes (comma-separated; "" for none)');
+  audienceOptions(
+    update,
+    "replace the audiences allowed besides the tenant's issuer (repeatable)",
+    "allow no audience but the tenant's issuer",
+  )
     .option(
       "--max-ttl-days <n>",
       `longest long-term token lifetime, ${LONG_TERM_TTL_DAYS.min}-${LONG_TERM_TTL_DAYS.max} days`,
