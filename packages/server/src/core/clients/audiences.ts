@@ -30,6 +30,36 @@ export function parseAudiences(audiences: readonly string[]): string[] {
   return [...new Set(audiences)];
 }
 
+/** The most of a client's audience list that one audit event keeps, in characters. */
+export const MAX_AUDITED_AUDIENCES_LENGTH = 256;
+
+/**
+ * A client's allowed audiences as its audit events record them: separated
+ * by spaces (an audience holds none), whole audiences while they fit in
+ * {@link MAX_AUDITED_AUDIENCES_LENGTH} characters, then `…[n more]` for
+ * those left out (`…` is never in an audience), so the trail says which
+ * audiences an operator allowed without taking up to 8 KB an event.
+ */
+export function auditedAudiences(audiences: readonly string[]): string {
+  const all = audiences.join(" ");
+  if (all.length <= MAX_AUDITED_AUDIENCES_LENGTH) {
+    return all;
+  }
+  const marker = (left: number) => `…[${left} more]`;
+  const room = MAX_AUDITED_AUDIENCES_LENGTH - marker(audiences.length).length - 1;
+  const kept: string[] = [];
+  let length = 0;
+  for (const audience of audiences) {
+    const added = (kept.length === 0 ? 0 : 1) + audience.length;
+    if (length + added > room) {
+      break;
+    }
+    kept.push(audience);
+    length += added;
+  }
+  return [...kept, marker(audiences.length - kept.length)].join(" ");
+}
+
 /**
  * Refuses a short-term token for an audience its client was not allowed:
  * the tenant's issuer (Tessera's own endpoints) always is, anything else

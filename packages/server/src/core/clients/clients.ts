@@ -8,7 +8,7 @@ import { type ClientId, newClientId, type TenantId } from "../ids.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { getTenant } from "../tenants.js";
 import type { Actor } from "../users.js";
-import { parseAudiences } from "./audiences.js";
+import { auditedAudiences, parseAudiences } from "./audiences.js";
 import { parseClientPublicKey } from "./public-keys.js";
 import { parseScopes } from "./scopes.js";
 import { enrolTotp } from "./totp.js";
@@ -116,7 +116,7 @@ export async function createClient(
       clientId: id,
       name: input.name,
       scopes: scopes.join(" "),
-      audiences: audiences.length,
+      audiences: auditedAudiences(audiences),
       otp: totp !== undefined,
       publicKeys: publicKeys.length,
     },
@@ -224,6 +224,7 @@ export async function updateClient(
       clientId: client.id,
       changed: Object.keys(patch).join(" "),
       status: updated.status,
+      ...(patch.audiences === undefined ? {} : { audiences: auditedAudiences(patch.audiences) }),
     },
   });
   return { client: updated, ...(totp === undefined ? {} : { otpauthUri: totp.uri }) };
