@@ -350,6 +350,11 @@ describe("tessera client and tessera tokens, against a running server", () => {
     expect(cliFailure(["client", "update", "audience-bot", "--audience", "not a uri"])).toContain(
       "An audience is 1-256 printable ASCII characters without spaces",
     );
+    for (const reserved of ["tessera:operations", `${PUBLIC_URL}/tenants/other`]) {
+      expect(cliFailure(["client", "update", "audience-bot", "--audience", reserved])).toBe(
+        `tessera: An audience may not be one of Tessera's own: none starts with tessera: or is a URL under ${PUBLIC_URL}\n`,
+      );
+    }
   });
 
   for (const order of [

@@ -6,6 +6,29 @@ const MAX_AUDIENCES = 32;
 /** Printable ASCII without spaces: a URI or a plain identifier (RFC 7519 §4.1.3 StringOrURI). */
 const AUDIENCE_PATTERN = /^[\x21-\x7e]+$/;
 
+/** The prefix of Tessera's own audiences (`tessera:operations`), in any case. */
+const RESERVED_PREFIX = "tessera:";
+
+/**
+ * True when `audience` is a URL under Tessera's public URL: on its host
+ * (any port, http or https) and at or below its path. The tenants' issuers
+ * and Tessera's endpoints are there, and so would be any it adds.
+ */
+function isUnderPublicUrl(audience: string, publicUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(audience);
+  } catch {
+    return false;
+  }
+  const base = new URL(publicUrl);
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname !== base.hostname) {
+    return false;
+  }
+  const path = base.pathname.replace(/\/+$/, "");
+  return url.pathname === path || url.pathname.startsWith(`${path}/`);
+}
+
 /**
  * Checks the audiences an operator allows a client besides the tenant's
  * issuer, and returns them without duplicates, in the order given.
@@ -14,8 +37,17 @@ const AUDIENCE_PATTERN = /^[\x21-\x7e]+$/;
  * audience: for a session API client's id too, which a resource server
  * would then see from Tessera's issuer with its own id as `aud`. Allowing
  * an audience is an operator's decision, made once per client.
+ *
+ * Tessera's own audiences are never allowed: those starting `tessera:`
+ * (operation tokens' `tessera:operations`) and URLs under its public URL
+ * (every tenant's issuer, its endpoints), so no client's token can claim to
+ * be for Tessera or for another tenant. The tenant's own issuer needs no
+ * listing: it is always allowed.
  */
-export function parseAudiences(audiences: readonly string[]): string[] {
+export function parseAudiences(
+  audiences: readonly string[],
+  tessera: { readonly publicUrl: string },
+): string[] {
   if (audiences.length > MAX_AUDIENCES) {
     throw new TesseraError("invalid_request", `At most ${MAX_AUDIENCES} audiences`);
   }
@@ -24,6 +56,15 @@ export function parseAudiences(audiences: readonly string[]): string[] {
       throw new TesseraError(
         "invalid_request",
         `An audience is 1-${MAX_AUDIENCE_LENGTH} printable ASCII characters without spaces, such as a URL`,
+      );
+    }
+    if (
+      audience.toLowerCase().startsWith(RESERVED_PREFIX) ||
+      isUnderPublicUrl(audience, tessera.publicUrl)
+    ) {
+      throw new TesseraError(
+        "invalid_request",
+        `An audience may not be one of Tessera's own: none starts with ${RESERVED_PREFIX} or is a URL under ${tessera.publicUrl}`,
       );
     }
   }

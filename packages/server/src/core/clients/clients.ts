@@ -13,7 +13,7 @@ import { parseClientPublicKey } from "./public-keys.js";
 import { parseScopes } from "./scopes.js";
 import { enrolTotp } from "./totp.js";
 
-type Ctx = Pick<CoreContext, "store" | "clock" | "secretBox">;
+type Ctx = Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">;
 
 /** Long-term tokens live 30 to 90 days (spec 004); a client's ceiling lies in that range. */
 export const LONG_TERM_TTL_DAYS = { min: 30, max: 90, default: 30 } as const;
@@ -85,7 +85,7 @@ export async function createClient(
   const maxTokenTtlDays = input.maxTokenTtlDays ?? LONG_TERM_TTL_DAYS.max;
   checkMaxTtl(maxTokenTtlDays);
   const scopes = parseScopes(input.scopes);
-  const audiences = parseAudiences(input.audiences ?? []);
+  const audiences = parseAudiences(input.audiences ?? [], ctx.settings);
   const publicKeys = await parseKeys(input.publicKeys ?? []);
   const id = newClientId();
   const totp = input.otp === true ? enrolTotp(ctx.secretBox, { id, name: input.name }) : undefined;
@@ -200,7 +200,9 @@ export async function updateClient(
   const patch: ClientPatch = {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
-    ...(input.audiences === undefined ? {} : { audiences: parseAudiences(input.audiences) }),
+    ...(input.audiences === undefined
+      ? {}
+      : { audiences: parseAudiences(input.audiences, ctx.settings) }),
     ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
     ...(publicKeys === undefined ? {} : { publicKeys }),
     ...(totp === undefined ? {} : { totpSeedSealed: totp.sealed }),
