@@ -1,8 +1,10 @@
-import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docRecipe, type RecipeDependencies } from "../../test/support/doc-recipes.js";
-import { type Harness, sessionOf, startHarness } from "../../test/support/harness.js";
+import { type Harness, sessionOf, startHarness, TENANT } from "../../test/support/harness.js";
+import { login, type Tokens } from "../../test/support/operations.js";
 import { addClient, issueLong, issueShort } from "../../test/support/token-api.js";
+import { updateTenant } from "../core/tenants.js";
 
 /**
  * The verifiers docs/ tells resource servers to copy, run as printed with
@@ -17,6 +19,7 @@ const SERVICE = "https://deploy.example.test";
 let h: Harness;
 let user: { accessToken: string; idToken: string };
 let machine: { forSessionClient: string; forService: string };
+let operations: Tokens;
 let jose: RecipeDependencies;
 
 beforeAll(async () => {
@@ -26,6 +29,7 @@ beforeAll(async () => {
   await h.addUser("alice");
   const session = sessionOf(await h.login("alice")).session;
   user = { accessToken: session.accessToken, idToken: session.authorization };
+  operations = await login(h, "alice");
   const client = await addClient(h, { audiences: [h.clientId, SERVICE] });
   const long = await issueLong(h, client);
   machine = {
@@ -103,5 +107,63 @@ describe("docs/token-api.md verifyAutomationToken", () => {
       code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
       claim: "aud",
     });
+  });
+});
+
+describe("docs/operations-api.md verifyOperationToken", () => {
+  const verify = () =>
+    docRecipe("operations-api.md", "verifyOperationToken", { TESSERA, TENANT: "default" }, jose);
+  const refusedByAlg = { code: "ERR_JOSE_ALG_NOT_ALLOWED" };
+  /** The same tenant's other tokens once it signs them with RS256 too, as a tenant may. */
+  let rs256: { accessToken: string; idToken: string; shortTerm: string };
+
+  beforeAll(async () => {
+    await updateTenant(h.runtime.ctx, TENANT, { signingAlgorithm: "RS256" });
+    const session = sessionOf(await h.login("alice")).session;
+    const long = await issueLong(h, await addClient(h, { audiences: [SERVICE] }));
+    rs256 = {
+      accessToken: session.accessToken,
+      idToken: session.authorization,
+      shortTerm: (await issueShort(h, long.token, { audience: SERVICE })).access_token,
+    };
+    for (const token of Object.values(rs256)) {
+      expect(decodeProtectedHeader(token).alg).toBe("RS256");
+    }
+  });
+
+  it("accepts an operation token", async () => {
+    const payload = await verify()(operations.operation_token);
+    expect(payload).toMatchObject({
+      username: "alice",
+      sub: "operation",
+      aud: "tessera:operations",
+    });
+  });
+
+  it("refuses the refresh token of the same session, by its sub", async () => {
+    await expect(verify()(operations.refresh_token)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+      claim: "sub",
+    });
+  });
+
+  it("refuses a user's session access token: by its algorithm, and by its typ when RS256", async () => {
+    await expect(verify()(user.accessToken)).rejects.toMatchObject(refusedByAlg);
+    await expect(verify()(rs256.accessToken)).rejects.toMatchObject(refusedByTyp);
+  });
+
+  it("refuses a session ID token, whose typ is JWT too, by its sub and aud", async () => {
+    await expect(verify()(user.idToken)).rejects.toMatchObject(refusedByAlg);
+    // jose checks sub before aud; the ID token has neither of an operation token.
+    await expect(verify()(rs256.idToken)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+      claim: "sub",
+    });
+    expect(decodeJwt(rs256.idToken).aud).not.toBe("tessera:operations");
+  });
+
+  it("refuses a machine's short-term token: by its algorithm, and by its typ when RS256", async () => {
+    await expect(verify()(machine.forService)).rejects.toMatchObject(refusedByAlg);
+    await expect(verify()(rs256.shortTerm)).rejects.toMatchObject(refusedByTyp);
   });
 });
