@@ -212,10 +212,15 @@ describe("POST /auth/tokens/short: 400", () => {
   });
 
   it("issues nothing for a refused request", async () => {
-    await postShort(h, long.token, { audience: "https://api.example.test" });
-    await postShort(h, long.token, { ttl_seconds: 901 });
-    const listed = (await listTokens(h, long.token)).json<{ tokens: unknown[] }>();
-    expect(listed.tokens).toHaveLength(1);
+    expectProblem(
+      await postShort(h, long.token, { audience: "https://api.example.test" }),
+      400,
+      "invalid_target",
+    );
+    expectProblem(await postShort(h, long.token, { ttl_seconds: 901 }), 400, "invalid_request");
+    const response = await listTokens(h, long.token);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json<{ tokens: unknown[] }>().tokens).toHaveLength(1);
   });
 });
 
