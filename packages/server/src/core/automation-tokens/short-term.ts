@@ -71,7 +71,7 @@ export async function issueShortTermToken(
   const exp = Math.min(epochSeconds(now) + ttl, epochSeconds(parentEnd));
   const issuer = tenantIssuer(ctx, tenant.id);
   const audience = input.audience ?? issuer;
-  requireAllowedAudience(client, issuer, audience);
+  requireAllowedAudience(client, { issuer, publicUrl: ctx.settings.publicUrl }, audience);
   const record: AutomationTokenRecord = {
     id: newTokenId("short_term"),
     tenantId: tenant.id,

@@ -30,6 +30,18 @@ function isUnderPublicUrl(audience: string, publicUrl: string): boolean {
 }
 
 /**
+ * True for an audience of Tessera's own: one starting `tessera:` (in any
+ * case; operation tokens' `tessera:operations`), or a URL under its public
+ * URL (every tenant's issuer, its endpoints). No client may have tokens
+ * for one, so none claims to be for Tessera or for another tenant.
+ */
+export function isTesserasOwnAudience(audience: string, publicUrl: string): boolean {
+  return (
+    audience.toLowerCase().startsWith(RESERVED_PREFIX) || isUnderPublicUrl(audience, publicUrl)
+  );
+}
+
+/**
  * Checks the audiences an operator allows a client besides the tenant's
  * issuer, and returns them without duplicates, in the order given.
  *
@@ -58,10 +70,7 @@ export function parseAudiences(
         `An audience is 1-${MAX_AUDIENCE_LENGTH} printable ASCII characters without spaces, such as a URL`,
       );
     }
-    if (
-      audience.toLowerCase().startsWith(RESERVED_PREFIX) ||
-      isUnderPublicUrl(audience, tessera.publicUrl)
-    ) {
+    if (isTesserasOwnAudience(audience, tessera.publicUrl)) {
       throw new TesseraError(
         "invalid_request",
         `An audience may not be one of Tessera's own: none starts with ${RESERVED_PREFIX} or is a URL under ${tessera.publicUrl}`,
@@ -104,15 +113,21 @@ export function auditedAudiences(audiences: readonly string[]): string {
 /**
  * Refuses a short-term token for an audience its client was not allowed:
  * the tenant's issuer (Tessera's own endpoints) always is, anything else
- * only when the operator listed it. Throws `invalid_target` (RFC 8693
- * §2.2.2), without echoing the audience.
+ * only when the operator listed it and it is not one of Tessera's own
+ * (checked here too, with the server's public URL: a list may have been
+ * written before they were reserved, or by a CLI given another public
+ * URL). Throws `invalid_target` (RFC 8693 §2.2.2), without echoing the
+ * audience.
  */
 export function requireAllowedAudience(
   client: { readonly id: string; readonly audiences: readonly string[] },
-  issuer: string,
+  tessera: { readonly issuer: string; readonly publicUrl: string },
   audience: string,
 ): void {
-  if (audience !== issuer && !client.audiences.includes(audience)) {
+  const allowed =
+    audience === tessera.issuer ||
+    (client.audiences.includes(audience) && !isTesserasOwnAudience(audience, tessera.publicUrl));
+  if (!allowed) {
     throw new TesseraError("invalid_target", "The client may not have tokens for this audience", {
       detail: `client ${client.id} is not allowed this audience`,
     });

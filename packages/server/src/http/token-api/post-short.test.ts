@@ -17,6 +17,7 @@ import {
   type TestClient,
 } from "../../../test/support/token-api.js";
 import { updateClient } from "../../core/clients/clients.js";
+import type { ClientId } from "../../core/ids.js";
 import { generateOpaqueToken } from "../../core/opaque-token.js";
 
 /** Verifies a short-term token with jose against the served JWKS, at the harness's clock. */
@@ -209,6 +210,23 @@ describe("POST /auth/tokens/short: 400", () => {
       400,
       "invalid_target",
     );
+  });
+
+  it("refuses Tessera's own audiences even where a client's stored list holds them", async () => {
+    const client = await addClient(h);
+    const own = await issueLong(h, client);
+    const reserved = ["tessera:operations", "https://auth.example.test/tenants/other"];
+    // Written as a list from before these were reserved, or by a CLI with another public URL.
+    await h.runtime.store.clients.update(
+      TENANT,
+      client.id as ClientId,
+      { audiences: reserved },
+      h.clock.now(),
+    );
+    for (const audience of reserved) {
+      expectProblem(await postShort(h, own.token, { audience }), 400, "invalid_target");
+    }
+    expect((await postShort(h, own.token, { audience: ISSUER })).statusCode).toBe(201);
   });
 
   it("issues nothing for a refused request", async () => {
