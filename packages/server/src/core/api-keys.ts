@@ -1,6 +1,7 @@
 import type { ApiKeyRecord, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
+import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkName } from "./identifiers.js";
 import { type ApiKeyId, type ClientId, newApiKeyId, newClientId, type TenantId } from "./ids.js";
@@ -95,7 +96,7 @@ export async function revokeApiKey(
 ): Promise<{ readonly revoked: boolean }> {
   const known = (await ctx.store.apiKeys.list(tenantId)).some((k) => k.id === id);
   if (!known) {
-    throw new TesseraError("not_found", `No API key ${id}`);
+    throw new TesseraError("not_found", `No API key ${echoInput(id)}`);
   }
   const now = ctx.clock.now();
   const revoked = await ctx.store.apiKeys.revoke(tenantId, id, now);

@@ -2,6 +2,7 @@ import type { RolePatch } from "../store/contract.js";
 import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
+import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkIdentifierInput, checkName, isIdentifierInput } from "./identifiers.js";
 import { newRoleId, type RoleId, type TenantId } from "./ids.js";
@@ -81,7 +82,7 @@ export function validateRolePermission(permission: JsonObject): void {
     const grants = permission[database];
     const tables = isObject(grants) ? grants.tables : undefined;
     if (!isObject(grants) || !isObject(tables)) {
-      problems.push(`'${database}' must be an object with a 'tables' object`);
+      problems.push(`'${echoInput(database)}' must be an object with a 'tables' object`);
       continue;
     }
     for (const [table, grant] of Object.entries(tables)) {
@@ -90,17 +91,21 @@ export function validateRolePermission(permission: JsonObject): void {
         continue;
       }
       if (!isObject(grant)) {
-        problems.push(`'${database}.tables.${table}' must be an object`);
+        problems.push(`'${echoInput(database)}.tables.${echoInput(table)}' must be an object`);
         continue;
       }
       for (const name of TABLE_GRANTS) {
         if (typeof grant[name] !== "boolean") {
-          problems.push(`'${database}.tables.${table}.${name}' must be a boolean`);
+          problems.push(
+            `'${echoInput(database)}.tables.${echoInput(table)}.${name}' must be a boolean`,
+          );
         }
       }
       const attributes = grant.attribute_permissions;
       if (attributes !== undefined && attributes !== null && !Array.isArray(attributes)) {
-        problems.push(`'${database}.tables.${table}.attribute_permissions' must be an array`);
+        problems.push(
+          `'${echoInput(database)}.tables.${echoInput(table)}.attribute_permissions' must be an array`,
+        );
       }
     }
   }
@@ -190,7 +195,7 @@ export async function findRole(
     (await ctx.store.roles.getByName(tenantId, nameOrId)) ??
     (await ctx.store.roles.get(tenantId, nameOrId as RoleId));
   if (role === undefined) {
-    throw new TesseraError("not_found", `Role '${nameOrId}' not found`);
+    throw new TesseraError("not_found", `Role '${echoInput(nameOrId)}' not found`);
   }
   return role;
 }
@@ -259,7 +264,7 @@ export async function dropRole(
   const inUse = () =>
     new TesseraError(
       "conflict",
-      `Cannot drop role ${role.name} as it has user(s) tied to this role`,
+      `Cannot drop role ${echoInput(role.name)} as it has user(s) tied to this role`,
     );
   if (members > 0) {
     throw inUse();

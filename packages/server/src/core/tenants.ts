@@ -2,6 +2,7 @@ import type { TenantPatch } from "../store/contract.js";
 import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
+import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { nameProblem } from "./identifiers.js";
 import { isTenantId, type TenantId, type UserId } from "./ids.js";
@@ -121,7 +122,7 @@ export async function getTenant(
 ): Promise<TenantRecord> {
   const tenant = await ctx.store.tenants.get(id);
   if (tenant === undefined) {
-    throw new TesseraError("not_found", `No tenant ${id}`);
+    throw new TesseraError("not_found", `No tenant ${echoInput(id)}`);
   }
   return tenant;
 }
@@ -139,7 +140,7 @@ export async function updateTenant(
   }
   const tenant = await ctx.store.tenants.update(id, patch, now);
   if (tenant === undefined) {
-    throw new TesseraError("not_found", `No tenant ${id}`);
+    throw new TesseraError("not_found", `No tenant ${echoInput(id)}`);
   }
   await recordAudit(ctx, {
     tenantId: id,

@@ -2,6 +2,7 @@ import type { UserPatch } from "../store/contract.js";
 import type { RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
+import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkIdentifierInput, checkUsername } from "./identifiers.js";
 import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
@@ -79,7 +80,7 @@ export async function getUserByUsername(
   checkIdentifierInput(username, "A username");
   const user = await ctx.store.users.getByUsername(tenantId, username);
   if (user === undefined) {
-    throw new TesseraError("not_found", `No user ${username}`);
+    throw new TesseraError("not_found", `No user ${echoInput(username)}`);
   }
   return user;
 }
@@ -213,7 +214,7 @@ export async function deleteUser(
     actorUserId: input.actorUserId ?? null,
   });
   if (!(await ctx.store.users.delete(input.tenantId, user.id))) {
-    throw new TesseraError("not_found", `No user ${input.username}`);
+    throw new TesseraError("not_found", `No user ${echoInput(input.username)}`);
   }
   await recordAudit(ctx, {
     tenantId: input.tenantId,
@@ -275,7 +276,7 @@ export async function alterUser(
   const now = ctx.clock.now();
   const updated = await ctx.store.users.update(tenantId, user.id, patch, now);
   if (updated === undefined) {
-    throw new TesseraError("not_found", `No user ${input.username}`);
+    throw new TesseraError("not_found", `No user ${echoInput(input.username)}`);
   }
   const actor = { actorUserId: input.actorUserId ?? null };
   let sessionsRevoked = 0;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
+import { echoInput } from "../core/echo.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { OneLinePerRequest } from "./request-log.js";
@@ -90,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       .header("cache-control", "no-store")
       .send({
         status: "error",
-        message: `No route for ${request.method} ${request.url.split("?")[0]}`,
+        message: `No route for ${echoInput(request.method)} ${echoInput(request.url.split("?")[0] ?? "")}`,
       }),
   );
   await app.register(openApiDocument, { publicUrl: options.ctx.settings.publicUrl });

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { echoInput } from "../core/echo.js";
 import { type ErrorCode, isTesseraError } from "../core/errors.js";
 import { HOLDS_NEVER_VALID, IDENTIFIER_INPUT_PATTERN } from "../core/identifiers.js";
 
@@ -34,13 +35,15 @@ export function describeValidation(errors: readonly AjvError[], context: string)
   if (first === undefined) {
     return `Invalid ${context}`;
   }
-  const path = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
+  // A path or property name can be the caller's own key: quoted, never raw.
+  const path = echoInput(first.instancePath.replace(/^\//, "").replaceAll("/", "."));
   if (first.keyword === "required") {
     const missing = String(first.params.missingProperty ?? "");
     return `${path === "" ? "" : `${path}.`}${missing} is required`;
   }
   if (first.keyword === "additionalProperties") {
-    return `${path === "" ? "" : `${path}.`}${String(first.params.additionalProperty)} is not allowed`;
+    const property = echoInput(String(first.params.additionalProperty));
+    return `${path === "" ? "" : `${path}.`}${property} is not allowed`;
   }
   const subject = path === "" ? `The ${context}` : path;
   if (first.keyword === "maxLength") {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import { checkIdentifierInput } from "../../core/identifiers.js";
 import type { SessionId } from "../../core/ids.js";
@@ -100,7 +101,7 @@ export function registerSessionCommands(program: Command): void {
         checkIdentifierInput(sessionId ?? "", "A session id");
         const session = await command.ctx.store.sessions.get(sessionId as SessionId);
         if (session === undefined || session.tenantId !== tenantId) {
-          throw new TesseraError("not_found", `No session ${sessionId}`);
+          throw new TesseraError("not_found", `No session ${echoInput(String(sessionId))}`);
         }
         const ended = await endSession(command.ctx, {
           tenantId,

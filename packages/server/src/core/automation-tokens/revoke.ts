@@ -2,6 +2,7 @@ import type { AuditDetail, AutomationTokenRecord } from "../../store/records.js"
 import { recordAudit } from "../audit.js";
 import { TOKENS_ADMIN } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
+import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId, TokenId } from "../ids.js";
@@ -91,7 +92,7 @@ export async function revokeTokenAsOperator(
   checkIdentifierInput(input.tokenId, "A token id");
   const target = await ctx.store.automationTokens.get(input.tokenId as TokenId);
   if (target === undefined || target.tenantId !== input.tenantId) {
-    throw new TesseraError("not_found", `No token ${input.tokenId}`);
+    throw new TesseraError("not_found", `No token ${echoInput(input.tokenId)}`);
   }
   return revokeAndRecord(ctx, target, "revoked_by_operator", {
     actorUserId: input.actorUserId ?? null,

@@ -2,6 +2,7 @@ import type { ClientPatch } from "../../store/contract.js";
 import type { ClientPublicKey, ClientRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
+import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import { type ClientId, newClientId, type TenantId } from "../ids.js";
@@ -138,7 +139,7 @@ export async function findClient(
   const byName = await ctx.store.clients.getByName(tenantId, nameOrId);
   const client = byName ?? (await ctx.store.clients.get(nameOrId as ClientId));
   if (client === undefined || client.tenantId !== tenantId) {
-    throw new TesseraError("not_found", `No client ${nameOrId}`);
+    throw new TesseraError("not_found", `No client ${echoInput(nameOrId)}`);
   }
   return client;
 }
@@ -184,7 +185,10 @@ export async function updateClient(
     const removed = new Set(input.removePublicKeys ?? []);
     const unknown = [...removed].filter((kid) => !client.publicKeys.some((k) => k.kid === kid));
     if (unknown.length > 0) {
-      throw new TesseraError("not_found", `The client has no public key ${unknown.join(", ")}`);
+      throw new TesseraError(
+        "not_found",
+        `The client has no public key ${echoInput(unknown.join(", "))}`,
+      );
     }
     const added = await parseKeys(input.addPublicKeys ?? []);
     publicKeys = [
@@ -215,7 +219,7 @@ export async function updateClient(
   const now = ctx.clock.now();
   const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now);
   if (updated === undefined) {
-    throw new TesseraError("not_found", `No client ${input.client}`);
+    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
   }
   await recordAudit(ctx, {
     tenantId: input.tenantId,
@@ -247,7 +251,7 @@ export async function rotateClientSecret(
     now,
   );
   if (updated === undefined) {
-    throw new TesseraError("not_found", `No client ${input.client}`);
+    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
   }
   await recordAudit(ctx, {
     tenantId: input.tenantId,

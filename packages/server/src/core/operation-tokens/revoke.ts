@@ -1,5 +1,6 @@
 import type { SessionRecord, TenantRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
+import { echoInput } from "../echo.js";
 import { isTesseraError, TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { SessionId } from "../ids.js";
@@ -72,7 +73,7 @@ export async function revokeOperationSessions(
     }
     const user = await ctx.store.users.getByUsername(tenant.id, target.username);
     if (user === undefined) {
-      throw new TesseraError("not_found", `User ${target.username} does not exist`);
+      throw new TesseraError("not_found", `User ${echoInput(target.username)} does not exist`);
     }
     const sessionsRevoked = await endUserSessions(ctx, {
       ...audit,

@@ -1,5 +1,6 @@
 import type { SessionRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
+import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
@@ -42,7 +43,7 @@ export async function listSessions(
   } else if (input.username !== undefined) {
     subject = await ctx.store.users.getByUsername(tenantId, input.username);
     if (subject === undefined) {
-      throw new TesseraError("not_found", `User ${input.username} does not exist`);
+      throw new TesseraError("not_found", `User ${echoInput(input.username)} does not exist`);
     }
   }
   const sessions = await ctx.store.sessions.list(tenantId, {

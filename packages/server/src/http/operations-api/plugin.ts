@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { TenantId } from "../../core/ids.js";
 import { getTenant } from "../../core/tenants.js";
@@ -87,7 +88,10 @@ export async function operationsApi(
     if (operation === undefined) {
       // As in HarperDB, an unknown operation is reported to callers only.
       await authenticateCaller(ctx, operationRequest);
-      throw new TesseraError("invalid_request", `Operation '${body.operation}' not found`);
+      throw new TesseraError(
+        "invalid_request",
+        `Operation '${echoInput(body.operation)}' not found`,
+      );
     }
     return operation.run(operationRequest);
   };

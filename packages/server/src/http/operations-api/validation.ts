@@ -1,4 +1,5 @@
 import Joi from "joi";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import {
   HOLDS_NEVER_VALID,
@@ -20,6 +21,25 @@ const OPTIONS: Joi.ValidationOptions = {
 };
 
 /**
+ * Joi's message for one violation, with what came from the caller quoted
+ * through {@link echoInput}: a template may name the value (`with value
+ * "…" fails to match`) and the label is the path of keys, which below a
+ * free-form object are the caller's own. Joi has no hook to escape what it
+ * interpolates, so each such string is replaced where it appears; the
+ * template's own words are never touched (echoInput leaves them as they are).
+ */
+export function describeViolation(detail: Joi.ValidationErrorItem): string {
+  const context = detail.context ?? {};
+  const echoed = [context.value, context.label, context.key]
+    .filter((text): text is string => typeof text === "string" && echoInput(text) !== text)
+    .sort((a, b) => b.length - a.length);
+  return echoed.reduce(
+    (message, text) => message.replaceAll(text, echoInput(text)),
+    detail.message,
+  );
+}
+
+/**
  * Validates an operation's body against its schema.
  *
  * @throws `invalid_request` with every violation, joined as Joi joins them.
@@ -27,7 +47,7 @@ const OPTIONS: Joi.ValidationOptions = {
 export function validateBody<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
   const { error, value } = schema.validate(body, OPTIONS);
   if (error !== undefined) {
-    throw new TesseraError("invalid_request", error.message);
+    throw new TesseraError("invalid_request", error.details.map(describeViolation).join(". "));
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ClientId, TenantId, TokenHash } from "../../core/ids.js";
 import type { ClientPatch, ClientStore } from "../contract.js";
@@ -36,7 +37,7 @@ export class SqlClientStore implements ClientStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(client: ClientRecord): Promise<void> {
-    await insertOrConflict(`Client ${client.name}`, () =>
+    await insertOrConflict(`Client ${echoInput(client.name)}`, () =>
       this.db
         .insertInto("clients")
         .values({
@@ -98,7 +99,7 @@ export class SqlClientStore implements ClientStore {
       return row === undefined ? undefined : toClient(row);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new TesseraError("conflict", `Client ${patch.name ?? ""} already exists`, {
+        throw new TesseraError("conflict", `Client ${echoInput(patch.name ?? "")} already exists`, {
           cause: error,
         });
       }

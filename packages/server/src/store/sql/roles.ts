@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId } from "../../core/ids.js";
 import type { RolePatch, RoleStore } from "../contract.js";
@@ -23,7 +24,7 @@ export class SqlRoleStore implements RoleStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(role: RoleRecord): Promise<void> {
-    await insertOrConflict(`Role ${role.name}`, () =>
+    await insertOrConflict(`Role ${echoInput(role.name)}`, () =>
       this.db
         .insertInto("roles")
         .values({
@@ -88,7 +89,9 @@ export class SqlRoleStore implements RoleStore {
       return row === undefined ? undefined : toRole(row);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new TesseraError("conflict", `Role ${name ?? ""} already exists`, { cause: error });
+        throw new TesseraError("conflict", `Role ${echoInput(name ?? "")} already exists`, {
+          cause: error,
+        });
       }
       throw error;
     }

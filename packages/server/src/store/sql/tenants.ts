@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { echoInput } from "../../core/echo.js";
 import type { TenantId } from "../../core/ids.js";
 import type { TenantPatch, TenantStore } from "../contract.js";
 import type { EpochMs, RefreshPolicy, SigningAlgorithm, TenantRecord } from "../records.js";
@@ -33,7 +34,7 @@ export class SqlTenantStore implements TenantStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(tenant: TenantRecord): Promise<void> {
-    await insertOrConflict(`Tenant ${tenant.id}`, () =>
+    await insertOrConflict(`Tenant ${echoInput(tenant.id)}`, () =>
       this.db.insertInto("tenants").values(tenant).execute(),
     );
   }

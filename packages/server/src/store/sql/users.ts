@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { UserPatch, UserStore } from "../contract.js";
@@ -52,7 +53,7 @@ export class SqlUserStore implements UserStore {
       await this.#requireRole(user.tenantId, user.roleId);
     }
     try {
-      await insertOrConflict(`User ${user.username}`, () =>
+      await insertOrConflict(`User ${echoInput(user.username)}`, () =>
         this.db
           .insertInto("users")
           .values({ ...row, permissions: JSON.stringify(user.permissions) })

@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { addRole as add } from "../../../core/roles.js";
 import type { JsonObject } from "../../../store/records.js";
 import { reworded } from "../errors.js";
@@ -28,7 +29,7 @@ export const addRole = callerOperation(
         permission: body.permission,
         actorUserId: caller.user.id,
       }),
-      { conflict: `A role with name '${body.role}' already exists` },
+      { conflict: `A role with name '${echoInput(body.role)}' already exists` },
     );
     return renderRole(role);
   },

@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { findRole } from "../../../core/roles.js";
 import { addUser as add } from "../../../core/users.js";
 import { reworded } from "../errors.js";
@@ -25,7 +26,7 @@ export const addUser = callerOperation(
   schema,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const role = await reworded(findRole(ctx, tenant.id, body.role), {
-      not_found: `${body.role} role not found`,
+      not_found: `${echoInput(body.role)} role not found`,
     });
     await reworded(
       add(ctx, {
@@ -36,8 +37,8 @@ export const addUser = callerOperation(
         enabled: body.active,
         actorUserId: caller.user.id,
       }),
-      { conflict: `User ${body.username} already exists` },
+      { conflict: `User ${echoInput(body.username)} already exists` },
     );
-    return { message: `${body.username} successfully added` };
+    return { message: `${echoInput(body.username)} successfully added` };
   },
 );

@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
 import { updateRole } from "../../../core/roles.js";
 import type { JsonObject } from "../../../store/records.js";
@@ -41,7 +42,7 @@ export const alterRole = callerOperation(
         : error;
     });
     const role = await reworded(update, {
-      conflict: `A role with name '${body.role}' already exists`,
+      conflict: `A role with name '${echoInput(body.role ?? "")}' already exists`,
     });
     return renderRole(role);
   },

@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { TesseraError } from "../../../core/errors.js";
 import { findRole } from "../../../core/roles.js";
 import { alterUser as alter } from "../../../core/users.js";
@@ -47,7 +48,7 @@ export const alterUser = callerOperation(
       role === undefined
         ? undefined
         : await reworded(findRole(ctx, tenant.id, role), {
-            not_found: `Update failed.  Requested '${role}' role not found.`,
+            not_found: `Update failed.  Requested '${echoInput(role)}' role not found.`,
           });
     await reworded(
       alter(ctx, {
@@ -58,7 +59,7 @@ export const alterUser = callerOperation(
         ...(active === undefined ? {} : { enabled: active }),
         actorUserId: caller.user.id,
       }),
-      { not_found: `User ${username} does not exist` },
+      { not_found: `User ${echoInput(username)} does not exist` },
     );
     return {
       message: "updated 1 of 1 records",

@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { dropRole as drop } from "../../../core/roles.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi } from "../validation.js";
@@ -13,6 +14,6 @@ export const dropRole = callerOperation(
   Joi.object<Body>({ id: identifier().required() }),
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const role = await drop(ctx, { tenantId: tenant.id, id: body.id, actorUserId: caller.user.id });
-    return { message: `${role.name} successfully deleted` };
+    return { message: `${echoInput(role.name)} successfully deleted` };
   },
 );

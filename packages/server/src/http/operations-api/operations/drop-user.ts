@@ -1,3 +1,4 @@
+import { echoInput } from "../../../core/echo.js";
 import { deleteUser } from "../../../core/users.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
@@ -22,8 +23,8 @@ export const dropUser = callerOperation(
         username: body.username,
         actorUserId: caller.user.id,
       }),
-      { not_found: `User ${body.username} does not exist` },
+      { not_found: `User ${echoInput(body.username)} does not exist` },
     );
-    return { message: `${body.username} successfully deleted` };
+    return { message: `${echoInput(body.username)} successfully deleted` };
   },
 );
