@@ -6,6 +6,7 @@ import { echoInput } from "../core/echo.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { OneLinePerRequest } from "./request-log.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 import { sessionApiErrorHandler } from "./session-api/errors.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { tokenApi } from "./token-api/plugin.js";
@@ -82,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser("text/plain");
   app.decorateRequest("tesseraClient", null);
   app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+    reply.header("x-request-id", request.id).headers(SECURITY_HEADERS);
   });
   app.setErrorHandler(sessionApiErrorHandler);
   app.setNotFoundHandler((request, reply) =>
