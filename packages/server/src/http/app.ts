@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
 import { echoInput } from "../core/echo.js";
+import { registerBodyParsers } from "./body-parsers.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { OneLinePerRequest } from "./request-log.js";
@@ -65,7 +66,8 @@ export function createLogger(
 /**
  * Builds the HTTP server: every dialect as its own plugin over one core.
  * Bodies are JSON only, capped at `bodyLimitBytes`, parsed without type
- * coercion (a number is not silently accepted as a string).
+ * coercion (a number is not silently accepted as a string); an empty body is
+ * no body.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -79,8 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: "error",
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  // JSON is the only body type any dialect speaks; anything else is a 415.
-  app.removeContentTypeParser("text/plain");
+  registerBodyParsers(app);
   app.decorateRequest("tesseraClient", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id).headers(SECURITY_HEADERS);

@@ -115,8 +115,6 @@ export function classifyError(
         code: "unsupported_media_type",
         message: "Content-Type must be application/json",
       };
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return { status: 400, code: "malformed_body", message: "The request body is empty" };
     default:
       break;
   }

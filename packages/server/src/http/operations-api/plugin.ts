@@ -59,10 +59,11 @@ export async function operationsApi(
   app.setErrorHandler(operationsApiErrorHandler);
 
   const dispatch = async (request: FastifyRequest) => {
-    if (request.headers["content-type"] === undefined) {
-      throw new OperationsApiError(415, { error: "Content-Type must be application/json" });
-    }
     const body = request.body;
+    // An empty body is no body, whatever its Content-Type (body-parsers.ts).
+    if (body === undefined) {
+      throw new TesseraError("invalid_request", "The request body is empty");
+    }
     if (!isPlainObject(body)) {
       throw new OperationsApiError(400, { error: "Invalid JSON." });
     }

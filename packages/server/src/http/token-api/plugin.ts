@@ -22,24 +22,12 @@ export async function tokenApi(
   app.setErrorHandler(tokenApiErrorHandler);
   app.addSchema(problemSchema);
   app.decorateRequest("tokenApiLimit", null);
-  // Generated clients often send `Content-Type: application/json` with no
-  // body on a revoke or a Bearer step-up: an empty JSON body means none here.
-  // Anything else goes to Fastify's own parser, poisoning checks included.
-  const parseJson = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "") {
-      done(null, undefined);
-      return;
-    }
-    // The default parser answers through `done`; its return value carries nothing.
-    void parseJson(request, body.toString(), done);
-  });
   app.addHook("onRequest", async (request, reply) => {
     await limits.countIp(request, reply);
   });
   // Bodies are optional on the token API (a revoke has none; a Bearer
-  // step-up may send none): no body validates as an empty object.
+  // step-up may send none): no body (an empty one included, whatever its
+  // Content-Type: see body-parsers.ts) validates as an empty object.
   app.addHook("preValidation", async (request) => {
     if (request.body === undefined || request.body === null) {
       request.body = {};
