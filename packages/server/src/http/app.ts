@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
-import { echoInput } from "../core/echo.js";
+import { TesseraError } from "../core/errors.js";
 import { registerBodyParsers } from "./body-parsers.js";
+import { answerClientError, trackServedRequest } from "./client-error.js";
+import { answerError, answerFrameworkError, answerRouteNotFound } from "./framework-errors.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { OneLinePerRequest } from "./request-log.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
-import { sessionApiErrorHandler } from "./session-api/errors.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { tokenApi } from "./token-api/plugin.js";
 import type { TokenApiRateLimitSettings } from "./token-api/rate-limit.js";
@@ -64,10 +65,19 @@ export function createLogger(
 }
 
 /**
+ * The longest path parameter (a tenant id, a token id: both at most 64
+ * characters) the router accepts; a longer one is refused with 414 before
+ * any route runs.
+ */
+const MAX_PATH_PARAMETER_LENGTH = 100;
+
+/**
  * Builds the HTTP server: every dialect as its own plugin over one core.
  * Bodies are JSON only, capped at `bodyLimitBytes`, parsed without type
  * coercion (a number is not silently accepted as a string); an empty body is
- * no body.
+ * no body. Every answer, including those the framework and Node's parser
+ * give before any route runs, is in the shape of the dialect its path
+ * belongs to and carries a request id and the security headers.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -80,22 +90,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Node would answer a request without Host with a bare 400 of its own;
+    // the hook below refuses it in the dialect's shape instead.
+    http: { requireHostHeader: false },
   });
   registerBodyParsers(app);
   app.decorateRequest("tesseraClient", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id).headers(SECURITY_HEADERS);
+    trackServedRequest(request, reply);
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400.
+    if (request.headers.host === undefined && request.raw.httpVersion === "1.1") {
+      throw new TesseraError("invalid_request", "The Host header is required");
+    }
   });
-  app.setErrorHandler(sessionApiErrorHandler);
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .header("cache-control", "no-store")
-      .send({
-        status: "error",
-        message: `No route for ${echoInput(request.method)} ${echoInput(request.url.split("?")[0] ?? "")}`,
-      }),
-  );
+  app.setErrorHandler(answerError);
+  app.setNotFoundHandler(answerRouteNotFound);
   await app.register(openApiDocument, { publicUrl: options.ctx.settings.publicUrl });
   await app.register(healthRoutes, { ctx: options.ctx });
   await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });

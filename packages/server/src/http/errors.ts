@@ -18,9 +18,30 @@ export type HttpErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "malformed_body"
+  | "malformed_request"
+  | "bad_url"
+  | "uri_too_long"
+  | "headers_too_large"
+  | "request_timeout"
   | "validation_failed"
   | "route_not_found"
   | "internal_error";
+
+/** A failure rendered in one dialect's words: what goes on the wire. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: object;
+}
+
+/**
+ * Renders a classified failure in one dialect's shape. `requestId` is the
+ * answer's `X-Request-Id`, which a 500 names (and a problem's `instance`).
+ */
+export type ErrorRenderer = (wire: WireError, requestId: string) => ErrorAnswer;
+
+/** The content type of the session and operations APIs' error bodies. */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 interface AjvError {
   readonly instancePath: string;
@@ -68,9 +89,8 @@ export function describeValidation(errors: readonly AjvError[], context: string)
 
 /**
  * Classifies anything a route or the framework threw. Core errors keep their
- * code and take their status from the dialect's table; framework errors
- * (body size, content type, JSON syntax, schema) get the HTTP status they
- * mean; anything else is an internal error whose message reveals nothing.
+ * code and take their status from the dialect's table; everything else is
+ * classified by {@link classifyFrameworkError}.
  */
 export function classifyError(
   error: unknown,
@@ -86,10 +106,57 @@ export function classifyError(
         : { retryAfterSeconds: error.retryAfterSeconds }),
     };
   }
-  const fastifyError = error as Partial<FastifyError> & {
-    validation?: AjvError[];
-    validationContext?: string;
-  };
+  return classifyFrameworkError(error);
+}
+
+/** Fastify's and Node's refusals of a request, by code, in Tessera's words. */
+const FRAMEWORK_ERRORS: Readonly<Record<string, WireError>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: "payload_too_large",
+    message: "The request body is too large",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: "malformed_body",
+    message: "The request body does not match its Content-Length",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: "unsupported_media_type",
+    message: "Content-Type must be application/json",
+  },
+  // The router refuses a path segment longer than its `maxParamLength`.
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: "uri_too_long",
+    message: "A segment of the request path is too long",
+  },
+  FST_ERR_BAD_URL: { status: 400, code: "bad_url", message: "The request URL is not valid" },
+  // Node's HTTP parser: the request line and headers past `maxHeaderSize`.
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: "headers_too_large",
+    message: "The request headers are too large",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: "request_timeout",
+    message: "The request took too long to arrive",
+  },
+};
+
+/**
+ * Classifies what is not a core error: framework refusals (body size,
+ * content type, JSON syntax, schema, router limits), Node's HTTP parser
+ * errors (any other `HPE_*` is a malformed request), and anything else as
+ * an internal error whose message reveals nothing. No message quotes the
+ * request.
+ */
+export function classifyFrameworkError(error: unknown): WireError {
+  const fastifyError = (
+    typeof error === "object" && error !== null ? error : {}
+  ) as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
     return {
       status: 400,
@@ -100,28 +167,18 @@ export function classifyError(
       ),
     };
   }
-  switch (fastifyError.code) {
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, code: "payload_too_large", message: "The request body is too large" };
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return {
-        status: 400,
-        code: "malformed_body",
-        message: "The request body does not match its Content-Length",
-      };
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return {
-        status: 415,
-        code: "unsupported_media_type",
-        message: "Content-Type must be application/json",
-      };
-    default:
-      break;
+  const code = typeof fastifyError.code === "string" ? fastifyError.code : "";
+  const known = FRAMEWORK_ERRORS[code];
+  if (known !== undefined) {
+    return known;
+  }
+  if (code.startsWith("HPE_")) {
+    return { status: 400, code: "malformed_request", message: "The request is malformed" };
   }
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const message =
-      error instanceof SyntaxError || fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY"
+      error instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON_BODY"
         ? "The request body is not valid JSON"
         : "The request is malformed";
     return { status, code: "malformed_body", message };
@@ -150,4 +207,27 @@ export function applyErrorHeaders(reply: FastifyReply, wire: WireError): void {
     reply.header("retry-after", String(wire.retryAfterSeconds));
   }
   reply.header("cache-control", "no-store");
+}
+
+/**
+ * The one way a dialect's error handler ends: log, the error headers, and
+ * the answer its renderer made.
+ */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  wire: WireError,
+  answer: ErrorAnswer,
+): FastifyReply {
+  logFailure(request, error, wire);
+  applyErrorHeaders(reply, wire);
+  return reply.status(answer.status).type(answer.contentType).send(answer.body);
+}
+
+/** The message of a 500 names the request, so an operator can find it in the log. */
+export function publicMessage(wire: WireError, requestId: string): string {
+  return wire.code === "internal_error"
+    ? `${wire.message} (request id ${requestId})`
+    : wire.message;
 }

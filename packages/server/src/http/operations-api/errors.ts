@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
-import { isTesseraError, TesseraError } from "../../core/errors.js";
-import { applyErrorHeaders, classifyError, logFailure } from "../errors.js";
+import { ERROR_CODES, isTesseraError, TesseraError } from "../../core/errors.js";
+import {
+  classifyError,
+  type ErrorAnswer,
+  JSON_CONTENT_TYPE,
+  publicMessage,
+  sendError,
+  type WireError,
+} from "../errors.js";
 
 /** How one core error code goes on the wire. */
 interface WireRule {
@@ -94,7 +101,25 @@ export async function reworded<T>(
   }
 }
 
-/** Renders any failure as `{error}` (HarperDB's error body). */
+function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * Renders a failure as `{error}` (HarperDB's error body), with HarperDB's
+ * fixed message for the token failures its clients match on.
+ */
+export function renderOperationsApiError(wire: WireError, requestId: string): ErrorAnswer {
+  const fixed: WireRule | undefined = isErrorCode(wire.code)
+    ? OPERATIONS_API_ERRORS[wire.code]
+    : undefined;
+  const body: OperationsApiErrorBody = {
+    error: fixed?.message ?? publicMessage(wire, requestId),
+  };
+  return { status: wire.status, contentType: JSON_CONTENT_TYPE, body };
+}
+
+/** The operations API's error handler: any failure as `{error}`. */
 export function operationsApiErrorHandler(
   error: FastifyError,
   request: FastifyRequest,
@@ -105,15 +130,5 @@ export function operationsApiErrorHandler(
     return reply.status(error.status).header("cache-control", "no-store").send(error.body);
   }
   const wire = classifyError(error, STATUS);
-  logFailure(request, error, wire);
-  applyErrorHeaders(reply, wire);
-  const fixed: WireRule | undefined = isTesseraError(error)
-    ? OPERATIONS_API_ERRORS[error.code]
-    : undefined;
-  const message =
-    wire.code === "internal_error"
-      ? `${wire.message} (request id ${request.id})`
-      : (fixed?.message ?? wire.message);
-  const body: OperationsApiErrorBody = { error: message };
-  return reply.status(wire.status).send(body);
+  return sendError(request, reply, error, wire, renderOperationsApiError(wire, request.id));
 }

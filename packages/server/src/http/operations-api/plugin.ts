@@ -21,6 +21,7 @@ import { listUsers } from "./operations/list-users.js";
 import { refreshOperationToken } from "./operations/refresh-operation-token.js";
 import { revokeAuthenticationTokens } from "./operations/revoke-authentication-tokens.js";
 import { userInfo } from "./operations/user-info.js";
+import { OPERATIONS_API_PATHS } from "./paths.js";
 
 /** Every operation served, by name. */
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
@@ -97,7 +98,7 @@ export async function operationsApi(
     return operation.run(operationRequest);
   };
 
-  for (const path of ["/", "/operations"]) {
+  for (const path of OPERATIONS_API_PATHS) {
     app.post(path, async (request, reply) => {
       noStore(reply);
       return dispatch(request);

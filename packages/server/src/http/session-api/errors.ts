@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
-import { applyErrorHeaders, classifyError, logFailure } from "../errors.js";
+import {
+  classifyError,
+  type ErrorAnswer,
+  JSON_CONTENT_TYPE,
+  publicMessage,
+  sendError,
+  type WireError,
+} from "../errors.js";
 
 /**
  * The session API's status for every core error (spec 001/003 define 400,
@@ -29,17 +36,21 @@ export interface SessionApiErrorBody {
   readonly message: string;
 }
 
-/** Renders any failure as `{status: "error", message}`. */
+/**
+ * Renders a failure as `{status: "error", message}`. Also the shape of every
+ * path no dialect owns (health, JWKS, unknown routes).
+ */
+export function renderSessionApiError(wire: WireError, requestId: string): ErrorAnswer {
+  const body: SessionApiErrorBody = { status: "error", message: publicMessage(wire, requestId) };
+  return { status: wire.status, contentType: JSON_CONTENT_TYPE, body };
+}
+
+/** The session API's error handler: any failure as `{status: "error", message}`. */
 export function sessionApiErrorHandler(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
   const wire = classifyError(error, SESSION_API_STATUS);
-  logFailure(request, error, wire);
-  applyErrorHeaders(reply, wire);
-  const message =
-    wire.code === "internal_error" ? `${wire.message} (request id ${request.id})` : wire.message;
-  const body: SessionApiErrorBody = { status: "error", message };
-  return reply.status(wire.status).send(body);
+  return sendError(request, reply, error, wire, renderSessionApiError(wire, request.id));
 }

@@ -1,7 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
-import { isTesseraError } from "../../core/errors.js";
-import { applyErrorHeaders, classifyError, type HttpErrorCode, logFailure } from "../errors.js";
+import {
+  classifyError,
+  type ErrorAnswer,
+  type HttpErrorCode,
+  publicMessage,
+  sendError,
+  type WireError,
+} from "../errors.js";
 
 /** A problem's stable code and title (RFC 9457 §3.1). */
 interface ProblemKind {
@@ -48,6 +54,15 @@ const ENVELOPE_PROBLEMS = {
     title: "Unsupported media type",
   },
   malformed_body: { status: 400, code: "invalid_request", title: "Bad request" },
+  malformed_request: { status: 400, code: "invalid_request", title: "Bad request" },
+  bad_url: { status: 400, code: "invalid_request", title: "Bad request" },
+  uri_too_long: { status: 414, code: "uri_too_long", title: "URI too long" },
+  headers_too_large: {
+    status: 431,
+    code: "headers_too_large",
+    title: "Request header fields too large",
+  },
+  request_timeout: { status: 408, code: "request_timeout", title: "Request timeout" },
   validation_failed: { status: 400, code: "invalid_request", title: "Bad request" },
   route_not_found: { status: 404, code: "not_found", title: "Not found" },
   internal_error: { status: 500, code: "internal_error", title: "Internal server error" },
@@ -56,6 +71,12 @@ const ENVELOPE_PROBLEMS = {
 const STATUS = Object.fromEntries(
   Object.entries(TOKEN_API_PROBLEMS).map(([code, kind]) => [code, kind.status]),
 ) as Record<ErrorCode, number>;
+
+/** Every code a failure can carry, core and envelope alike, to its problem. */
+const PROBLEMS: Readonly<Record<ErrorCode | HttpErrorCode, ProblemKind>> = {
+  ...TOKEN_API_PROBLEMS,
+  ...ENVELOPE_PROBLEMS,
+};
 
 /** The media type of a problem document (RFC 9457 §3). */
 export const PROBLEM_JSON = "application/problem+json";
@@ -75,10 +96,29 @@ export interface Problem {
   readonly instance: string;
 }
 
+/** A failure as an RFC 9457 problem, `instance` naming the request. */
+function problemOf(wire: WireError, requestId: string): Problem {
+  const kind = PROBLEMS[wire.code];
+  return {
+    type: problemType(kind.code),
+    title: kind.title,
+    status: kind.status,
+    detail: publicMessage(wire, requestId),
+    code: kind.code,
+    instance: `urn:uuid:${requestId}`,
+  };
+}
+
+/** Renders a failure as `application/problem+json`. */
+export function renderTokenApiProblem(wire: WireError, requestId: string): ErrorAnswer {
+  const problem = problemOf(wire, requestId);
+  return { status: problem.status, contentType: PROBLEM_JSON, body: problem };
+}
+
 /**
- * Renders any failure as `application/problem+json`. A 401 or 403 on the
- * Bearer credential the request sent also carries `WWW-Authenticate` (RFC
- * 6750 §3).
+ * The token API's error handler: any failure as `application/problem+json`.
+ * A 401 or 403 on the Bearer credential the request sent also carries
+ * `WWW-Authenticate` (RFC 6750 §3).
  */
 export function tokenApiErrorHandler(
   error: FastifyError,
@@ -86,26 +126,16 @@ export function tokenApiErrorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const wire = classifyError(error, STATUS);
-  logFailure(request, error, wire);
-  applyErrorHeaders(reply, wire);
-  const kind: ProblemKind = isTesseraError(error)
-    ? TOKEN_API_PROBLEMS[error.code]
-    : ENVELOPE_PROBLEMS[wire.code as HttpErrorCode];
-  const detail =
-    wire.code === "internal_error" ? `${wire.message} (request id ${request.id})` : wire.message;
-  const problem: Problem = {
-    type: problemType(kind.code),
-    title: kind.title,
-    status: kind.status,
-    detail,
-    code: kind.code,
-    instance: `urn:uuid:${request.id}`,
-  };
-  const challenge = bearerChallenge(kind.code, detail, request.headers.authorization);
+  const problem = problemOf(wire, request.id);
+  const challenge = bearerChallenge(problem.code, problem.detail, request.headers.authorization);
   if (challenge !== undefined) {
     reply.header("www-authenticate", challenge);
   }
-  return reply.status(kind.status).type(PROBLEM_JSON).send(problem);
+  return sendError(request, reply, error, wire, {
+    status: problem.status,
+    contentType: PROBLEM_JSON,
+    body: problem,
+  });
 }
 
 /**

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorRenderer } from "./errors.js";
+import { operationsApiErrorHandler, renderOperationsApiError } from "./operations-api/errors.js";
+import { OPERATIONS_API_PATHS } from "./operations-api/paths.js";
+import { renderSessionApiError, sessionApiErrorHandler } from "./session-api/errors.js";
+import { renderTokenApiProblem, tokenApiErrorHandler } from "./token-api/errors.js";
+import { TOKEN_API_PREFIX } from "./token-api/paths.js";
+
+/** How one dialect words a failure: as a fastify error handler, and as a bare rendering. */
+export interface ErrorDialect {
+  readonly handle: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => unknown;
+  readonly render: ErrorRenderer;
+}
+
+const SESSION_API: ErrorDialect = { handle: sessionApiErrorHandler, render: renderSessionApiError };
+const OPERATIONS_API: ErrorDialect = {
+  handle: operationsApiErrorHandler,
+  render: renderOperationsApiError,
+};
+const TOKEN_API: ErrorDialect = { handle: tokenApiErrorHandler, render: renderTokenApiProblem };
+
+/** The path of a request target, without its query string. */
+export function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/**
+ * The dialect a request's path belongs to, for answers no dialect's own
+ * routes give: an unknown route, a URL the router refuses, a request Node's
+ * parser refuses. The token API owns `/auth/tokens` and below, the
+ * operations API `/` and `/operations`; every other path (the session API's,
+ * JWKS, health, and paths no one serves) answers in the session API's shape.
+ */
+export function errorDialectFor(url: string): ErrorDialect {
+  const path = pathOf(url);
+  if (path === TOKEN_API_PREFIX || path.startsWith(`${TOKEN_API_PREFIX}/`)) {
+    return TOKEN_API;
+  }
+  if ((OPERATIONS_API_PATHS as readonly string[]).includes(path)) {
+    return OPERATIONS_API;
+  }
+  return SESSION_API;
+}
