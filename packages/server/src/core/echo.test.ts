@@ -19,19 +19,19 @@ describe("echoInput", () => {
   });
 
   it.each([
-    ["C0 and ESC", "a\u0000b\u001b[2K\nc\r\t", "a\\u0000b\\u001b[2K\\u000ac\\u000d\\u0009"],
-    ["DEL and C1", "\u007f\u0085\u009b", "\\u007f\\u0085\\u009b"],
+    ["C0 and ESC", "a\u0000b\u001b[2K\nc\r\t", "a\\x00b\\x1b[2K\\nc\\r\\t"],
+    ["DEL and C1", "\u007f\u0085\u009b", "\\x7f\\x85\\x9b"],
     [
       "bidi overrides and isolates",
       "\u202eabc\u202c\u2066\u2069\u200f",
-      "\\u202eabc\\u202c\\u2066\\u2069\\u200f",
+      "\\u{202e}abc\\u{202c}\\u{2066}\\u{2069}\\u{200f}",
     ],
-    ["zero-width and BOM", "a\u200bb\u200dc\ufeff", "a\\u200bb\\u200dc\\ufeff"],
-    ["line and paragraph separators", "a\u2028b\u2029", "a\\u2028b\\u2029"],
-    ["spaces other than the plain one", "a\u00a0b\u3000c", "a\\u00a0b\\u3000c"],
-    ["a lone surrogate", "a\ud800b", "a\\ud800b"],
+    ["zero-width and BOM", "a\u200bb\u200dc\ufeff", "a\\u{200b}b\\u{200d}c\\u{feff}"],
+    ["line and paragraph separators", "a\u2028b\u2029", "a\\u{2028}b\\u{2029}"],
+    ["spaces other than the plain one", "a\u00a0b\u3000c", "a\\xa0b\\u{3000}c"],
+    ["a lone surrogate", "a\ud800b", "a\\u{d800}b"],
     ["a tag character past the BMP", "a\u{e0041}", "a\\u{e0041}"],
-  ])("escapes %s as \\uXXXX", (_, input, expected) => {
+  ])("escapes %s visibly", (_, input, expected) => {
     expect(echoInput(input)).toBe(expected);
   });
 
@@ -47,7 +47,7 @@ describe("echoInput", () => {
   });
 
   it("cuts before it escapes, so the cut never splits an escape", () => {
-    expect(echoInput(`${"x".repeat(63)}\u001b\u001b`)).toBe(`${"x".repeat(63)}\\u001b…`);
+    expect(echoInput(`${"x".repeat(63)}\u001b\u001b`)).toBe(`${"x".repeat(63)}\\x1b…`);
   });
 
   it("never returns anything invisible, and never more than the limit's worth of input", () => {

@@ -4,11 +4,15 @@ import { NEVER_VALID_CHARACTERS } from "./identifiers.js";
 export const NEVER_VALID_TEXT = new RegExp(`[${NEVER_VALID_CHARACTERS}]`, "gu");
 
 /**
- * Characters a terminal or a log reader acts on or hides: the never-valid
- * ones and every other format character (general category Cf: zero-width
- * spaces and joiners, the soft hyphen, the byte order mark, tags).
+ * Characters a terminal, a log viewer or a text renderer acts on or hides
+ * rather than prints: the never-valid ones (controls, bidirectional
+ * controls, line separators, lone surrogates), every other format character
+ * (zero-width spaces and joiners, the soft hyphen, the byte order mark,
+ * tags), private-use and unassigned code points, and every space but the
+ * plain one. What Tessera shows of a value it did not write (the CLI's
+ * output, an error message quoting a caller) escapes these.
  */
-export const UNSAFE_TO_DISPLAY = new RegExp(`[${NEVER_VALID_CHARACTERS}\\p{Cf}]`, "gu");
+export const UNSAFE_TO_DISPLAY = /(?! )[\p{C}\p{Z}]/gu;
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

@@ -50,7 +50,7 @@ function messageOf(response: LightMyRequestResponse): string {
 function expectBoundedEcho(message: string, shape: RegExp): void {
   expect(message).toMatch(shape);
   expect(message).not.toMatch(INVISIBLE);
-  expect(message).toContain("\\u001b[2K\\u202eevil\\u0085\\u200b\\u2028");
+  expect(message).toContain("\\x1b[2K\\u{202e}evil\\x85\\u{200b}\\u{2028}");
   expect(message).toContain("x…");
   expect(message).not.toContain("x".repeat(64));
 }

@@ -28,13 +28,13 @@ describe("validateBody", () => {
     const schema = Joi.object({ name: Joi.string().pattern(/^[a-z]+$/) });
     const message = messageOf(() => validateBody(schema, { name: HOSTILE }));
     expect(message).toBe(
-      `'name' with value '\\u001b[2K\\u202e${"v".repeat(59)}…' fails to match the required pattern: /^[a-z]+$/`,
+      `'name' with value '\\x1b[2K\\u{202e}${"v".repeat(59)}…' fails to match the required pattern: /^[a-z]+$/`,
     );
   });
 
   it("quotes a key the caller chose through echoInput", () => {
     const schema = Joi.object({ permission: Joi.object().pattern(Joi.string(), Joi.boolean()) });
     const message = messageOf(() => validateBody(schema, { permission: { [HOSTILE]: "no" } }));
-    expect(message).toBe(`'permission.\\u001b[2K\\u202e${"v".repeat(48)}…' must be a boolean`);
+    expect(message).toBe(`'permission.\\x1b[2K\\u{202e}${"v".repeat(48)}…' must be a boolean`);
   });
 });
