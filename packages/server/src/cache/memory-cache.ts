@@ -51,9 +51,19 @@ export class FlexibleRateLimiter implements RateLimiter {
     await this.limiter.delete(windowKey(key, this.#current()));
   }
 
+  /**
+   * Gives back at most what the window's count holds: a count that a reset
+   * (a success) or an expiry cleared in the meantime is not taken below
+   * zero, which would let an extra attempt through.
+   */
   async reward(key: string, window: number, points = 1): Promise<void> {
-    if (window === this.#current()) {
-      await this.limiter.reward(windowKey(key, window), points);
+    if (window !== this.#current()) {
+      return;
+    }
+    const counted = (await this.limiter.get(windowKey(key, window)))?.consumedPoints ?? 0;
+    const back = Math.min(points, counted);
+    if (back > 0) {
+      await this.limiter.reward(windowKey(key, window), back);
     }
   }
 

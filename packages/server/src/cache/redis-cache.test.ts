@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithService, newRedisPrefix, REDIS_URL } from "../../test/support/services.js";
+import type { TenantId } from "../core/ids.js";
+import { LoginThrottle } from "../core/login-throttle.js";
 import { RedisCache } from "./redis-cache.js";
 
 async function redisAvailable(): Promise<boolean> {
@@ -117,6 +119,56 @@ describeWithService("Redis", available, "the Redis cache", () => {
 
       expect((await limiter.consume("k")).allowed).toBe(false);
     } finally {
+      await cache.close();
+    }
+  });
+
+  it("never gives back more than a window holds, so a reset count cannot go below zero", async () => {
+    const cache = new RedisCache(REDIS_URL, newRedisPrefix(), quiet);
+    try {
+      expect(await cache.ready()).toBe(true);
+      const limiter = cache.rateLimiter({ name: "floor", points: 2, windowSeconds: 60 });
+      const spent = await limiter.consume("k");
+      // A success resets the count while another attempt still holds its point...
+      await limiter.reset("k");
+      // ...which that attempt then gives back: it must not buy a third attempt.
+      await limiter.reward("k", spent.window);
+
+      const states = [await limiter.consume("k"), await limiter.consume("k")];
+      expect(states.map((state) => state.allowed)).toEqual([true, true]);
+      expect((await limiter.consume("k")).allowed).toBe(false);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it("keys a refused login flood from an exhausted address under that address only", async () => {
+    const prefix = newRedisPrefix();
+    const cache = new RedisCache(REDIS_URL, prefix, quiet);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await cache.ready()).toBe(true);
+      const throttle = new LoginThrottle(cache, {
+        maxFailuresPerUserAndIp: 10,
+        maxFailuresPerIp: 2,
+        maxFailuresPerUser: 50,
+        windowSeconds: 60,
+      });
+      const tenant = "default" as TenantId;
+      await throttle.begin(tenant, "first", "192.0.2.1");
+      await throttle.begin(tenant, "second", "192.0.2.1");
+      const before = await redis.keys(`${prefix}*`);
+
+      for (let i = 0; i < 20; i++) {
+        await expect(throttle.begin(tenant, `made-up-${i}`, "192.0.2.1")).rejects.toMatchObject({
+          code: "rate_limited",
+        });
+      }
+
+      expect((await redis.keys(`${prefix}*`)).sort()).toEqual(before.sort());
+      expect(before.every((key) => !key.includes("first") && !key.includes("second"))).toBe(true);
+    } finally {
+      redis.disconnect();
       await cache.close();
     }
   });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Cache, RateLimiter } from "../cache/contract.js";
 import type { TenantId } from "./ids.js";
 import { countAttempt, giveBack, type SpentPoint } from "./throttle-attempt.js";
@@ -66,18 +67,19 @@ export class LoginThrottle {
   /**
    * Counts an attempt on all three counters before its password is checked,
    * or throws `rate_limited` (nothing spent) when one has no point left.
-   * The order is this user from this IP, then this IP, then this user: a
+   * The order is this IP, then this user from this IP, then this user: a
    * flood from an address that is out of failures, at one user or at many,
-   * is refused before it touches any user's own counter, so it cannot keep
-   * a user's logins from other addresses refused even for an instant. A
-   * failed attempt needs nothing more: its points stay spent.
+   * is refused before it touches (or creates) any counter of a user, so it
+   * can neither keep a user's logins from other addresses refused even for
+   * an instant nor fill the cache with keys of made-up usernames. A failed
+   * attempt needs nothing more: its points stay spent.
    */
   async begin(tenantId: TenantId, username: string, ip: string): Promise<LoginAttempt> {
     const keys = this.#keys(tenantId, username, ip);
     const spent = await countAttempt(
       [
-        { limiter: this.#byUserAndIp, key: keys.userAndIp },
         { limiter: this.#byIp, key: keys.ip },
+        { limiter: this.#byUserAndIp, key: keys.userAndIp },
         { limiter: this.#byUser, key: keys.user },
       ],
       THROTTLED,
@@ -108,11 +110,17 @@ export class LoginThrottle {
   }
 
   #keys(tenantId: TenantId, username: string, ip: string) {
-    // JSON keeps the parts apart whatever characters a username holds.
+    // JSON keeps the parts apart whatever characters a username holds; the
+    // digest keeps every key one small size, and usernames out of the cache.
     return {
-      userAndIp: JSON.stringify([tenantId, username, ip]),
+      userAndIp: digest([tenantId, username, ip]),
       ip: ip,
-      user: JSON.stringify([tenantId, username]),
+      user: digest([tenantId, username]),
     };
   }
+}
+
+/** A short, fixed-size key for `parts`. */
+function digest(parts: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
 }
