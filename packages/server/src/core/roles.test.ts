@@ -93,6 +93,28 @@ describe("validateRolePermission", () => {
     );
   });
 
+  it("refuses a control or bidirectional character anywhere in it, attribute names and unknown keys included", () => {
+    const table = { read: true, insert: false, update: false, delete: false };
+    for (const permission of [
+      {
+        dev: {
+          tables: {
+            dog: {
+              ...table,
+              attribute_permissions: [{ attribute_name: "na\u202eme", read: true }],
+            },
+          },
+        },
+      },
+      { dev: { tables: { dog: { ...table, "note\u0000": true } } } },
+      { dev: { tables: { dog: { ...table } }, comment: "line\nbreak" } },
+    ] as JsonObject[]) {
+      expect(refusalOf(permission)?.message).toContain(
+        "A name or value in the permission holds a control, bidirectional or line separator character",
+      );
+    }
+  });
+
   it("refuses super_user true beside any database grant", () => {
     fc.assert(
       fc.property(

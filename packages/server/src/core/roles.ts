@@ -38,6 +38,22 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** True when a key or string anywhere in `value` fails {@link isIdentifierInput}. */
+function holdsBadText(value: JsonValue): boolean {
+  if (typeof value === "string") {
+    return !isIdentifierInput(value);
+  }
+  if (Array.isArray(value)) {
+    return value.some(holdsBadText);
+  }
+  if (isObject(value)) {
+    return Object.entries(value).some(
+      ([key, inner]) => !isIdentifierInput(key) || holdsBadText(inner),
+    );
+  }
+  return false;
+}
+
 /**
  * Checks a role's permission object in HarperDB's shape:
  * `{super_user?, cluster_user?, structure_user?, <database>: {tables: {<table>:
@@ -54,6 +70,11 @@ export function validateRolePermission(permission: JsonObject): void {
     );
   }
   const problems: string[] = [];
+  if (holdsBadText(permission)) {
+    // Every name and string the object holds, at any depth (attribute names,
+    // keys Tessera does not know), is kept verbatim: none may hide anything.
+    problems.push(`A name or value in the permission ${HOLDS_BAD_NAME}`);
+  }
   for (const flag of ROLE_FLAGS) {
     const value = permission[flag];
     const arrayOfNames =
@@ -87,7 +108,7 @@ export function validateRolePermission(permission: JsonObject): void {
     }
     for (const [table, grant] of Object.entries(tables)) {
       if (!isIdentifierInput(table)) {
-        problems.push(`A table name in '${database}' ${HOLDS_BAD_NAME}`);
+        problems.push(`A table name in '${echoInput(database)}' ${HOLDS_BAD_NAME}`);
         continue;
       }
       if (!isObject(grant)) {
