@@ -4,7 +4,7 @@ import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
 import { TesseraError } from "../core/errors.js";
 import { registerBodyParsers } from "./body-parsers.js";
-import { answerClientError, trackServedRequest } from "./client-error.js";
+import { answerClientError, forgetServedRequest, trackServedRequest } from "./client-error.js";
 import { answerError, answerFrameworkError, answerRouteNotFound } from "./framework-errors.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
@@ -106,6 +106,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (request.headers.host === undefined && request.raw.httpVersion === "1.1") {
       throw new TesseraError("invalid_request", "The Host header is required");
     }
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    forgetServedRequest(request, reply);
   });
   app.setErrorHandler(answerError);
   app.setNotFoundHandler(answerRouteNotFound);

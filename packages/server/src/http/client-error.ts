@@ -19,6 +19,17 @@ export function trackServedRequest(request: FastifyRequest, reply: FastifyReply)
   servedOn.set(request.raw.socket, reply);
 }
 
+/**
+ * Forgets `reply` once it has been sent (an `onResponse` hook), so a
+ * keep-alive connection does not hold its last request (with its body) in
+ * memory until the next one, and a later parser error gets a new id.
+ */
+export function forgetServedRequest(request: FastifyRequest, reply: FastifyReply): void {
+  if (servedOn.get(request.raw.socket) === reply) {
+    servedOn.delete(request.raw.socket);
+  }
+}
+
 /** The request target on the first line of what Node's parser was reading, if any. */
 function requestTargetIn(rawPacket: unknown): string | undefined {
   if (!Buffer.isBuffer(rawPacket)) {
