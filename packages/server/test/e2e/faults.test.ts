@@ -426,7 +426,10 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
             ).toBe(true);
             const ready = await readiness(server.url);
             expect(ready.status).toBe(200);
-            expect(server.output()).toContain('"event":"cache_degraded"');
+            // The log is written asynchronously: the line follows the state.
+            expect(
+              await eventually(async () => server.output().includes('"event":"cache_degraded"')),
+            ).toBe(true);
           }
           const [onA, onB] = clientsFrom(clientIp());
           expect((await onA.login("alice", PASSWORD)).status).toBe(200);
@@ -451,7 +454,9 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
             true,
           );
           expect(await cacheOf(server.url)).toMatchObject({ degraded: false, outages: 1 });
-          expect(server.output()).toContain('"event":"cache_restored"');
+          expect(
+            await eventually(async () => server.output().includes('"event":"cache_restored"')),
+          ).toBe(true);
         }
         const [onA, onB] = clientsFrom(clientIp());
         const shared: number[] = [];
