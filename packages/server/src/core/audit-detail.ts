@@ -1,5 +1,5 @@
 import type { AuditDetail } from "../store/records.js";
-import { escapeText, NEVER_VALID_TEXT } from "./escape-text.js";
+import { cutToCodePoints, escapeText, NEVER_VALID_TEXT } from "./escape-text.js";
 
 /** The most of one string an audit event keeps, in code points. */
 export const MAX_AUDIT_STRING_LENGTH = 256;
@@ -14,12 +14,8 @@ export const MAX_AUDIT_DETAIL_LENGTH = 4096;
  * caller can neither write large rows nor store text that forges lines.
  */
 export function boundAuditString(value: string): string {
-  const codePoints = [...value];
-  const kept =
-    codePoints.length <= MAX_AUDIT_STRING_LENGTH
-      ? value
-      : `${codePoints.slice(0, MAX_AUDIT_STRING_LENGTH).join("")}…[${codePoints.length - MAX_AUDIT_STRING_LENGTH} more characters]`;
-  return escapeText(kept, NEVER_VALID_TEXT);
+  const { kept, more } = cutToCodePoints(value, MAX_AUDIT_STRING_LENGTH);
+  return escapeText(more > 0 ? `${kept}…[${more} more characters]` : kept, NEVER_VALID_TEXT);
 }
 
 /**

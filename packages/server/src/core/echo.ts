@@ -1,4 +1,4 @@
-import { escapeText, UNSAFE_TO_DISPLAY } from "./escape-text.js";
+import { cutToCodePoints, escapeText, UNSAFE_TO_DISPLAY } from "./escape-text.js";
 
 /** How many characters of a caller's input a message quotes before cutting it short. */
 export const ECHO_MAX_LENGTH = 64;
@@ -21,16 +21,6 @@ export const ECHO_MAX_LENGTH = 64;
  * echoInput("x".repeat(100)); // 64 times "x", then "…"
  */
 export function echoInput(value: string, maxLength: number = ECHO_MAX_LENGTH): string {
-  // UTF-16 length bounds the code point count: most input needs no walk.
-  let kept = value.length <= maxLength ? value : "";
-  let count = 0;
-  for (const char of kept === value ? "" : value) {
-    if (count === maxLength) {
-      kept += "…";
-      break;
-    }
-    kept += char;
-    count += 1;
-  }
-  return escapeText(kept, UNSAFE_TO_DISPLAY);
+  const { kept, more } = cutToCodePoints(value, maxLength);
+  return escapeText(more > 0 ? `${kept}…` : kept, UNSAFE_TO_DISPLAY);
 }

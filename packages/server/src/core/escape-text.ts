@@ -40,3 +40,20 @@ function escapeOne(character: string): string {
 export function escapeText(text: string, which: RegExp): string {
   return text.replace(which, escapeOne);
 }
+
+/**
+ * `value` cut to its first `max` code points (never splitting a surrogate
+ * pair), and how many code points were left out: what every bounded quote
+ * of caller input (an error message, an audit row) starts from.
+ */
+export function cutToCodePoints(value: string, max: number): { kept: string; more: number } {
+  // UTF-16 length bounds the code point count: most input needs no walk.
+  if (value.length <= max) {
+    return { kept: value, more: 0 };
+  }
+  const codePoints = [...value];
+  if (codePoints.length <= max) {
+    return { kept: value, more: 0 };
+  }
+  return { kept: codePoints.slice(0, max).join(""), more: codePoints.length - max };
+}
