@@ -5,7 +5,7 @@ import type {
   LimitState,
   RateLimiter,
   RateLimiterOptions,
-} from "./contract.js";
+} from "../core/ports/cache.js";
 
 /** Where the current time comes from (tests move it; the windows follow the wall clock otherwise). */
 export type Now = () => number;

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
-import type { Cache, CacheStatus, RateLimiter, RateLimiterOptions } from "./contract.js";
+import type { Cache, CacheStatus, RateLimiter, RateLimiterOptions } from "../core/ports/cache.js";
 import { FlexibleRateLimiter, flexibleOptions, type Now } from "./memory-cache.js";
 
 /** Where {@link RedisCache} reports a lost or regained connection. */

@@ -1,10 +1,10 @@
-import type { ApiKeyRecord, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkName } from "./identifiers.js";
 import { type ApiKeyId, type ClientId, newApiKeyId, newClientId, type TenantId } from "./ids.js";
+import type { ApiKeyRecord, TenantRecord } from "./model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
 import { getTenant } from "./tenants.js";
 

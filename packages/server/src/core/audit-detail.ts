@@ -1,5 +1,5 @@
-import type { AuditDetail } from "../store/records.js";
 import { cutToCodePoints, escapeText, NEVER_VALID_TEXT } from "./escape-text.js";
+import type { AuditDetail } from "./model/index.js";
 
 /** The most of one string an audit event keeps, in code points. */
 export const MAX_AUDIT_STRING_LENGTH = 256;

@@ -1,6 +1,6 @@
-import type { AuditEventInput } from "../store/records.js";
 import { boundAuditDetail, boundAuditString } from "./audit-detail.js";
 import type { CoreContext } from "./context.js";
+import type { AuditEventInput } from "./model/index.js";
 
 /**
  * The audit event types. Every login, failed login, refresh, revocation,

@@ -1,11 +1,6 @@
-/**
- * The source of "now" for every expiry decision. Injected so tests move time
- * forward instead of sleeping.
- */
-export interface Clock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-}
+import type { Clock } from "./ports/clock.js";
+
+export type { Clock };
 
 /** The wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };

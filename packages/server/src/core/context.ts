@@ -1,10 +1,10 @@
-import type { Cache } from "../cache/contract.js";
-import type { Store } from "../store/contract.js";
 import type { StepUpThrottle } from "./automation-tokens/step-up-throttle.js";
 import type { Clock } from "./clock.js";
 import type { Keyring } from "./keyring.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { PasswordHasher } from "./passwords.js";
+import type { Cache } from "./ports/cache.js";
+import type { Store } from "./ports/index.js";
 import type { SecretBox } from "./secret-box.js";
 
 /** Server-wide settings the core needs (tenant settings live on the tenant). */

@@ -2,8 +2,8 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fc from "fast-check";
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import type { SigningAlgorithm } from "../store/records.js";
 import { type JwsSigningKey, signJwt } from "./jws.js";
+import type { SigningAlgorithm } from "./model/index.js";
 
 function keyPair(algorithm: SigningAlgorithm): { key: JwsSigningKey; publicJwk: JWK } {
   const pair =

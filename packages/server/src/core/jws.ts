@@ -1,5 +1,5 @@
 import { type KeyObject, sign } from "node:crypto";
-import type { SigningAlgorithm } from "../store/records.js";
+import type { SigningAlgorithm } from "./model/index.js";
 
 /** A private key ready to sign JWTs with: parsed once, kept by the keyring. */
 export interface JwsSigningKey {

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalJWKSet, type JWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SigningAlgorithm } from "../store/records.js";
 import type { SqlStore } from "../store/sql/sql-store.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
 import { ManualClock } from "./clock.js";
@@ -12,6 +11,7 @@ import { TesseraError } from "./errors.js";
 import type { TenantId } from "./ids.js";
 import { signJwt } from "./jws.js";
 import { type JwkSet, Keyring } from "./keyring.js";
+import type { SigningAlgorithm } from "./model/index.js";
 import { SecretBox } from "./secret-box.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");

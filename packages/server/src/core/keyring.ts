@@ -7,12 +7,12 @@ import {
   importJWK,
   type JWK,
 } from "jose";
-import type { SigningKeyStore } from "../store/contract.js";
-import type { SigningAlgorithm, SigningKeyRecord } from "../store/records.js";
 import type { Clock } from "./clock.js";
 import { TesseraError } from "./errors.js";
 import type { KeyId, TenantId } from "./ids.js";
 import type { JwsSigningKey } from "./jws.js";
+import type { SigningAlgorithm, SigningKeyRecord } from "./model/index.js";
+import type { SigningKeyStore } from "./ports/index.js";
 import type { SecretBox } from "./secret-box.js";
 
 /** Every algorithm Tessera signs with; verification accepts only the key's own. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Cache, RateLimiter } from "../cache/contract.js";
 import type { TenantId } from "./ids.js";
+import type { Cache, RateLimiter } from "./ports/cache.js";
 import { countAttempt, giveBack, type SpentPoint } from "./throttle-attempt.js";
 
 /** Limits on failed password logins. Failures count; successes are given back. */

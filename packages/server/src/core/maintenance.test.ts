@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, sessionOf, startHarness, TENANT } from "../../test/support/harness.js";
-import type { SessionRecord } from "../store/records.js";
 import { purgeExpired } from "./maintenance.js";
+import type { SessionRecord } from "./model/index.js";
 
 const DAY = 86_400_000;
 const RETENTION_MS = 7 * DAY;

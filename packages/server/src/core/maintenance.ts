@@ -1,8 +1,8 @@
-import type { EpochMs } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { TenantId } from "./ids.js";
+import type { EpochMs } from "./model/index.js";
 
 /** The name of the lock a purge holds, so that one instance purges at a time. */
 export const PURGE_LOCK = "purge";
@@ -35,7 +35,7 @@ export type PurgeOutcome =
  *
  * Runs only under the store's purge lock, so of several instances one purges
  * at a time; `{ ran: false }` when another holds it. Deletes in bounded
- * batches (`MaintenanceStore` in `store/contract.ts`), and records one `maintenance.purged`
+ * batches (`MaintenanceStore` in `core/ports/maintenance-store.ts`), and records one `maintenance.purged`
  * audit event with the counts in `tenantId`'s trail when it deleted anything.
  *
  * A purged session's refresh token is refused as unknown, as it was refused

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { JsonObject } from "../store/records.js";
 import { TesseraError } from "./errors.js";
+import type { JsonObject } from "./model/index.js";
 import { ADMIN } from "./permissions.js";
 import { permissionsOfRole, validateRolePermission } from "./roles.js";
 

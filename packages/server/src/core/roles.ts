@@ -1,12 +1,12 @@
-import type { RolePatch } from "../store/contract.js";
-import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkIdentifierInput, checkName, isIdentifierInput } from "./identifiers.js";
 import { newRoleId, type RoleId, type TenantId } from "./ids.js";
+import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "./model/index.js";
 import { ADMIN, isAdmin } from "./permissions.js";
+import type { RolePatch } from "./ports/index.js";
 import type { Actor } from "./users.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock">;

@@ -1,5 +1,3 @@
-import type { TenantPatch } from "../store/contract.js";
-import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
@@ -7,6 +5,8 @@ import { TesseraError } from "./errors.js";
 import { nameProblem } from "./identifiers.js";
 import { isTenantId, type TenantId, type UserId } from "./ids.js";
 import { SIGNING_ALGORITHMS } from "./keyring.js";
+import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "./model/index.js";
+import type { TenantPatch } from "./ports/index.js";
 
 /** Defaults for a new tenant: the session API's documented lifetimes and behaviour. */
 export const TENANT_DEFAULTS = {

@@ -1,5 +1,5 @@
-import type { RateLimiter } from "../cache/contract.js";
 import { TesseraError } from "./errors.js";
+import type { RateLimiter } from "./ports/cache.js";
 
 /** One counter an attempt is counted on: a limiter, and this attempt's key in it. */
 export interface ThrottleCounter {

@@ -6,13 +6,13 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from "jose";
-import type { SessionRecord, TenantRecord, UserRecord } from "../store/records.js";
 import { epochSeconds } from "./clock.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { ClientId, TenantId } from "./ids.js";
 import { signJwt } from "./jws.js";
 import type { Keyring } from "./keyring.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "./model/index.js";
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
 const ACCESS_TOKEN_TYP = "at+jwt";

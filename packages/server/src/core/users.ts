@@ -1,13 +1,13 @@
-import type { UserPatch } from "../store/contract.js";
-import type { RoleRecord, UserRecord } from "../store/records.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkIdentifierInput, checkUsername } from "./identifiers.js";
 import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
+import type { RoleRecord, UserRecord } from "./model/index.js";
 import { checkNewPassword } from "./passwords.js";
 import { isAdmin, parsePermission } from "./permissions.js";
+import type { UserPatch } from "./ports/index.js";
 import { endUserSessions } from "./sessions/revoke.js";
 import { getTenant } from "./tenants.js";
 

@@ -28,8 +28,8 @@ import {
   secretBody,
   type TestClient,
 } from "../../test/support/token-api.js";
+import type { Store } from "../core/ports/index.js";
 import { addRole } from "../core/roles.js";
-import type { Store } from "../store/contract.js";
 
 /** One of each kind of character no identifier may hold. */
 const BAD_CHARACTERS: readonly (readonly [string, string])[] = [

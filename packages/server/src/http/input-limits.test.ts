@@ -17,7 +17,7 @@ import {
   secretBody,
   type TestClient,
 } from "../../test/support/token-api.js";
-import type { AuditEventRecord } from "../store/records.js";
+import type { AuditEventRecord } from "../core/model/index.js";
 
 let h: Harness;
 let adminBasic: string;

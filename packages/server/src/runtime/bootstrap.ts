@@ -1,11 +1,11 @@
 import type { Config } from "../config/config.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
+import type { RoleRecord, TenantRecord } from "../core/model/index.js";
 import { IMPERSONATE } from "../core/permissions.js";
 import { addRole } from "../core/roles.js";
 import { createTenant, ensureTenantKeys } from "../core/tenants.js";
 import { addUser } from "../core/users.js";
-import type { RoleRecord, TenantRecord } from "../store/records.js";
 
 /** What {@link bootstrap} did; empty on an initialised data dir. */
 export interface BootstrapResult {

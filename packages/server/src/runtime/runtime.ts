@@ -1,6 +1,5 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import type { Cache } from "../cache/contract.js";
 import { MemoryCache } from "../cache/memory-cache.js";
 import { type CacheEvents, RedisCache } from "../cache/redis-cache.js";
 import type { Config } from "../config/config.js";
@@ -10,8 +9,9 @@ import type { CoreContext } from "../core/context.js";
 import { Keyring } from "../core/keyring.js";
 import { LoginThrottle } from "../core/login-throttle.js";
 import { PasswordHasher } from "../core/passwords.js";
+import type { Cache } from "../core/ports/cache.js";
+import type { Store } from "../core/ports/index.js";
 import { SecretBox } from "../core/secret-box.js";
-import type { Store } from "../store/contract.js";
 import { openPostgresStore } from "../store/postgres/open-postgres.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
 import { resolveMasterKey } from "./master-key.js";

@@ -7,12 +7,12 @@ import { type Config, loadConfig } from "../../src/config/config.js";
 import { createApiKey } from "../../src/core/api-keys.js";
 import { ManualClock } from "../../src/core/clock.js";
 import type { TenantId } from "../../src/core/ids.js";
+import type { RefreshPolicy } from "../../src/core/model/index.js";
 import { updateTenant } from "../../src/core/tenants.js";
 import { addUser } from "../../src/core/users.js";
 import { buildApp } from "../../src/http/app.js";
 import { bootstrap } from "../../src/runtime/bootstrap.js";
 import { openRuntime, type Runtime } from "../../src/runtime/runtime.js";
-import type { RefreshPolicy } from "../../src/store/records.js";
 import { dropTestSchema, newTestSchema, POSTGRES_URL } from "./services.js";
 
 export const PASSWORD = "correct horse battery staple";

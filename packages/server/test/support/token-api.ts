@@ -15,7 +15,7 @@ import {
 import { generate } from "otplib";
 import { expect } from "vitest";
 import { createClient } from "../../src/core/clients/clients.js";
-import type { AuditEventRecord } from "../../src/store/records.js";
+import type { AuditEventRecord } from "../../src/core/model/index.js";
 import { type Harness, TENANT } from "./harness.js";
 
 export const ISSUER = "https://auth.example.test/tenants/default";

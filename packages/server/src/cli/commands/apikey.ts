@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createApiKey, revokeApiKey } from "../../core/api-keys.js";
 import type { ApiKeyId } from "../../core/ids.js";
-import type { ApiKeyRecord } from "../../store/records.js";
+import type { ApiKeyRecord } from "../../core/model/index.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { table, when } from "../io.js";
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import type { AuditEventRecord } from "../../store/records.js";
+import type { AuditEventRecord } from "../../core/model/index.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { when } from "../io.js";
 

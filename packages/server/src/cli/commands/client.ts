@@ -8,7 +8,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../../core/clients/clients.js";
-import type { ClientRecord } from "../../store/records.js";
+import type { ClientRecord } from "../../core/model/index.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { type Lines, table, when } from "../io.js";
 

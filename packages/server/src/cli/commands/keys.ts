@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { recordAudit } from "../../core/audit.js";
 import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
+import type { SigningAlgorithm } from "../../core/model/index.js";
 import { getTenant } from "../../core/tenants.js";
-import type { SigningAlgorithm } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { table, when } from "../io.js";
 

@@ -3,9 +3,9 @@ import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import { checkIdentifierInput } from "../../core/identifiers.js";
 import type { SessionId } from "../../core/ids.js";
+import type { SessionRecord } from "../../core/model/index.js";
 import { endSession, endUserSessions } from "../../core/sessions/revoke.js";
 import { getUserByUsername } from "../../core/users.js";
-import type { SessionRecord } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { table, when } from "../io.js";
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../core/model/index.js";
+import type { TenantPatch } from "../../core/ports/index.js";
 import { createTenant, getTenant, parseTenantId, updateTenant } from "../../core/tenants.js";
-import type { TenantPatch } from "../../store/contract.js";
-import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../store/records.js";
 import { type CommonOptions, withCore } from "../context.js";
 import { type Lines, table } from "../io.js";
 

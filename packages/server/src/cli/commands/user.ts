@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { UserRecord } from "../../core/model/index.js";
 import { ADMIN, grantedPermissions, IMPERSONATE } from "../../core/permissions.js";
 import { findRole } from "../../core/roles.js";
 import {
@@ -8,7 +9,6 @@ import {
   setUserPassword,
   setUserRole,
 } from "../../core/users.js";
-import type { UserRecord } from "../../store/records.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { readSecret, table, when } from "../io.js";
 

@@ -1,9 +1,9 @@
 import { decodeJwt } from "jose";
-import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../../store/records.js";
 import { LAST_USED_RESOLUTION_MS } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { TokenId } from "../ids.js";
+import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../model/index.js";
 import { hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
 

@@ -1,8 +1,8 @@
-import type { AutomationTokenRecord } from "../../store/records.js";
 import { findClient } from "../clients/clients.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientId, TenantId } from "../ids.js";
+import type { AutomationTokenRecord } from "../model/index.js";
 import type { AutomationCaller } from "./authenticate.js";
 
 export const MAX_TOKEN_LIST = 500;

@@ -1,4 +1,3 @@
-import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import { LONG_TERM_TTL_DAYS } from "../clients/clients.js";
 import { narrowScopes } from "../clients/scopes.js";
@@ -6,6 +5,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput, checkName } from "../identifiers.js";
 import { newTokenId, type TokenId } from "../ids.js";
+import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { isLive } from "./authenticate.js";
 import type { StepUpMethod } from "./step-up.js";

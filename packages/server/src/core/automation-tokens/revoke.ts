@@ -1,4 +1,3 @@
-import type { AuditDetail, AutomationTokenRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import { TOKENS_ADMIN } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
@@ -6,6 +5,7 @@ import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId, TokenId } from "../ids.js";
+import type { AuditDetail, AutomationTokenRecord } from "../model/index.js";
 import type { Actor } from "../users.js";
 import type { AutomationCaller } from "./authenticate.js";
 

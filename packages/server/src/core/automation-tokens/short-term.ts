@@ -1,4 +1,3 @@
-import type { AutomationTokenRecord } from "../../store/records.js";
 import { MAX_AUDIENCE_LENGTH, requireAllowedAudience } from "../clients/audiences.js";
 import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
@@ -7,6 +6,7 @@ import { TesseraError } from "../errors.js";
 import { checkName } from "../identifiers.js";
 import { newTokenId } from "../ids.js";
 import { signJwt } from "../jws.js";
+import type { AutomationTokenRecord } from "../model/index.js";
 import { tenantIssuer } from "../tokens.js";
 import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
 

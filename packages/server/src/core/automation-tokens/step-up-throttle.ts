@@ -1,5 +1,5 @@
-import type { Cache, RateLimiter } from "../../cache/contract.js";
 import type { ClientId, TenantId } from "../ids.js";
+import type { Cache, RateLimiter } from "../ports/cache.js";
 import { countAttempt, giveBack, type SpentPoint } from "../throttle-attempt.js";
 
 /** Limits on failed client authentications. Only failures count. */

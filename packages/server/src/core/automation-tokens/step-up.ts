@@ -1,5 +1,4 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
-import type { ClientRecord, TenantRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import { ASSERTION_ALGORITHMS } from "../clients/public-keys.js";
 import { verifyTotp } from "../clients/totp.js";
@@ -8,6 +7,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { isIdentifierInput } from "../identifiers.js";
 import type { ClientId } from "../ids.js";
+import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { constantTimeEqual, hashSecret } from "../opaque-token.js";
 
 /** How a client proved itself before a long-term token was issued. */

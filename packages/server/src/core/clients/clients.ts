@@ -1,12 +1,12 @@
-import type { ClientPatch } from "../../store/contract.js";
-import type { ClientPublicKey, ClientRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import { type ClientId, newClientId, type TenantId } from "../ids.js";
+import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
+import type { ClientPatch } from "../ports/index.js";
 import { getTenant } from "../tenants.js";
 import type { Actor } from "../users.js";
 import { auditedAudiences, parseAudiences } from "./audiences.js";

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import type { ClientPublicKey, JsonObject } from "../../store/records.js";
 import { TesseraError } from "../errors.js";
+import type { ClientPublicKey, JsonObject } from "../model/index.js";
 
 /** The algorithms a client may sign assertions with (RFC 7523); never HMAC, never `none`. */
 export const ASSERTION_ALGORITHMS = ["RS256", "ES256", "EdDSA"] as const;

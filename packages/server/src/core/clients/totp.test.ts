@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClientRecord } from "../../store/records.js";
 import type { SqlStore } from "../../store/sql/sql-store.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite.js";
 import { newClientId, type TenantId, type TokenHash } from "../ids.js";
+import type { ClientRecord } from "../model/index.js";
 import { SecretBox } from "../secret-box.js";
 import { enrolTotp, verifyTotp } from "./totp.js";
 

@@ -1,6 +1,6 @@
 import { Secret, TOTP } from "otpauth";
-import type { OneTimeClaimStore } from "../../store/contract.js";
-import type { ClientRecord } from "../../store/records.js";
+import type { ClientRecord } from "../model/index.js";
+import type { OneTimeClaimStore } from "../ports/index.js";
 import type { SecretBox } from "../secret-box.js";
 
 const SEAL_PURPOSE = "totp-seed";

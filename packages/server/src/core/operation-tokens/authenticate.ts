@@ -1,6 +1,6 @@
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { requireUsableSession } from "../sessions/start-session.js";
 import { OPERATIONS_CLIENT_ID, verifyOperationToken } from "./operation-tokens.js";
 

@@ -1,6 +1,6 @@
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { checkPassword } from "../sessions/check-password.js";
 import { newSession, refreshTokenRecord } from "../sessions/start-session.js";
 import { OPERATIONS_CLIENT_ID, signOperationToken } from "./operation-tokens.js";

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientId, SessionId } from "../ids.js";
 import { signJwt } from "../jws.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 import { OPERATIONS_SIGNING_ALGORITHM } from "../tenants.js";
 import { tenantIssuer, verifyTenantJwt } from "../tokens.js";

@@ -1,7 +1,7 @@
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { Brand, UserId } from "../ids.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { hashSecret } from "../opaque-token.js";
 import { recordRefresh } from "../sessions/refresh.js";
 import { requireUsableSession } from "../sessions/start-session.js";

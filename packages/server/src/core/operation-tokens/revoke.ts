@@ -1,9 +1,9 @@
-import type { SessionRecord, TenantRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
 import { isTesseraError, TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { SessionId } from "../ids.js";
+import type { SessionRecord, TenantRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 import { endSession, endUserSessions } from "../sessions/revoke.js";
 import type { OperationsCaller } from "./authenticate.js";

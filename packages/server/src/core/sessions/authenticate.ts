@@ -1,8 +1,8 @@
-import type { SessionRecord, UserRecord } from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { SessionId } from "../ids.js";
+import type { SessionRecord, UserRecord } from "../model/index.js";
 import { type VerifiedSessionToken, verifySessionToken } from "../tokens.js";
 import { requireUsableSession } from "./start-session.js";
 

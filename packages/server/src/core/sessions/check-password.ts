@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { UserRecord } from "../../store/records.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { isTesseraError, TesseraError } from "../errors.js";
 import { checkUsernameLength, isIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
+import type { UserRecord } from "../model/index.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
 
 /** Credentials to prove, and the address they came from. */

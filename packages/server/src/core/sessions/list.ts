@@ -1,9 +1,9 @@
-import type { SessionRecord, UserRecord } from "../../store/records.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
+import type { SessionRecord, UserRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 
 /** The most sessions one listing returns. */

@@ -1,9 +1,9 @@
-import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { TokenHash } from "../ids.js";
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
 import type { SessionTokens } from "./session-tokens.js";

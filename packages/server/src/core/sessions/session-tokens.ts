@@ -1,5 +1,5 @@
-import type { SessionRecord, TenantRecord, UserRecord } from "../../store/records.js";
 import type { ClientId } from "../ids.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 
 /** What a new, refreshed or impersonation session hands its client. */
 export interface SessionTokens {

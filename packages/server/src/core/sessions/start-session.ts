@@ -1,9 +1,3 @@
-import type {
-  RefreshTokenRecord,
-  SessionRecord,
-  TenantRecord,
-  UserRecord,
-} from "../../store/records.js";
 import type { AuthenticatedClient } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
@@ -15,6 +9,12 @@ import {
   type TenantId,
   type UserId,
 } from "../ids.js";
+import type {
+  RefreshTokenRecord,
+  SessionRecord,
+  TenantRecord,
+  UserRecord,
+} from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { signSessionTokens } from "../tokens.js";
 import { type SessionTokens, sessionState } from "./session-tokens.js";

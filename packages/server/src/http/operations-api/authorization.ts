@@ -1,11 +1,11 @@
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
+import type { TenantRecord } from "../../core/model/index.js";
 import {
   authenticateOperationToken,
   type OperationsCaller,
 } from "../../core/operation-tokens/authenticate.js";
 import { checkPassword } from "../../core/sessions/check-password.js";
-import type { TenantRecord } from "../../store/records.js";
 import { reworded } from "./errors.js";
 
 /** An `Authorization` header as HarperDB reads it. */

@@ -1,8 +1,8 @@
 import type Joi from "joi";
 import type { CoreContext } from "../../core/context.js";
+import type { TenantRecord } from "../../core/model/index.js";
 import type { OperationsCaller } from "../../core/operation-tokens/authenticate.js";
 import { isAdmin } from "../../core/permissions.js";
-import type { TenantRecord } from "../../store/records.js";
 import { authenticateCaller, type Credentials } from "./authorization.js";
 import { restrictedOperation } from "./errors.js";
 import { validateBody } from "./validation.js";

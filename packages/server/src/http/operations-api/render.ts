@@ -1,4 +1,4 @@
-import type { RoleRecord, SessionRecord, UserRecord } from "../../store/records.js";
+import type { RoleRecord, SessionRecord, UserRecord } from "../../core/model/index.js";
 
 /** A role as HarperDB's `list_roles` shows it. */
 export function renderRole(role: RoleRecord) {

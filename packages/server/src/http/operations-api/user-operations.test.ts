@@ -8,8 +8,8 @@ import {
   startHarness,
   TENANT,
 } from "../../../test/support/harness.js";
+import type { RoleRecord } from "../../core/model/index.js";
 import { addRole } from "../../core/roles.js";
-import type { RoleRecord } from "../../store/records.js";
 
 const ADMIN = "HDB_ADMIN";
 const NEW_PASSWORD = "a completely different passphrase";

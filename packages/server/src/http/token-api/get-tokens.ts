@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
 import { listAutomationTokens } from "../../core/automation-tokens/list.js";
 import type { CoreContext } from "../../core/context.js";
-import type { AutomationTokenRecord } from "../../store/records.js";
+import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { noStore } from "../no-store.js";
 import { requireBearer } from "./bearer.js";
 import type { TokenApiRateLimits } from "./rate-limit.js";

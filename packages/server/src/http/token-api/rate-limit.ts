@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Cache, LimitState, RateLimiter } from "../../cache/contract.js";
 import { TesseraError } from "../../core/errors.js";
+import type { Cache, LimitState, RateLimiter } from "../../core/ports/cache.js";
 
 /** Request budgets of the token API, per minute. */
 export interface TokenApiRateLimitSettings {

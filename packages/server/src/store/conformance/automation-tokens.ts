@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newTokenId } from "../../core/ids.js";
+import type { AutomationTokenRecord, ClientRecord, EpochMs } from "../../core/model/index.js";
 import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
-import type { AutomationTokenRecord, ClientRecord, EpochMs } from "../records.js";
 import {
   automationTokenRecord,
   clientRecord,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClientId } from "../../core/ids.js";
+import type { ClientPublicKey, ClientRecord } from "../../core/model/index.js";
 import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
-import type { ClientPublicKey, ClientRecord } from "../records.js";
 import { clientRecord, expectConflict, HOUR, type Seeds, suffix, T0 } from "./fixtures.js";
 
 /** Public keys as `parseClientPublicKey` stores them; to the store they are opaque JSON. */

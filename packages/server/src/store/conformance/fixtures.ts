@@ -12,8 +12,6 @@ import {
   type TenantId,
   type UserId,
 } from "../../core/ids.js";
-import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
-import type { Store } from "../contract.js";
 import type {
   ApiKeyRecord,
   AutomationTokenRecord,
@@ -27,7 +25,9 @@ import type {
   SigningKeyStatus,
   TenantRecord,
   UserRecord,
-} from "../records.js";
+} from "../../core/model/index.js";
+import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
+import type { Store } from "../../core/ports/index.js";
 
 /** What a backend hands the suite: a migrated store and how to dispose of it. */
 export interface OpenedStore {

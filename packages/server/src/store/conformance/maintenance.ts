@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { newTokenId } from "../../core/ids.js";
-import type { MaintenanceStore } from "../contract.js";
-import type { AutomationTokenRecord, ClientRecord, EpochMs, SessionRecord } from "../records.js";
+import type {
+  AutomationTokenRecord,
+  ClientRecord,
+  EpochMs,
+  SessionRecord,
+} from "../../core/model/index.js";
+import type { MaintenanceStore } from "../../core/ports/index.js";
 import {
   automationTokenRecord,
   clientRecord,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RoleId } from "../../core/ids.js";
-import type { RoleRecord, UserRecord } from "../records.js";
+import type { RoleRecord, UserRecord } from "../../core/model/index.js";
 import {
   expectConflict,
   HOUR,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newSessionId, type SessionId } from "../../core/ids.js";
-import type { SessionRecord } from "../records.js";
+import type { SessionRecord } from "../../core/model/index.js";
 import {
   apiKeyRecord,
   expectConflict,

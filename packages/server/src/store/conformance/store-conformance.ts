@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TenantId, UserId } from "../../core/ids.js";
-import type { Store } from "../contract.js";
-import type { RefreshTokenRecord, SessionRecord, TenantRecord, UserRecord } from "../records.js";
+import type {
+  RefreshTokenRecord,
+  SessionRecord,
+  TenantRecord,
+  UserRecord,
+} from "../../core/model/index.js";
+import type { Store } from "../../core/ports/index.js";
 import { describeAuditConformance } from "./audit.js";
 import { describeAutomationTokenConformance } from "./automation-tokens.js";
 import { describeClientConformance } from "./clients.js";

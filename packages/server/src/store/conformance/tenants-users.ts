@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TenantId } from "../../core/ids.js";
-import type { TenantRecord, UserRecord } from "../records.js";
+import type { TenantRecord, UserRecord } from "../../core/model/index.js";
 import {
   expectConflict,
   HOUR,

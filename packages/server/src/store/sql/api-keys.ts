@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../../core/ids.js";
-import type { ApiKeyStore } from "../contract.js";
-import type { ApiKeyRecord, EpochMs } from "../records.js";
+import type { ApiKeyRecord, EpochMs } from "../../core/model/index.js";
+import type { ApiKeyStore } from "../../core/ports/index.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ApiKeysTable, Database } from "./schema.js";

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { SessionId, TenantId, UserId } from "../../core/ids.js";
-import type { AuditStore } from "../contract.js";
-import type { AuditDetail, AuditEventInput, AuditEventRecord } from "../records.js";
+import type { AuditDetail, AuditEventInput, AuditEventRecord } from "../../core/model/index.js";
+import type { AuditStore } from "../../core/ports/index.js";
 import { toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { AuditEventsTable, Database } from "./schema.js";

@@ -1,7 +1,11 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { ClientId, TenantId, TokenHash, TokenId } from "../../core/ids.js";
-import type { AutomationTokenStore, TokenRotateResult } from "../contract.js";
-import type { AutomationTokenKind, AutomationTokenRecord, EpochMs } from "../records.js";
+import type {
+  AutomationTokenKind,
+  AutomationTokenRecord,
+  EpochMs,
+} from "../../core/model/index.js";
+import type { AutomationTokenStore, TokenRotateResult } from "../../core/ports/index.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { AutomationTokensTable, Database } from "./schema.js";

@@ -2,8 +2,13 @@ import type { Kysely, Selectable } from "kysely";
 import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ClientId, TenantId, TokenHash } from "../../core/ids.js";
-import type { ClientPatch, ClientStore } from "../contract.js";
-import type { ClientPublicKey, ClientRecord, ClientStatus, EpochMs } from "../records.js";
+import type {
+  ClientPublicKey,
+  ClientRecord,
+  ClientStatus,
+  EpochMs,
+} from "../../core/model/index.js";
+import type { ClientPatch, ClientStore } from "../../core/ports/index.js";
 import { insertOrConflict, isUniqueViolation, toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ClientsTable, Database } from "./schema.js";

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { TesseraError } from "../../core/errors.js";
-import type { LockOutcome } from "../contract.js";
+import type { LockOutcome } from "../../core/ports/index.js";
 import type { SqlDialectName } from "./dialect.js";
 import type { Database } from "./schema.js";
 

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { LockOutcome, MaintenanceStore, PurgeOptions } from "../contract.js";
-import type { EpochMs } from "../records.js";
+import type { EpochMs } from "../../core/model/index.js";
+import type { LockOutcome, MaintenanceStore, PurgeOptions } from "../../core/ports/index.js";
 import type { SqlDialectName } from "./dialect.js";
 import { tryWithLock } from "./locks.js";
 import type { Database } from "./schema.js";

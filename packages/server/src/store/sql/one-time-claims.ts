@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { OneTimeClaimStore } from "../contract.js";
-import type { EpochMs } from "../records.js";
+import type { EpochMs } from "../../core/model/index.js";
+import type { OneTimeClaimStore } from "../../core/ports/index.js";
 import type { Database } from "./schema.js";
 
 /** {@link OneTimeClaimStore} over SQL: `INSERT … ON CONFLICT DO UPDATE … WHERE expired`, one statement. */

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { SessionId, TenantId, TokenHash } from "../../core/ids.js";
-import type { RefreshTokenStore, RotateResult } from "../contract.js";
-import type { EpochMs, RefreshTokenRecord } from "../records.js";
+import type { EpochMs, RefreshTokenRecord } from "../../core/model/index.js";
+import type { RefreshTokenStore, RotateResult } from "../../core/ports/index.js";
 import { toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, RefreshTokensTable } from "./schema.js";

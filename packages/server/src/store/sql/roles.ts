@@ -2,8 +2,8 @@ import type { Kysely, Selectable } from "kysely";
 import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId } from "../../core/ids.js";
-import type { RolePatch, RoleStore } from "../contract.js";
-import type { EpochMs, JsonObject, RoleRecord } from "../records.js";
+import type { EpochMs, JsonObject, RoleRecord } from "../../core/model/index.js";
+import type { RolePatch, RoleStore } from "../../core/ports/index.js";
 import { insertOrConflict, isForeignKeyViolation, isUniqueViolation, toMs } from "./dialect.js";
 import type { Database, RolesTable } from "./schema.js";
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import { TesseraError } from "../../core/errors.js";
 import type { ApiKeyId, ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
-import type { SessionStore } from "../contract.js";
-import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../records.js";
+import type { EpochMs, RefreshTokenRecord, SessionRecord } from "../../core/model/index.js";
+import type { SessionStore } from "../../core/ports/index.js";
 import { insertOrConflict, isForeignKeyViolation, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, SessionsTable } from "./schema.js";

@@ -1,7 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
 import type { KeyId, TenantId } from "../../core/ids.js";
-import type { SigningKeyStore } from "../contract.js";
-import type { EpochMs, SigningAlgorithm, SigningKeyRecord, SigningKeyStatus } from "../records.js";
+import type {
+  EpochMs,
+  SigningAlgorithm,
+  SigningKeyRecord,
+  SigningKeyStatus,
+} from "../../core/model/index.js";
+import type { SigningKeyStore } from "../../core/ports/index.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
 import type { Database, SigningKeysTable } from "./schema.js";
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Store } from "../contract.js";
+import type { Store } from "../../core/ports/index.js";
 import { SqlApiKeyStore } from "./api-keys.js";
 import { SqlAuditStore } from "./audit.js";
 import { SqlAutomationTokenStore } from "./automation-tokens.js";

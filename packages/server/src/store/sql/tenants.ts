@@ -1,8 +1,13 @@
 import type { Kysely, Selectable } from "kysely";
 import { echoInput } from "../../core/echo.js";
 import type { TenantId } from "../../core/ids.js";
-import type { TenantPatch, TenantStore } from "../contract.js";
-import type { EpochMs, RefreshPolicy, SigningAlgorithm, TenantRecord } from "../records.js";
+import type {
+  EpochMs,
+  RefreshPolicy,
+  SigningAlgorithm,
+  TenantRecord,
+} from "../../core/model/index.js";
+import type { TenantPatch, TenantStore } from "../../core/ports/index.js";
 import { insertOrConflict, toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, TenantsTable } from "./schema.js";

@@ -1,6 +1,6 @@
 import { echoInput } from "../../../core/echo.js";
+import type { JsonObject } from "../../../core/model/index.js";
 import { addRole as add } from "../../../core/roles.js";
-import type { JsonObject } from "../../../store/records.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";

@@ -1,7 +1,7 @@
 import { echoInput } from "../../../core/echo.js";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
+import type { JsonObject } from "../../../core/model/index.js";
 import { updateRole } from "../../../core/roles.js";
-import type { JsonObject } from "../../../store/records.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";

@@ -1,0 +1,10 @@
+export type * from "./api-key.js";
+export type * from "./audit.js";
+export type * from "./automation-token.js";
+export type * from "./client.js";
+export type * from "./common.js";
+export type * from "./role.js";
+export type * from "./session.js";
+export type * from "./signing-key.js";
+export type * from "./tenant.js";
+export type * from "./user.js";

@@ -1,0 +1,14 @@
+export type * from "./api-key-store.js";
+export type * from "./audit-store.js";
+export type * from "./automation-token-store.js";
+export type * from "./cache.js";
+export type * from "./client-store.js";
+export type * from "./clock.js";
+export type * from "./maintenance-store.js";
+export type * from "./one-time-claim-store.js";
+export type * from "./role-store.js";
+export type * from "./session-store.js";
+export type * from "./signing-key-store.js";
+export type * from "./store.js";
+export type * from "./tenant-store.js";
+export type * from "./user-store.js";
