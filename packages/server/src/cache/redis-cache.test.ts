@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeWithService, newRedisPrefix, REDIS_URL } from "../../test/support/services.js";
 import type { TenantId } from "../core/ids.js";
 import { LoginThrottle } from "../core/login-throttle.js";
+import { describeCacheConformance } from "./conformance/cache-conformance.js";
 import { RedisCache } from "./redis-cache.js";
 
 async function redisAvailable(): Promise<boolean> {
@@ -33,42 +34,19 @@ const START = Date.parse("2026-03-01T12:00:00Z");
 const quiet = { warn: () => {}, info: () => {} };
 
 describeWithService("Redis", available, "the Redis cache", () => {
-  const warnings: string[] = [];
-  const prefix = newRedisPrefix();
-  let first: RedisCache;
-  let second: RedisCache;
-  beforeAll(async () => {
-    first = new RedisCache(REDIS_URL, prefix, { warn: (m) => warnings.push(m), info: () => {} });
-    second = new RedisCache(REDIS_URL, prefix, { warn: (m) => warnings.push(m), info: () => {} });
-    expect(await first.ready()).toBe(true);
-    expect(await second.ready()).toBe(true);
-  });
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
-
-  it("shares one limit between two instances: together they allow it, not twice it", async () => {
-    const options = {
-      name: `shared-${randomBytes(4).toString("hex")}`,
-      points: 4,
-      windowSeconds: 60,
-    };
-    const a = first.rateLimiter(options);
-    const b = second.rateLimiter(options);
-
-    const states = [];
-    for (let i = 0; i < 3; i++) {
-      states.push(await a.consume("client-1"));
-      states.push(await b.consume("client-1"));
-    }
-
-    expect(states.map((s) => s.allowed)).toEqual([true, true, true, true, false, false]);
-    expect(states[3]).toMatchObject({ limit: 4, remaining: 0 });
-    expect((await b.peek("client-1")).allowed).toBe(false);
-    await a.reset("client-1");
-    expect((await b.peek("client-1")).remaining).toBe(4);
-    expect(first.status()).toEqual({ backend: "redis", degraded: false, outages: 0 });
+  // Each deployment a prefix of its own; a peer is a second connection under the same prefix.
+  describeCacheConformance("redis", {
+    backend: "redis",
+    shared: true,
+    open: async (now) => {
+      const prefix = newRedisPrefix();
+      const connect = async () => {
+        const cache = new RedisCache(REDIS_URL, prefix, quiet, now);
+        expect(await cache.ready()).toBe(true);
+        return cache;
+      };
+      return { cache: await connect(), peer: connect };
+    },
   });
 
   it("keeps counters of caches with different prefixes apart, and writes every key under its prefix", async () => {
@@ -98,47 +76,6 @@ describeWithService("Redis", available, "the Redis cache", () => {
       raw.disconnect();
       await mine.close();
       await theirs.close();
-    }
-  });
-
-  it("gives points back only to the window they were spent in", async () => {
-    let now = START;
-    const cache = new RedisCache(REDIS_URL, newRedisPrefix(), quiet, () => now);
-    try {
-      expect(await cache.ready()).toBe(true);
-      const limiter = cache.rateLimiter({ name: "give-back", points: 2, windowSeconds: 60 });
-      const spent = await limiter.consume("k");
-      await limiter.reward("k", spent.window);
-      expect((await limiter.peek("k")).remaining).toBe(2);
-
-      const late = await limiter.consume("k");
-      now += 60_000;
-      await limiter.consume("k");
-      await limiter.consume("k");
-      await limiter.reward("k", late.window);
-
-      expect((await limiter.consume("k")).allowed).toBe(false);
-    } finally {
-      await cache.close();
-    }
-  });
-
-  it("never gives back more than a window holds, so a reset count cannot go below zero", async () => {
-    const cache = new RedisCache(REDIS_URL, newRedisPrefix(), quiet);
-    try {
-      expect(await cache.ready()).toBe(true);
-      const limiter = cache.rateLimiter({ name: "floor", points: 2, windowSeconds: 60 });
-      const spent = await limiter.consume("k");
-      // A success resets the count while another attempt still holds its point...
-      await limiter.reset("k");
-      // ...which that attempt then gives back: it must not buy a third attempt.
-      await limiter.reward("k", spent.window);
-
-      const states = [await limiter.consume("k"), await limiter.consume("k")];
-      expect(states.map((state) => state.allowed)).toEqual([true, true]);
-      expect((await limiter.consume("k")).allowed).toBe(false);
-    } finally {
-      await cache.close();
     }
   });
 
@@ -174,6 +111,7 @@ describeWithService("Redis", available, "the Redis cache", () => {
   });
 
   it("falls back to this instance's memory, with a warning, when Redis cannot be reached", async () => {
+    const warnings: string[] = [];
     const lost = new RedisCache("redis://127.0.0.1:1", newRedisPrefix(), {
       warn: (m) => warnings.push(m),
       info: () => {},
