@@ -27,11 +27,8 @@ export async function authenticateOperationToken(
     session.tenantId !== input.tenant.id ||
     session.clientId !== OPERATIONS_CLIENT_ID
   ) {
-    throw new TesseraError("invalid_token", "invalid token", { detail: "unknown session" });
+    throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown session" });
   }
-  const user = await requireUsableSession(ctx, session, ctx.clock.now(), {
-    revoked: "token revoked",
-    expired: "token expired",
-  });
+  const user = await requireUsableSession(ctx, session, ctx.clock.now());
   return { user, session };
 }

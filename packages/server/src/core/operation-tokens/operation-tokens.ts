@@ -113,7 +113,7 @@ export async function verifyOperationToken(
     typeof payload.jti !== "string" ||
     typeof payload.username !== "string"
   ) {
-    throw new TesseraError("invalid_token", "invalid token", { detail: `wrong kind: ${kind}` });
+    throw new TesseraError("invalid_token", "Invalid token", { detail: `wrong kind: ${kind}` });
   }
   return {
     kind: kind as OperationTokenKind,

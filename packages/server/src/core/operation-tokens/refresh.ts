@@ -11,7 +11,7 @@ import {
   verifyOperationToken,
 } from "./operation-tokens.js";
 
-const invalid = (detail: string) => new TesseraError("invalid_token", "invalid token", { detail });
+const invalid = (detail: string) => new TesseraError("invalid_token", "Invalid token", { detail });
 
 /**
  * A refresh token that has been verified: the live session it belongs to
@@ -58,12 +58,9 @@ export async function verifyRefreshToken(
   }
   const now = ctx.clock.now();
   if (record.expiresAt <= now) {
-    throw new TesseraError("token_expired", "token expired");
+    throw new TesseraError("token_expired", "Token has expired");
   }
-  const user = await requireUsableSession(ctx, session, now, {
-    revoked: "token revoked",
-    expired: "token expired",
-  });
+  const user = await requireUsableSession(ctx, session, now);
   if (input.callerUserId !== undefined && input.callerUserId !== user.id) {
     throw invalid("refresh token of another user");
   }

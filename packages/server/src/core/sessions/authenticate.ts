@@ -52,9 +52,6 @@ export async function authenticateSession(
   ) {
     throw new TesseraError("invalid_token", "Invalid token");
   }
-  const user = await requireUsableSession(ctx, session, now, {
-    revoked: "Token has been revoked",
-    expired: "Token has expired",
-  });
+  const user = await requireUsableSession(ctx, session, now);
   return { session, user, access };
 }

@@ -7,7 +7,7 @@ import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../model/ind
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
 import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
-import { refreshTokenRecord, requireUsableSession } from "./start-session.js";
+import { checkUsableSession, refreshTokenRecord } from "./start-session.js";
 
 const SEAL_PURPOSE = "refresh-successor";
 
@@ -55,10 +55,11 @@ export async function refreshSession(
   if (record.expiresAt <= now) {
     throw expired();
   }
-  const user = await requireUsableSession(ctx, session, now, {
-    revoked: "Refresh token has been revoked",
-    expired: "Refresh token has expired",
-  });
+  const use = await checkUsableSession(ctx, session, now);
+  if (!use.usable) {
+    throw use.reason === "revoked" ? revoked() : expired();
+  }
+  const { user } = use;
 
   if (record.rotatedAt !== null) {
     return replayOrRevoke(ctx, { client, session, user, record, ip, now });

@@ -104,37 +104,55 @@ export function refreshTokenRecord(
   };
 }
 
+/** Whether a session may be used, and for which user; or why not. */
+export type SessionUse =
+  | { readonly usable: true; readonly user: UserRecord }
+  | { readonly usable: false; readonly reason: "revoked" | "expired" };
+
 /**
- * Checks that `session` may still be used at `now` (not revoked, not
- * expired, its parent too for an impersonation session, its user active)
- * and returns the user. Every path that honours a session token asks here,
- * so a revocation is seen by all of them at once.
- *
- * @throws `token_revoked` or `token_expired` with `messages`' wording.
+ * Tells whether `session` may still be used at `now` (not revoked, not
+ * expired, its parent too for an impersonation session, its user active).
+ * Every path that honours a session token asks here, so a revocation is
+ * seen by all of them at once. A reason, not an error: each caller words
+ * the refusal for the credential it was given.
+ */
+export async function checkUsableSession(
+  ctx: Pick<CoreContext, "store">,
+  session: SessionRecord,
+  now: number,
+): Promise<SessionUse> {
+  const state = sessionState(session, now);
+  if (state !== "live") {
+    return { usable: false, reason: state };
+  }
+  if (session.parentSessionId !== null) {
+    const parent = await ctx.store.sessions.get(session.parentSessionId);
+    if (parent === undefined || sessionState(parent, now) !== "live") {
+      return { usable: false, reason: "revoked" };
+    }
+  }
+  const user = await ctx.store.users.getById(session.tenantId, session.userId);
+  if (user === undefined || user.status !== "active") {
+    return { usable: false, reason: "revoked" };
+  }
+  return { usable: true, user };
+}
+
+/**
+ * {@link checkUsableSession} for a caller presenting one of the session's
+ * tokens: returns the user, or throws `token_revoked` or `token_expired` in
+ * neutral words (a dialect words them its own way in its `errors.ts`).
  */
 export async function requireUsableSession(
   ctx: Pick<CoreContext, "store">,
   session: SessionRecord,
   now: number,
-  messages: { readonly revoked: string; readonly expired: string },
 ): Promise<UserRecord> {
-  const revoked = () => new TesseraError("token_revoked", messages.revoked);
-  const state = sessionState(session, now);
-  if (state === "revoked") {
-    throw revoked();
+  const use = await checkUsableSession(ctx, session, now);
+  if (use.usable) {
+    return use.user;
   }
-  if (state === "expired") {
-    throw new TesseraError("token_expired", messages.expired);
-  }
-  if (session.parentSessionId !== null) {
-    const parent = await ctx.store.sessions.get(session.parentSessionId);
-    if (parent === undefined || sessionState(parent, now) !== "live") {
-      throw revoked();
-    }
-  }
-  const user = await ctx.store.users.getById(session.tenantId, session.userId);
-  if (user === undefined || user.status !== "active") {
-    throw revoked();
-  }
-  return user;
+  throw use.reason === "revoked"
+    ? new TesseraError("token_revoked", "Token has been revoked")
+    : new TesseraError("token_expired", "Token has expired");
 }
