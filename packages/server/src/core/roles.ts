@@ -19,24 +19,18 @@ export const MAX_ROLE_NAME_LENGTH = 128;
  */
 export const MAX_ROLE_PERMISSION_BYTES = 64 * 1024;
 
-/** The flags a permission object may carry besides per-database grants. */
-const ROLE_FLAGS = ["super_user", "cluster_user", "structure_user"] as const;
-const TABLE_GRANTS = ["read", "insert", "update", "delete"] as const;
-
 /**
  * What a role's permission object grants in Tessera's terms.
- * `super_user: true` is the admin level; database and table grants are kept
- * for the clients that read them but grant nothing in Tessera itself.
+ * `super_user: true` is the admin level; anything else the object holds is
+ * kept for the clients that read it but grants nothing in Tessera itself.
  */
 export function permissionsOfRole(permission: JsonObject): string[] {
   return permission.super_user === true ? [ADMIN] : [];
 }
 
-const HOLDS_BAD_NAME = "holds a control, bidirectional or line separator character, or is too long";
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** How a name or value a permission object may not hold is refused. */
+export const HOLDS_BAD_NAME =
+  "holds a control, bidirectional or line separator character, or is too long";
 
 /** True when a key or string anywhere in `value` fails {@link isIdentifierInput}. */
 function holdsBadText(value: JsonValue): boolean {
@@ -46,7 +40,7 @@ function holdsBadText(value: JsonValue): boolean {
   if (Array.isArray(value)) {
     return value.some(holdsBadText);
   }
-  if (isObject(value)) {
+  if (typeof value === "object" && value !== null) {
     return Object.entries(value).some(
       ([key, inner]) => !isIdentifierInput(key) || holdsBadText(inner),
     );
@@ -55,81 +49,28 @@ function holdsBadText(value: JsonValue): boolean {
 }
 
 /**
- * Checks a role's permission object in HarperDB's shape:
- * `{super_user?, cluster_user?, structure_user?, <database>: {tables: {<table>:
- * {read, insert, update, delete, attribute_permissions?}}}}`. A super user
- * role holds everything already, so it may not list grants beside the flag.
+ * What the core itself requires of any permission object, whichever dialect
+ * wrote it (the operations API checks HarperDB's shape on top): at most
+ * {@link MAX_ROLE_PERMISSION_BYTES} of JSON, and no name or string, at any
+ * depth, that could hide text, since the object is stored and shown
+ * verbatim.
  *
- * @throws `invalid_request` naming every problem.
+ * @returns the problems found, for a dialect to name beside its own.
+ * @throws `invalid_request` for an object too large to look into.
  */
-export function validateRolePermission(permission: JsonObject): void {
+export function rolePermissionProblems(permission: JsonObject): string[] {
   if (Buffer.byteLength(JSON.stringify(permission)) > MAX_ROLE_PERMISSION_BYTES) {
     throw new TesseraError(
       "invalid_request",
       `A permission object must be at most ${MAX_ROLE_PERMISSION_BYTES} bytes of JSON`,
     );
   }
-  const problems: string[] = [];
-  if (holdsBadText(permission)) {
-    // Every name and string the object holds, at any depth (attribute names,
-    // keys Tessera does not know), is kept verbatim: none may hide anything.
-    problems.push(`A name or value in the permission ${HOLDS_BAD_NAME}`);
-  }
-  for (const flag of ROLE_FLAGS) {
-    const value = permission[flag];
-    const arrayOfNames =
-      flag === "structure_user" &&
-      Array.isArray(value) &&
-      value.every((v) => typeof v === "string");
-    if (value !== undefined && typeof value !== "boolean" && !arrayOfNames) {
-      problems.push(
-        flag === "structure_user"
-          ? `'${flag}' must be a boolean or a list of database names`
-          : `'${flag}' must be a boolean`,
-      );
-    }
-  }
-  const databases = Object.keys(permission).filter(
-    (key) => !(ROLE_FLAGS as readonly string[]).includes(key),
-  );
-  if (permission.super_user === true && databases.length > 0) {
-    problems.push("A super_user role may not have other permissions set");
-  }
-  for (const database of databases) {
-    if (!isIdentifierInput(database)) {
-      problems.push(`A database name ${HOLDS_BAD_NAME}`);
-      continue;
-    }
-    const grants = permission[database];
-    const tables = isObject(grants) ? grants.tables : undefined;
-    if (!isObject(grants) || !isObject(tables)) {
-      problems.push(`'${echoInput(database)}' must be an object with a 'tables' object`);
-      continue;
-    }
-    for (const [table, grant] of Object.entries(tables)) {
-      if (!isIdentifierInput(table)) {
-        problems.push(`A table name in '${echoInput(database)}' ${HOLDS_BAD_NAME}`);
-        continue;
-      }
-      if (!isObject(grant)) {
-        problems.push(`'${echoInput(database)}.tables.${echoInput(table)}' must be an object`);
-        continue;
-      }
-      for (const name of TABLE_GRANTS) {
-        if (typeof grant[name] !== "boolean") {
-          problems.push(
-            `'${echoInput(database)}.tables.${echoInput(table)}.${name}' must be a boolean`,
-          );
-        }
-      }
-      const attributes = grant.attribute_permissions;
-      if (attributes !== undefined && attributes !== null && !Array.isArray(attributes)) {
-        problems.push(
-          `'${echoInput(database)}.tables.${echoInput(table)}.attribute_permissions' must be an array`,
-        );
-      }
-    }
-  }
+  return holdsBadText(permission) ? [`A name or value in the permission ${HOLDS_BAD_NAME}`] : [];
+}
+
+/** Refuses a permission object with any of {@link rolePermissionProblems}' problems. */
+export function checkRolePermission(permission: JsonObject): void {
+  const problems = rolePermissionProblems(permission);
   if (problems.length > 0) {
     throw new TesseraError("invalid_request", problems.join(". "));
   }
@@ -150,7 +91,7 @@ export async function addRole(
   } & Actor,
 ): Promise<RoleRecord> {
   checkRoleName(input.name);
-  validateRolePermission(input.permission);
+  checkRolePermission(input.permission);
   const now = ctx.clock.now();
   const role: RoleRecord = {
     id: newRoleId(),
@@ -242,7 +183,7 @@ export async function updateRole(
   }
   let patch: RolePatch = input.name === undefined ? {} : { name: input.name };
   if (input.permission !== undefined) {
-    validateRolePermission(input.permission);
+    checkRolePermission(input.permission);
     const actor = input.actor;
     if (
       actor?.roleId === role.id &&

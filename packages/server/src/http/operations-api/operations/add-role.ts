@@ -1,9 +1,10 @@
 import { echoInput } from "../../../core/echo.js";
 import type { JsonObject } from "../../../core/model/index.js";
-import { addRole as add } from "../../../core/roles.js";
+import { addRole as add, checkRoleName } from "../../../core/roles.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";
+import { validateRolePermission } from "../role-permission.js";
 import { identifier, Joi } from "../validation.js";
 
 interface Body {
@@ -22,6 +23,9 @@ export const addRole = callerOperation(
   { superUser: true, internalName: "addRole" },
   schema,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
+    // The name first, then HarperDB's shape of the permission object.
+    checkRoleName(body.role);
+    validateRolePermission(body.permission);
     const role = await reworded(
       add(ctx, {
         tenantId: tenant.id,

@@ -1,10 +1,11 @@
 import { echoInput } from "../../../core/echo.js";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
 import type { JsonObject } from "../../../core/model/index.js";
-import { updateRole } from "../../../core/roles.js";
+import { checkRoleName, getRole, updateRole } from "../../../core/roles.js";
 import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole } from "../render.js";
+import { validateRolePermission } from "../role-permission.js";
 import { identifier, Joi } from "../validation.js";
 
 interface Body {
@@ -28,14 +29,22 @@ export const alterRole = callerOperation(
   { superUser: true, internalName: "alterRole" },
   schema,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
-    const update = updateRole(ctx, {
-      tenantId: tenant.id,
-      id: body.id,
-      permission: body.permission,
-      ...(body.role === undefined ? {} : { name: body.role }),
-      actorUserId: caller.user.id,
-      actor: caller.user,
-    }).catch((error: unknown) => {
+    const update = (async () => {
+      // The id, the new name, then HarperDB's shape of the permission object.
+      await getRole(ctx, tenant.id, body.id);
+      if (body.role !== undefined) {
+        checkRoleName(body.role);
+      }
+      validateRolePermission(body.permission);
+      return updateRole(ctx, {
+        tenantId: tenant.id,
+        id: body.id,
+        permission: body.permission,
+        ...(body.role === undefined ? {} : { name: body.role }),
+        actorUserId: caller.user.id,
+        actor: caller.user,
+      });
+    })().catch((error: unknown) => {
       // HarperDB answers an unknown role id with a 400.
       throw isTesseraError(error) && error.code === "not_found"
         ? new TesseraError("invalid_request", "Invalid role id", { cause: error })
