@@ -69,7 +69,7 @@ export async function authenticateApiKey(
   ctx: Pick<CoreContext, "store" | "clock">,
   presented: string | undefined,
 ): Promise<AuthenticatedClient> {
-  const refuse = () => new TesseraError("invalid_api_key", "Missing or invalid X-API-Key");
+  const refuse = () => new TesseraError("invalid_api_key", "Missing or invalid API key");
   if (presented === undefined || !isWellFormedOpaqueToken(presented, "tsr_ak")) {
     throw refuse();
   }

@@ -224,10 +224,7 @@ export async function dropRole(
   const role = await getRole(ctx, input.tenantId, input.id);
   const members = await ctx.store.roles.countMembers(input.tenantId, role.id);
   const inUse = () =>
-    new TesseraError(
-      "conflict",
-      `Cannot drop role ${echoInput(role.name)} as it has user(s) tied to this role`,
-    );
+    new TesseraError("conflict", `The role ${echoInput(role.name)} is held by at least one user`);
   if (members > 0) {
     throw inUse();
   }

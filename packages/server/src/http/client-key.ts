@@ -1,7 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { type AuthenticatedClient, authenticateApiKey } from "../core/api-keys.js";
 import type { CoreContext } from "../core/context.js";
-import { TesseraError } from "../core/errors.js";
+import { isTesseraError, TesseraError } from "../core/errors.js";
+
+const missingOrInvalid = () => new TesseraError("invalid_api_key", "Missing or invalid X-API-Key");
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -19,17 +21,22 @@ declare module "fastify" {
 export function clientKeyHook(ctx: CoreContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers["x-api-key"];
-    request.tesseraClient = await authenticateApiKey(
-      ctx,
-      typeof header === "string" ? header : undefined,
-    );
+    try {
+      request.tesseraClient = await authenticateApiKey(
+        ctx,
+        typeof header === "string" ? header : undefined,
+      );
+    } catch (error) {
+      // The core knows an API key; the header it came in is this layer's word.
+      throw isTesseraError(error) && error.code === "invalid_api_key" ? missingOrInvalid() : error;
+    }
   };
 }
 
 /** The client set by {@link clientKeyHook}; a route without the hook is a programming error. */
 export function clientOf(request: FastifyRequest): AuthenticatedClient {
   if (request.tesseraClient === null) {
-    throw new TesseraError("invalid_api_key", "Missing or invalid X-API-Key");
+    throw missingOrInvalid();
   }
   return request.tesseraClient;
 }

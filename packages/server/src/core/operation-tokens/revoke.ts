@@ -69,7 +69,7 @@ export async function revokeOperationSessions(
   if ("username" in target) {
     checkIdentifierInput(target.username, "A username");
     if (target.username !== caller.user.username && !isAdmin(caller.user)) {
-      throw new TesseraError("forbidden", "Only a super_user may revoke another user's sessions");
+      throw new TesseraError("forbidden", "Only an admin may revoke another user's sessions");
     }
     const user = await ctx.store.users.getByUsername(tenant.id, target.username);
     if (user === undefined) {
@@ -83,10 +83,7 @@ export async function revokeOperationSessions(
     return { sessionsRevoked };
   }
   if (caller.session === undefined) {
-    throw new TesseraError(
-      "invalid_request",
-      "Basic authentication has no session to revoke: give a token, session_id or username",
-    );
+    throw new TesseraError("invalid_request", "The caller has no session of its own to revoke");
   }
   return end(caller.session, "logout");
 }

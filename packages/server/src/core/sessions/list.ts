@@ -37,7 +37,7 @@ export async function listSessions(
   let subject: UserRecord | undefined;
   if (!isAdmin(caller)) {
     if (input.username !== undefined && input.username !== caller.username) {
-      throw new TesseraError("forbidden", "Only a super_user may list another user's sessions");
+      throw new TesseraError("forbidden", "Only an admin may list another user's sessions");
     }
     subject = caller;
   } else if (input.username !== undefined) {

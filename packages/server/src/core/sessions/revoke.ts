@@ -28,10 +28,7 @@ export async function revokeSessionByToken(
 ): Promise<{ readonly sessionId: SessionId | undefined }> {
   const { client } = input;
   if (input.refreshToken === undefined && input.accessToken === undefined) {
-    throw new TesseraError(
-      "invalid_request",
-      "session.refreshToken or session.accessToken is required",
-    );
+    throw new TesseraError("invalid_request", "A refresh token or an access token is required");
   }
   const sessionId = await findSessionId(ctx, client, input);
   if (sessionId === undefined) {

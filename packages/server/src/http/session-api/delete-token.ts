@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import { TesseraError } from "../../core/errors.js";
 import { revokeSessionByToken } from "../../core/sessions/revoke.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
@@ -34,6 +35,12 @@ export function registerDeleteToken(app: FastifyInstance, ctx: CoreContext): voi
       const client = clientOf(request);
       const refreshToken = nonEmpty(request.body.session?.refreshToken);
       const accessToken = nonEmpty(request.body.session?.accessToken);
+      if (refreshToken === undefined && accessToken === undefined) {
+        throw new TesseraError(
+          "invalid_request",
+          "session.refreshToken or session.accessToken is required",
+        );
+      }
       await revokeSessionByToken(ctx, {
         client,
         ip: request.ip,

@@ -1,5 +1,6 @@
 import { echoInput } from "../../../core/echo.js";
-import { dropRole as drop } from "../../../core/roles.js";
+import { dropRole as drop, getRole } from "../../../core/roles.js";
+import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi } from "../validation.js";
 
@@ -13,7 +14,14 @@ export const dropRole = callerOperation(
   { superUser: true, internalName: "dropRole" },
   Joi.object<Body>({ id: identifier().required() }),
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
-    const role = await drop(ctx, { tenantId: tenant.id, id: body.id, actorUserId: caller.user.id });
+    // Read first, so the refusal names the role as HarperDB's does.
+    const held = await getRole(ctx, tenant.id, body.id);
+    const role = await reworded(
+      drop(ctx, { tenantId: tenant.id, id: body.id, actorUserId: caller.user.id }),
+      {
+        conflict: `Cannot drop role ${echoInput(held.name)} as it has user(s) tied to this role`,
+      },
+    );
     return { message: `${echoInput(role.name)} successfully deleted` };
   },
 );

@@ -1,4 +1,5 @@
 import { listSessions as list, MAX_SESSION_LIST } from "../../../core/sessions/list.js";
+import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { renderSession } from "../render.js";
 import { identifier, Joi } from "../validation.js";
@@ -24,13 +25,16 @@ export const listSessions = callerOperation(
   { superUser: false },
   schema,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
-    const { sessions, usernames } = await list(ctx, {
-      tenantId: tenant.id,
-      caller: caller.user,
-      ...(body.username === undefined ? {} : { username: body.username }),
-      ...(body.include_ended === undefined ? {} : { includeEnded: body.include_ended }),
-      ...(body.limit === undefined ? {} : { limit: body.limit }),
-    });
+    const { sessions, usernames } = await reworded(
+      list(ctx, {
+        tenantId: tenant.id,
+        caller: caller.user,
+        ...(body.username === undefined ? {} : { username: body.username }),
+        ...(body.include_ended === undefined ? {} : { includeEnded: body.include_ended }),
+        ...(body.limit === undefined ? {} : { limit: body.limit }),
+      }),
+      { forbidden: "Only a super_user may list another user's sessions" },
+    );
     return sessions.map((s) => renderSession(s, usernames.get(s.userId), caller.session?.id));
   },
 );

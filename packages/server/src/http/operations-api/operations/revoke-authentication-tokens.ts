@@ -1,7 +1,9 @@
+import { TesseraError } from "../../../core/errors.js";
 import {
   type RevocationTarget,
   revokeOperationSessions,
 } from "../../../core/operation-tokens/revoke.js";
+import { reworded } from "../errors.js";
 import { type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi, token } from "../validation.js";
 
@@ -44,7 +46,16 @@ export const revokeAuthenticationTokens = callerOperation(
   schema,
   async ({ ctx, tenant, body, caller, ip }: CallerRequest<Body>) => {
     const target = targetOf(body);
-    const { sessionsRevoked } = await revokeOperationSessions(ctx, { tenant, caller, target, ip });
+    if ("current" in target && caller.session === undefined) {
+      throw new TesseraError(
+        "invalid_request",
+        "Basic authentication has no session to revoke: give a token, session_id or username",
+      );
+    }
+    const { sessionsRevoked } = await reworded(
+      revokeOperationSessions(ctx, { tenant, caller, target, ip }),
+      { forbidden: "Only a super_user may revoke another user's sessions" },
+    );
     return {
       message: `${sessionsRevoked} session(s) revoked`,
       sessions_revoked: sessionsRevoked,
