@@ -5,19 +5,11 @@ import { TesseraError } from "../errors.js";
 import type { TokenId } from "../ids.js";
 import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../model/index.js";
 import { hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
-import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
+import { SHORT_TERM_TYP, SHORT_TERM_USE } from "../tokens/identify.js";
+import { tenantIssuer } from "../tokens/issuer.js";
+import { verifyTenantJwt } from "../tokens/jwt.js";
 
-/**
- * The `typ` of a short-term token. Not RFC 9068's `at+jwt`, which a
- * session API access token carries: the two kinds share an issuer and its
- * keys, and a client may be allowed an audience a user's token also has, so
- * they are told apart by explicit typing (RFC 8725 §3.11). A verifier that
- * passes `typ` to `jwtVerify`, as every documented recipe does, refuses the
- * other kind with no check of its own to forget.
- */
-export const SHORT_TERM_TYP = "automation+jwt";
-/** The `token_use` of a short-term token (a user's access token says `access`). */
-export const SHORT_TERM_USE = "automation";
+export { SHORT_TERM_TYP, SHORT_TERM_USE };
 
 /** A caller proven by a long- or short-term token. */
 export interface AutomationCaller {

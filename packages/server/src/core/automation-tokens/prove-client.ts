@@ -2,7 +2,7 @@ import { TOKENS_WRITE } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
-import { tenantIssuer } from "../tokens.js";
+import { tenantIssuer } from "../tokens/issuer.js";
 import { authenticateAutomationToken } from "./authenticate.js";
 import { type StepUpMethod, stepUp } from "./step-up.js";
 

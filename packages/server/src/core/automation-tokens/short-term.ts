@@ -7,7 +7,7 @@ import { checkName } from "../identifiers.js";
 import { newTokenId } from "../ids.js";
 import { signJwt } from "../jws.js";
 import type { AutomationTokenRecord } from "../model/index.js";
-import { tenantIssuer } from "../tokens.js";
+import { tenantIssuer } from "../tokens/issuer.js";
 import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
 
 /** Short-term tokens live at most 15 minutes (spec 004). */

@@ -7,7 +7,8 @@ import { signJwt } from "../jws.js";
 import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 import { OPERATIONS_SIGNING_ALGORITHM } from "../tenants.js";
-import { tenantIssuer, verifyTenantJwt } from "../tokens.js";
+import { tenantIssuer } from "../tokens/issuer.js";
+import { verifyTenantJwt } from "../tokens/jwt.js";
 
 /**
  * The client id of every operations API session and the `aud` of its tokens.

@@ -3,7 +3,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { SessionId } from "../ids.js";
 import type { SessionRecord, UserRecord } from "../model/index.js";
-import { type VerifiedSessionToken, verifySessionToken } from "../tokens.js";
+import { type VerifiedSessionToken, verifySessionToken } from "../tokens/session-tokens.js";
 import { requireUsableSession } from "./start-session.js";
 
 /** A caller proven by a live session's tokens. */

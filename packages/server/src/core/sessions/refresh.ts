@@ -5,7 +5,7 @@ import { TesseraError } from "../errors.js";
 import type { TokenHash } from "../ids.js";
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
-import { type SignedSessionTokens, signSessionTokens } from "../tokens.js";
+import { type SignedSessionTokens, signSessionTokens } from "../tokens/session-tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
 import { checkUsableSession, refreshTokenRecord } from "./start-session.js";
 

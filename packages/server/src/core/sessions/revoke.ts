@@ -4,7 +4,7 @@ import type { CoreContext } from "../context.js";
 import { isTesseraError, TesseraError } from "../errors.js";
 import type { SessionId, TenantId, UserId } from "../ids.js";
 import { hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
-import { verifySessionToken } from "../tokens.js";
+import { verifySessionToken } from "../tokens/session-tokens.js";
 
 /**
  * Ends the session that `refreshToken` or `accessToken` belongs to, with

@@ -16,7 +16,7 @@ import type {
   UserRecord,
 } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
-import { signSessionTokens } from "../tokens.js";
+import { signSessionTokens } from "../tokens/session-tokens.js";
 import { type SessionTokens, sessionState } from "./session-tokens.js";
 
 /**

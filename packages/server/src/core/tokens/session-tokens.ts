@@ -1,29 +1,20 @@
 import { randomUUID } from "node:crypto";
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  type JWTPayload,
-  errors as joseErrors,
-  jwtVerify,
-} from "jose";
-import { epochSeconds } from "./clock.js";
-import type { CoreContext } from "./context.js";
-import { TesseraError } from "./errors.js";
-import type { ClientId, TenantId } from "./ids.js";
-import { signJwt } from "./jws.js";
-import type { Keyring } from "./keyring.js";
-import type { SessionRecord, TenantRecord, UserRecord } from "./model/index.js";
+import type { JWTPayload } from "jose";
+import { epochSeconds } from "../clock.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { ClientId, TenantId } from "../ids.js";
+import { signJwt } from "../jws.js";
+import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
+import { tenantIssuer } from "./issuer.js";
+import { verifyTenantJwt } from "./jwt.js";
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
-const ACCESS_TOKEN_TYP = "at+jwt";
-const ID_TOKEN_TYP = "JWT";
+export const ACCESS_TOKEN_TYP = "at+jwt";
+/** The `typ` header of ID tokens and of the operations API's tokens. */
+export const ID_TOKEN_TYP = "JWT";
 
 export type SessionTokenKind = "access" | "id";
-
-/** The issuer of a tenant's tokens: one per tenant, as one per user pool. */
-export function tenantIssuer(ctx: Pick<CoreContext, "settings">, tenantId: TenantId): string {
-  return `${ctx.settings.publicUrl}/tenants/${tenantId}`;
-}
 
 /** The access and ID token of one session, freshly signed. */
 export interface SignedSessionTokens {
@@ -131,75 +122,4 @@ export async function verifySessionToken(
     exp: payload.exp as number,
     actorSub: typeof act?.sub === "string" ? act.sub : undefined,
   };
-}
-
-/**
- * Verifies a JWT that claims to be the tenant's: its `kid` must name a key
- * of the tenant's keyring, and only that key's algorithm is accepted (so
- * `alg: none`, HS256 with a public key, or an algorithm switch all fail).
- * Then `typ`, `iss`, `aud`, the required claims and `exp`/`nbf` with a
- * small leeway.
- *
- * With `allowExpired`, an expired but otherwise valid token is accepted (for
- * revocation, RFC 7009 §2.1 lets a client revoke what it holds).
- *
- * @throws `invalid_token`, or `token_expired` for a valid token past `exp`.
- */
-export async function verifyTenantJwt(
-  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
-  input: {
-    readonly tenantId: TenantId;
-    readonly token: string;
-    readonly audience: string;
-    readonly typ: string;
-    readonly requiredClaims: readonly string[];
-    readonly allowExpired: boolean;
-    /** Accept keys retired within the long verification window (see {@link Keyring.verificationKey}). */
-    readonly longLived?: boolean;
-  },
-): Promise<JWTPayload> {
-  try {
-    const header = decodeProtectedHeader(input.token);
-    const found =
-      typeof header.kid === "string"
-        ? await ctx.keyring.verificationKey(input.tenantId, header.kid, {
-            longLived: input.longLived === true,
-          })
-        : undefined;
-    if (found === undefined) {
-      throw new TesseraError("invalid_token", "Invalid token", { detail: "unknown kid" });
-    }
-    let currentDate = new Date(ctx.clock.now());
-    if (input.allowExpired) {
-      // The signature check below still runs; moving "now" to the token's own
-      // issue time only waives the expiry.
-      const iat = decodeJwt(input.token).iat;
-      if (typeof iat === "number") {
-        currentDate = new Date(iat * 1000);
-      }
-    }
-    const { payload } = await jwtVerify(input.token, found.key, {
-      algorithms: [found.algorithm],
-      issuer: tenantIssuer(ctx, input.tenantId),
-      audience: input.audience,
-      typ: input.typ,
-      clockTolerance: ctx.settings.clockToleranceSeconds,
-      currentDate,
-      requiredClaims: [...input.requiredClaims],
-    });
-    return payload;
-  } catch (error) {
-    throw toTokenError(error);
-  }
-}
-
-function toTokenError(error: unknown): TesseraError {
-  if (error instanceof TesseraError) {
-    return error;
-  }
-  if (error instanceof joseErrors.JWTExpired) {
-    return new TesseraError("token_expired", "Token has expired");
-  }
-  const detail = error instanceof joseErrors.JOSEError ? error.code : "malformed token";
-  return new TesseraError("invalid_token", "Invalid token", { detail });
 }
