@@ -94,6 +94,7 @@ export async function signClientAccessToken(
     readonly ttlSeconds?: number;
     readonly audience?: string;
     readonly scope?: string;
+    readonly act?: unknown;
   } = {},
 ): Promise<string> {
   const key = await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
@@ -108,5 +109,6 @@ export async function signClientAccessToken(
     jti: randomUUID(),
     client_id: client.id,
     scope: options.scope ?? client.scopes.join(" "),
+    ...(options.act === undefined ? {} : { act: options.act }),
   });
 }

@@ -148,8 +148,12 @@ export type VerifiedToken =
   | VerifiedAutomationToken
   | VerifiedClientAccessToken;
 
-/** The verified form of one kind. */
-export type VerifiedOf<K extends TokenKind> = Extract<VerifiedToken, { readonly kind: K }>;
+/** The verified form of a kind (of each kind, for a union). */
+export type VerifiedOf<K extends TokenKind> = K extends VerifiedSessionToken["kind"]
+  ? VerifiedSessionToken
+  : K extends VerifiedAutomationToken["kind"]
+    ? VerifiedAutomationToken
+    : VerifiedClientAccessToken;
 
 /**
  * A neutral description of an active token, for introspection (RFC 7662

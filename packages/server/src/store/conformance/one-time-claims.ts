@@ -31,6 +31,18 @@ export function describeOneTimeClaimConformance({ db }: Seeds): void {
       expect(outcomes.filter(Boolean)).toHaveLength(1);
     });
 
+    it("tells whether a key is held, without claiming it", async () => {
+      const key = `held-${suffix()}`;
+
+      expect(await db().oneTimeClaims.isClaimed(key, T0)).toBe(false);
+      // Asking claimed nothing: the first claim still wins.
+      expect(await db().oneTimeClaims.claim(key, T0 + 90_000, T0)).toBe(true);
+      expect(await db().oneTimeClaims.isClaimed(key, T0)).toBe(true);
+      expect(await db().oneTimeClaims.isClaimed(key, T0 + 89_999)).toBe(true);
+      expect(await db().oneTimeClaims.isClaimed(key, T0 + 90_000)).toBe(false);
+      expect(await db().oneTimeClaims.isClaimed(`${key}-other`, T0)).toBe(false);
+    });
+
     it("purges expired claims only", async () => {
       const far = T0 + 1_000 * 86_400_000;
       const expired = `old-${suffix()}`;

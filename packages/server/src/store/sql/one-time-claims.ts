@@ -21,6 +21,16 @@ export class SqlOneTimeClaimStore implements OneTimeClaimStore {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
+  async isClaimed(key: string, now: EpochMs): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("oneTimeClaims")
+      .select("key")
+      .where("key", "=", key)
+      .where("expiresAt", ">", now)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async purgeExpired(before: EpochMs): Promise<number> {
     const result = await this.db
       .deleteFrom("oneTimeClaims")

@@ -1,0 +1,246 @@
+import type { JWTPayload } from "jose";
+import { recordAudit } from "../../audit.js";
+import type { CoreContext } from "../../context.js";
+import type { ClientId, TenantId } from "../../ids.js";
+import type { ClientRecord } from "../../model/index.js";
+import type { DecodedJwt } from "../identify.js";
+import { tenantIssuer } from "../issuer.js";
+import { audienceOf, checkTenantJwt } from "../jwt.js";
+import { ACCESS_TOKEN_TYP } from "../session-tokens.js";
+import {
+  NOTHING_REVOKED,
+  type TokenFailure,
+  type TokenScope,
+  type VerifiedClientAccessToken,
+} from "../types.js";
+import {
+  claimedTenant,
+  fail,
+  failed,
+  INACTIVE,
+  inScope,
+  jwtOf,
+  revoked,
+  scopesOf,
+  type TokenKindModule,
+} from "./kind.js";
+import { actorOf } from "./session-jwt.js";
+
+/** The one-time claim that marks a client access token's `jti` revoked, until its `exp`. */
+export function revokedJtiKey(tenantId: TenantId, jti: string): string {
+  return `revoked-jti:${tenantId}:${jti}`;
+}
+
+/** The claims RFC 9068 §2.2 requires of an access token. */
+const REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "client_id"];
+
+interface CheckedClientJwt {
+  readonly tenantId: TenantId;
+  readonly client: ClientRecord;
+  readonly payload: JWTPayload & { readonly jti: string };
+}
+
+/**
+ * The signature and claims of a client access token (RFC 9068): the tenant's
+ * key and its algorithm only, `typ: at+jwt`, `iss` the tenant's issuer, the
+ * required claims, `aud` as asked, `exp` with the configured leeway; no
+ * `sid` nor `token_use` (a session's access token has both), and `sub` the
+ * client it was issued to. The client is read first, by `client_id`, so
+ * that only a tenant that has the client has its keys looked up.
+ */
+async function checkClientJwt(
+  ctx: CoreContext,
+  text: string,
+  options: {
+    readonly tenantId?: TenantId;
+    /** The `aud` required: one value, the tenant's issuer, or (introspection, revocation) any. */
+    readonly audience: string | "issuer" | "any";
+    readonly allowExpired?: boolean;
+  },
+  decoded: DecodedJwt | undefined,
+): Promise<CheckedClientJwt | TokenFailure> {
+  const jwt = jwtOf(text, "client_access_token", decoded);
+  if (jwt === undefined) {
+    return fail("malformed");
+  }
+  const tenantId = claimedTenant(ctx, jwt, options.tenantId);
+  if (typeof tenantId !== "string") {
+    return tenantId;
+  }
+  const client = await ctx.store.clients.get(jwt.claims.client_id as ClientId);
+  if (client === undefined || client.tenantId !== tenantId) {
+    return fail("unknown", "unknown client");
+  }
+  const audience = options.audience === "issuer" ? tenantIssuer(ctx, tenantId) : options.audience;
+  const check = await checkTenantJwt(ctx, {
+    tenantId,
+    token: text,
+    kid: jwt.kid,
+    iat: jwt.claims.iat,
+    typ: ACCESS_TOKEN_TYP,
+    requiredClaims: REQUIRED_CLAIMS,
+    ...(audience === "any" ? {} : { audience }),
+    allowExpired: options.allowExpired === true,
+  });
+  if (!check.valid) {
+    return check;
+  }
+  const { payload } = check;
+  if (
+    payload.client_id !== client.id ||
+    payload.sub !== client.id ||
+    payload.sid !== undefined ||
+    payload.token_use !== undefined ||
+    typeof payload.jti !== "string"
+  ) {
+    return fail("malformed", "not a client access token");
+  }
+  return { tenantId, client, payload: payload as CheckedClientJwt["payload"] };
+}
+
+/**
+ * A client access token that may be used now: {@link checkClientJwt}, its
+ * `jti` not revoked, and its client active. Its scopes are those it was
+ * issued with that the client still holds.
+ */
+async function verifyClientAccessToken(
+  ctx: CoreContext,
+  text: string,
+  options: Parameters<typeof checkClientJwt>[2],
+  decoded: DecodedJwt | undefined,
+): Promise<VerifiedClientAccessToken | TokenFailure> {
+  const checked = await checkClientJwt(ctx, text, options, decoded);
+  if (failed(checked)) {
+    return checked;
+  }
+  const { tenantId, client, payload } = checked;
+  const now = ctx.clock.now();
+  if (await ctx.store.oneTimeClaims.isClaimed(revokedJtiKey(tenantId, payload.jti), now)) {
+    return fail("revoked");
+  }
+  if (client.status !== "active") {
+    return fail("client_disabled", client.id);
+  }
+  return {
+    valid: true,
+    kind: "client_access_token",
+    tenantId,
+    subject: client.id,
+    clientId: client.id,
+    issuedAt: (payload.iat as number) * 1000,
+    expiresAt: (payload.exp as number) * 1000,
+    client,
+    jti: payload.jti,
+    scopes: scopesOf(payload.scope).filter((scope) => client.scopes.includes(scope)),
+    audience: audienceOf(payload.aud),
+    act: actorOf(payload.act),
+  };
+}
+
+function describe(
+  ctx: Pick<CoreContext, "settings">,
+  verified: VerifiedClientAccessToken | TokenFailure,
+  scope: TokenScope,
+) {
+  if (!verified.valid || !inScope(scope, verified.kind, verified)) {
+    return INACTIVE;
+  }
+  return {
+    active: true as const,
+    kind: verified.kind,
+    tenantId: verified.tenantId,
+    subject: verified.subject,
+    clientId: verified.clientId,
+    scopes: verified.scopes,
+    audience: verified.audience,
+    ...(verified.act === undefined ? {} : { act: verified.act }),
+    issuedAt: verified.issuedAt,
+    expiresAt: verified.expiresAt,
+    jti: verified.jti,
+    issuer: tenantIssuer(ctx, verified.tenantId),
+  };
+}
+
+/**
+ * An access token issued to a client without a session (client_credentials,
+ * RFC 9068; signed in `core/grants/client-credentials.ts`). It is stored
+ * nowhere: revoking it records its `jti` as revoked until its `exp`, and
+ * every verification checks that record. Verified for Tessera's own
+ * endpoints it must be minted for the tenant's issuer unless another
+ * `audience` is expected.
+ */
+export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
+  kind: "client_access_token",
+  verify: (ctx, text, expectations, jwt) =>
+    verifyClientAccessToken(
+      ctx,
+      text,
+      {
+        ...(expectations.tenantId === undefined ? {} : { tenantId: expectations.tenantId }),
+        audience: expectations.audience ?? "issuer",
+      },
+      jwt,
+    ),
+  introspect: async (ctx, text, scope, jwt) =>
+    describe(
+      ctx,
+      await verifyClientAccessToken(
+        ctx,
+        text,
+        { ...(scope.tenantId === undefined ? {} : { tenantId: scope.tenantId }), audience: "any" },
+        jwt,
+      ),
+      scope,
+    ),
+  async revoke(ctx, text, by, jwt) {
+    const checked = await checkClientJwt(
+      ctx,
+      text,
+      {
+        ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
+        audience: "any",
+        allowExpired: true,
+      },
+      jwt,
+    );
+    if (
+      failed(checked) ||
+      !inScope(by, "client_access_token", {
+        tenantId: checked.tenantId,
+        clientId: checked.client.id,
+      })
+    ) {
+      return NOTHING_REVOKED;
+    }
+    const { tenantId, client, payload } = checked;
+    const now = ctx.clock.now();
+    // Held past `exp` by the verification leeway, so no verifier here still takes it.
+    const heldUntil = ((payload.exp as number) + ctx.settings.clockToleranceSeconds) * 1000 + 1000;
+    if (heldUntil <= now) {
+      // Expired past any leeway: its `exp` already refuses it everywhere.
+      return revoked({});
+    }
+    const first = await ctx.store.oneTimeClaims.claim(
+      revokedJtiKey(tenantId, payload.jti),
+      heldUntil,
+      now,
+    );
+    if (!first) {
+      return revoked({});
+    }
+    await recordAudit(ctx, {
+      tenantId,
+      at: now,
+      type: "token.revoked",
+      ip: by.ip ?? null,
+      actorUserId: by.actorUserId ?? null,
+      detail: {
+        jti: payload.jti,
+        clientId: client.id,
+        kind: "client_access_token",
+        ...(by.clientId === undefined ? {} : { byClientId: by.clientId }),
+      },
+    });
+    return revoked({ jtisRevoked: [payload.jti] });
+  },
+};
