@@ -4,15 +4,16 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import { hasPermission, IMPERSONATE, outranks } from "../permissions.js";
-import { authenticateSession } from "./authenticate.js";
+import type { VerifiedSessionToken } from "../tokens/types.js";
 import type { SessionTokens } from "./session-tokens.js";
 import { startSession } from "./start-session.js";
 
 /**
  * Starts a session as another user (spec 003).
  *
- * The caller proves a live session with its ID and access tokens and must
- * hold `impersonate`. The new session:
+ * The caller proves a live session with its access token, verified by the
+ * token registry (`requireToken`), and must hold `impersonate`. The new
+ * session:
  * - carries `act: { sub: <caller> }` in its tokens (RFC 8693 §4.1);
  * - is a child of the caller's session: it ends when that one ends, and
  *   never outlives it;
@@ -27,19 +28,14 @@ export async function impersonateUser(
   ctx: CoreContext,
   input: {
     readonly client: AuthenticatedClient;
-    readonly idToken: string;
-    readonly accessToken: string;
+    /** The caller's access token, verified for this client's tenant and audience. */
+    readonly caller: VerifiedSessionToken;
     readonly username: string;
     readonly ip: string;
   },
 ): Promise<SessionTokens> {
-  const { client } = input;
-  const caller = await authenticateSession(ctx, {
-    client,
-    accessToken: input.accessToken,
-    idToken: input.idToken,
-  });
-  if (caller.session.impersonatorUserId !== null || caller.access.actorSub !== undefined) {
+  const { client, caller } = input;
+  if (caller.session.impersonatorUserId !== null || caller.act !== undefined) {
     throw new TesseraError("forbidden", "An impersonation session cannot impersonate");
   }
   if (!hasPermission(caller.user, IMPERSONATE)) {

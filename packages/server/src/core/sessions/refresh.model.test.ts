@@ -8,11 +8,10 @@ import type { SessionId } from "../ids.js";
 import type { RefreshPolicy } from "../model/index.js";
 import { generateOpaqueToken } from "../opaque-token.js";
 import { createTenant } from "../tenants.js";
+import { requireToken, revokeToken } from "../tokens/registry.js";
 import { addUser } from "../users.js";
-import { authenticateSession } from "./authenticate.js";
 import { loginWithPassword } from "./login.js";
 import { refreshSession } from "./refresh.js";
-import { revokeSessionByToken } from "./revoke.js";
 
 /*
  * The refresh / replay / revoke state machine (spec 000's session API under
@@ -306,9 +305,10 @@ class UseAccess implements Cmd {
     const expected = predictAccess(s, access.exp, now);
     let actual: ErrorCode | "ok" = "ok";
     try {
-      const { session } = await authenticateSession(real.h.runtime.ctx, {
-        client: real.client,
-        accessToken: access.token,
+      const { session } = await requireToken(real.h.runtime.ctx, access.token, {
+        kinds: ["access_token"],
+        tenantId: real.client.tenant.id,
+        audience: real.client.clientId,
       });
       expect(session.id).toBe(s.id);
     } catch (error) {
@@ -340,10 +340,12 @@ class Logout implements Cmd {
     if (token === undefined) {
       throw new Error("the model holds no such token");
     }
-    const result = await revokeSessionByToken(real.h.runtime.ctx, {
-      client: real.client,
+    const result = await revokeToken(real.h.runtime.ctx, token, {
+      tenantId: real.client.tenant.id,
+      clientId: real.client.clientId,
+      kinds: [this.by === "refresh" ? "refresh_token" : "access_token"],
+      reason: "logout",
       ip: IP,
-      ...(this.by === "refresh" ? { refreshToken: token } : { accessToken: token }),
     });
     // RFC 7009 §2.1: a client may revoke what it holds, expired or not.
     expect(result.sessionId).toBe(s.id);

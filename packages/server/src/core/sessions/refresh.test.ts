@@ -3,8 +3,8 @@ import { type Harness, PASSWORD, startHarness } from "../../../test/support/harn
 import { type AuthenticatedClient, authenticateApiKey, createApiKey } from "../api-keys.js";
 import type { RefreshPolicy } from "../model/index.js";
 import { createTenant } from "../tenants.js";
+import { requireToken } from "../tokens/registry.js";
 import { addUser } from "../users.js";
-import { authenticateSession } from "./authenticate.js";
 import { loginWithPassword } from "./login.js";
 import { refreshSession } from "./refresh.js";
 
@@ -56,7 +56,12 @@ async function login(policy: RefreshPolicy) {
     ip: IP,
   });
   const refresh = (refreshToken: string) => refreshSession(ctx, { client, refreshToken, ip: IP });
-  const use = (accessToken: string) => authenticateSession(ctx, { client, accessToken });
+  const use = (accessToken: string) =>
+    requireToken(ctx, accessToken, {
+      kinds: ["access_token"],
+      tenantId: client.tenant.id,
+      audience: client.clientId,
+    });
   return { tokens, refresh, use };
 }
 

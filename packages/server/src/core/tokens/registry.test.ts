@@ -105,7 +105,13 @@ describe("revokeToken then introspectToken: every kind", () => {
     });
     // Idempotent: a second revocation matches and ends nothing more.
     const again = await revokeToken(ctx, token, { tenantId: TENANT, admin: true, reason: "test" });
-    expect(again).toEqual({ matched: true, sessionsEnded: [], tokensEnded: [], jtisRevoked: [] });
+    expect(again).toMatchObject({
+      matched: true,
+      sessionsEnded: [],
+      tokensEnded: [],
+      jtisRevoked: [],
+    });
+    expect(again.sessionId).toBe(result.sessionId);
   });
 
   it("ends the whole session with any one of its tokens: the others are inactive at once", async () => {

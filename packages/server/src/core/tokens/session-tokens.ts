@@ -2,19 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { JWTPayload } from "jose";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
-import { TesseraError } from "../errors.js";
-import type { ClientId, TenantId } from "../ids.js";
 import { signJwt } from "../jws.js";
 import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { tenantIssuer } from "./issuer.js";
-import { verifyTenantJwt } from "./jwt.js";
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYP = "at+jwt";
 /** The `typ` header of ID tokens and of the operations API's tokens. */
 export const ID_TOKEN_TYP = "JWT";
-
-export type SessionTokenKind = "access" | "id";
 
 /** The access and ID token of one session, freshly signed. */
 export interface SignedSessionTokens {
@@ -74,52 +69,4 @@ export async function signSessionTokens(
     }),
   ]);
   return { accessToken, idToken, accessTokenExpiresAt: accessExp * 1000 };
-}
-
-/** The claims Tessera relies on in a verified session token. */
-export interface VerifiedSessionToken {
-  readonly sub: string;
-  readonly sid: string;
-  readonly jti: string;
-  readonly exp: number;
-  readonly actorSub: string | undefined;
-}
-
-/**
- * Verifies a session access or ID token of `tenantId` issued to `clientId`:
- * signature by a key of the tenant's keyring, algorithm on the allow-list,
- * `typ`, `token_use`, `iss`, `aud`, and `exp` with a small leeway.
- *
- * With `allowExpired`, an expired but otherwise valid token is accepted (for
- * revocation, RFC 7009 §2.1 lets a client revoke what it holds).
- */
-export async function verifySessionToken(
-  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
-  input: {
-    readonly tenantId: TenantId;
-    readonly clientId: ClientId;
-    readonly token: string;
-    readonly kind: SessionTokenKind;
-    readonly allowExpired?: boolean;
-  },
-): Promise<VerifiedSessionToken> {
-  const payload = await verifyTenantJwt(ctx, {
-    tenantId: input.tenantId,
-    token: input.token,
-    audience: input.clientId,
-    typ: input.kind === "access" ? ACCESS_TOKEN_TYP : ID_TOKEN_TYP,
-    requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
-    allowExpired: input.allowExpired === true,
-  });
-  if (payload.token_use !== input.kind || typeof payload.sid !== "string") {
-    throw new TesseraError("invalid_token", "Invalid token", { detail: "wrong token_use" });
-  }
-  const act = payload.act as { sub?: unknown } | undefined;
-  return {
-    sub: payload.sub as string,
-    sid: payload.sid,
-    jti: payload.jti as string,
-    exp: payload.exp as number,
-    actorSub: typeof act?.sub === "string" ? act.sub : undefined,
-  };
 }

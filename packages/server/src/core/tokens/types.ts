@@ -212,6 +212,8 @@ export interface Revoker extends TokenScope {
 export interface RevocationResult {
   /** True when the token was one this revoker may end (whether or not it was still live). */
   readonly matched: boolean;
+  /** The session a matched token lives by, for the kinds that live by one (ended now or before). */
+  readonly sessionId?: SessionId;
   /** Sessions this call ended (a session's impersonation children included). */
   readonly sessionsEnded: readonly SessionId[];
   /** Long- and short-term tokens this call ended. */
@@ -220,7 +222,7 @@ export interface RevocationResult {
   readonly jtisRevoked: readonly string[];
 }
 
-/** The {@link RevocationResult} of a call that ended nothing. */
+/** The {@link RevocationResult} of a call that matched nothing. */
 export const NOTHING_REVOKED: RevocationResult = {
   matched: false,
   sessionsEnded: [],

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
-import { revokeSessionByToken } from "../../core/sessions/revoke.js";
+import { revokeToken } from "../../core/tokens/registry.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
 import {
@@ -15,8 +15,11 @@ const nonEmpty = (value: string | undefined) => (value === "" ? undefined : valu
 
 /**
  * `DELETE /auth/token` (spec 000): ends the session of the previous
- * response's tokens, with any impersonation session born of it. Idempotent:
- * an already-revoked or unknown token answers the same success.
+ * response's tokens, with any impersonation session born of it, through the
+ * token registry: the refresh token if it is one of this client's, else the
+ * access token (expired or not, RFC 7009 §2.1). Idempotent: an
+ * already-revoked, unknown, or another client's token answers the same
+ * success and ends nothing (RFC 7009 §2.2).
  */
 export function registerDeleteToken(app: FastifyInstance, ctx: CoreContext): void {
   app.delete<{ Body: TokenRequestBody }>(
@@ -41,12 +44,19 @@ export function registerDeleteToken(app: FastifyInstance, ctx: CoreContext): voi
           "session.refreshToken or session.accessToken is required",
         );
       }
-      await revokeSessionByToken(ctx, {
-        client,
+      const by = {
+        tenantId: client.tenant.id,
+        clientId: client.clientId,
+        reason: "logout",
         ip: request.ip,
-        ...(refreshToken === undefined ? {} : { refreshToken }),
-        ...(accessToken === undefined ? {} : { accessToken }),
-      });
+      };
+      const byRefresh =
+        refreshToken === undefined
+          ? undefined
+          : await revokeToken(ctx, refreshToken, { ...by, kinds: ["refresh_token"] });
+      if (byRefresh?.matched !== true && accessToken !== undefined) {
+        await revokeToken(ctx, accessToken, { ...by, kinds: ["access_token"] });
+      }
       noStore(reply);
       return { status: "success", message: "The session is revoked" };
     },

@@ -135,6 +135,7 @@ export function scopesOf(scope: unknown): string[] {
 export function revoked(parts: Partial<Omit<RevocationResult, "matched">>): RevocationResult {
   return {
     matched: true,
+    ...(parts.sessionId === undefined ? {} : { sessionId: parts.sessionId }),
     sessionsEnded: parts.sessionsEnded ?? [],
     tokensEnded: parts.tokensEnded ?? [],
     jtisRevoked: parts.jtisRevoked ?? [],

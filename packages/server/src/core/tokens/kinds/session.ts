@@ -92,5 +92,5 @@ export async function revokeSessionOf(
     actorUserId: by.actorUserId ?? null,
     ip: by.ip ?? null,
   });
-  return revoked({ sessionsEnded: ended });
+  return revoked({ sessionId: session.id, sessionsEnded: ended });
 }
