@@ -1,14 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
-import { TesseraError } from "../errors.js";
-import type { ClientId, SessionId } from "../ids.js";
+import type { ClientId } from "../ids.js";
 import { signJwt } from "../jws.js";
 import type { SessionRecord, TenantRecord, UserRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 import { OPERATIONS_SIGNING_ALGORITHM } from "../tenants.js";
 import { tenantIssuer } from "../tokens/issuer.js";
-import { verifyTenantJwt } from "../tokens/jwt.js";
 
 /**
  * The client id of every operations API session and the `aud` of its tokens.
@@ -66,60 +64,4 @@ export async function signOperationToken(
     jti,
   });
   return { token, jti, expiresAt: exp * 1000 };
-}
-
-/** The claims Tessera relies on in a verified operation or refresh token. */
-export interface VerifiedOperationToken {
-  readonly kind: OperationTokenKind;
-  readonly sid: SessionId;
-  readonly jti: string;
-  readonly username: string;
-}
-
-/**
- * Verifies an operation or refresh token of the tenant: signature by the
- * tenant's keyring (its own algorithm only), `typ`, `iss`, `aud`, `exp`, and
- * `sub` naming the expected kind. An operation token is never accepted where
- * a refresh token is expected, nor the reverse.
- *
- * @param kind the kind expected, or `"either"` (revocation takes both).
- * @throws `invalid_token`, or `token_expired` for a valid token past `exp`.
- */
-export async function verifyOperationToken(
-  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
-  input: {
-    readonly tenant: TenantRecord;
-    readonly token: string;
-    readonly kind: OperationTokenKind | "either";
-    readonly allowExpired?: boolean;
-  },
-): Promise<VerifiedOperationToken> {
-  const payload = await verifyTenantJwt(ctx, {
-    tenantId: input.tenant.id,
-    token: input.token,
-    audience: OPERATIONS_CLIENT_ID,
-    typ: TYP,
-    requiredClaims: ["sub", "sid", "jti", "exp", "iat", "username"],
-    allowExpired: input.allowExpired === true,
-    // A refresh token lives as long as its session, and is also checked
-    // against its stored jti; only it may use a key retired past the JWKS window.
-    longLived: input.kind === "refresh",
-  });
-  const kind = payload.sub;
-  const kindOk =
-    input.kind === "either" ? kind === "operation" || kind === "refresh" : kind === input.kind;
-  if (
-    !kindOk ||
-    typeof payload.sid !== "string" ||
-    typeof payload.jti !== "string" ||
-    typeof payload.username !== "string"
-  ) {
-    throw new TesseraError("invalid_token", "Invalid token", { detail: `wrong kind: ${kind}` });
-  }
-  return {
-    kind: kind as OperationTokenKind,
-    sid: payload.sid as SessionId,
-    jti: payload.jti,
-    username: payload.username,
-  };
 }

@@ -1,13 +1,13 @@
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
-import { isTesseraError, TesseraError } from "../errors.js";
+import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { SessionId } from "../ids.js";
 import type { SessionRecord, TenantRecord } from "../model/index.js";
 import { isAdmin } from "../permissions.js";
 import { endSession, endUserSessions } from "../sessions/revoke.js";
-import type { OperationsCaller } from "./authenticate.js";
-import { verifyOperationToken } from "./operation-tokens.js";
+import { revokeToken } from "../tokens/registry.js";
+import type { OperationsCaller } from "./caller.js";
 
 /** What to revoke: one token's session, one session by id, every session of a user, or the caller's own. */
 export type RevocationTarget =
@@ -19,9 +19,10 @@ export type RevocationTarget =
 /**
  * Revokes operations API (or any) sessions, which HarperDB cannot do:
  *
- * - `token`: an operation or refresh token ends its session. Holding the
- *   token is the authority, as in RFC 7009; a token that is not valid, or
- *   already revoked, changes nothing and is not an error (§2.2).
+ * - `token`: an operation or refresh token ends its session, through the
+ *   token registry. Holding the token is the authority, as in RFC 7009; a
+ *   token that is not valid, or already revoked, changes nothing and is not
+ *   an error (§2.2).
  * - `sessionId`: the caller's own session, or any session for an admin. A
  *   session the caller may not see answers `not_found`, like an unknown one.
  * - `username`: every session of the caller, or of anyone for an admin.
@@ -51,8 +52,12 @@ export async function revokeOperationSessions(
   };
 
   if ("token" in target) {
-    const session = await sessionOfToken(ctx, tenant, target.token);
-    return session === undefined ? { sessionsRevoked: 0 } : end(session, "revoked");
+    const revoked = await revokeToken(ctx, target.token, {
+      ...audit,
+      kinds: ["operation_token", "operation_refresh_token"],
+      reason: "revoked",
+    });
+    return { sessionsRevoked: revoked.sessionsEnded.length };
   }
   if ("sessionId" in target) {
     checkIdentifierInput(target.sessionId, "A session id");
@@ -86,26 +91,4 @@ export async function revokeOperationSessions(
     throw new TesseraError("invalid_request", "The caller has no session of its own to revoke");
   }
   return end(caller.session, "logout");
-}
-
-async function sessionOfToken(
-  ctx: CoreContext,
-  tenant: TenantRecord,
-  token: string,
-): Promise<SessionRecord | undefined> {
-  try {
-    const claims = await verifyOperationToken(ctx, {
-      tenant,
-      token,
-      kind: "either",
-      allowExpired: true,
-    });
-    const session = await ctx.store.sessions.get(claims.sid);
-    return session?.tenantId === tenant.id ? session : undefined;
-  } catch (error) {
-    if (isTesseraError(error) && error.code === "invalid_token") {
-      return undefined;
-    }
-    throw error;
-  }
 }

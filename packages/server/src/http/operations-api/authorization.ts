@@ -1,11 +1,9 @@
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import type { TenantRecord } from "../../core/model/index.js";
-import {
-  authenticateOperationToken,
-  type OperationsCaller,
-} from "../../core/operation-tokens/authenticate.js";
+import type { OperationsCaller } from "../../core/operation-tokens/caller.js";
 import { checkPassword } from "../../core/sessions/check-password.js";
+import { requireToken } from "../../core/tokens/registry.js";
 import { reworded } from "./errors.js";
 
 /** An `Authorization` header as HarperDB reads it. */
@@ -82,8 +80,13 @@ export async function authenticateCaller(
       );
       return { user };
     }
-    case "Bearer":
-      return authenticateOperationToken(ctx, { tenant, token: credentials.token });
+    case "Bearer": {
+      const { user, session } = await requireToken(ctx, credentials.token, {
+        kinds: ["operation_token"],
+        tenantId: tenant.id,
+      });
+      return { user, session };
+    }
     default:
       throw new TesseraError("invalid_credentials", "Login failed", {
         detail: "malformed Authorization header",

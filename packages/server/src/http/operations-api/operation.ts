@@ -1,7 +1,7 @@
 import type Joi from "joi";
 import type { CoreContext } from "../../core/context.js";
 import type { TenantRecord } from "../../core/model/index.js";
-import type { OperationsCaller } from "../../core/operation-tokens/authenticate.js";
+import type { OperationsCaller } from "../../core/operation-tokens/caller.js";
 import { isAdmin } from "../../core/permissions.js";
 import { authenticateCaller, type Credentials } from "./authorization.js";
 import { restrictedOperation } from "./errors.js";

@@ -1,11 +1,9 @@
-import { decodeJwt } from "jose";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
-import type { OperationsCaller } from "../../../core/operation-tokens/authenticate.js";
-import {
-  refreshOperationToken as refresh,
-  type VerifiedRefreshToken,
-  verifyRefreshToken,
-} from "../../../core/operation-tokens/refresh.js";
+import type { OperationsCaller } from "../../../core/operation-tokens/caller.js";
+import { refreshOperationToken as refresh } from "../../../core/operation-tokens/refresh.js";
+import { identifyToken } from "../../../core/tokens/identify.js";
+import { requireToken } from "../../../core/tokens/registry.js";
+import type { VerifiedSessionToken } from "../../../core/tokens/types.js";
 import { authenticateCaller } from "../authorization.js";
 import { OperationsApiError } from "../errors.js";
 import { authenticatedOperation, type OperationRequest } from "../operation.js";
@@ -19,11 +17,20 @@ const schema = Joi.object<Body>({ refresh_token: token() });
 
 /** True when `token` claims to be a refresh token; the refresh path then verifies it fully. */
 function claimsRefresh(token: string): boolean {
-  try {
-    return decodeJwt(token).sub === "refresh";
-  } catch {
-    return false;
-  }
+  return identifyToken(token) === "operation_refresh_token";
+}
+
+type VerifiedRefreshToken = VerifiedSessionToken;
+
+/** The refresh token in `token`, verified by the registry for the served tenant. */
+function verifyRefreshToken(
+  request: OperationRequest<unknown>,
+  token: string,
+): Promise<VerifiedRefreshToken> {
+  return requireToken(request.ctx, token, {
+    kinds: ["operation_refresh_token"],
+    tenantId: request.tenant.id,
+  });
 }
 
 /** True when the (unvalidated) body has a `refresh_token`, whatever it holds. */
@@ -61,12 +68,10 @@ type Authenticated =
  * is 401 `Login failed`, whatever the body holds.
  */
 async function authenticate(request: OperationRequest<unknown>): Promise<Authenticated> {
-  const { ctx, tenant, credentials } = request;
+  const { ctx, credentials } = request;
   const bearer = credentials?.scheme === "Bearer" ? credentials.token : undefined;
   if (bearer !== undefined && (!namesRefreshToken(request.body) || claimsRefresh(bearer))) {
-    return {
-      refreshToken: await verified(verifyRefreshToken(ctx, { tenant, refreshToken: bearer })),
-    };
+    return { refreshToken: await verified(verifyRefreshToken(request, bearer)) };
   }
   return { caller: await authenticateCaller(ctx, request) };
 }
@@ -84,22 +89,21 @@ export const refreshOperationToken = authenticatedOperation(
   schema,
   async (request: OperationRequest<Body> & { readonly authenticated: Authenticated }) => {
     const { ctx, tenant, body, ip, authenticated } = request;
-    let refreshToken: VerifiedRefreshToken;
     if ("refreshToken" in authenticated) {
-      refreshToken = authenticated.refreshToken;
-    } else {
-      if (body.refresh_token === undefined) {
-        throw new TesseraError("invalid_request", "'refresh_token' is required");
-      }
-      refreshToken = await verified(
-        verifyRefreshToken(ctx, {
-          tenant,
-          refreshToken: body.refresh_token,
-          callerUserId: authenticated.caller.user.id,
-        }),
-      );
+      const { refreshToken } = authenticated;
+      const { operationToken } = await refresh(ctx, { tenant, refreshToken, ip });
+      return { operation_token: operationToken };
     }
-    const { operationToken } = await refresh(ctx, { tenant, refreshToken, ip });
+    if (body.refresh_token === undefined) {
+      throw new TesseraError("invalid_request", "'refresh_token' is required");
+    }
+    const refreshToken = await verified(verifyRefreshToken(request, body.refresh_token));
+    const { operationToken } = await refresh(ctx, {
+      tenant,
+      refreshToken,
+      callerUserId: authenticated.caller.user.id,
+      ip,
+    });
     return { operation_token: operationToken };
   },
 );
