@@ -13,7 +13,7 @@ export interface CoreSettings {
   readonly publicUrl: string;
   /**
    * Leeway for `exp`/`nbf` when verifying a JWT Tessera issued, in seconds
-   * (`verifyTenantJwt` applies it to every one of them).
+   * (`checkTenantJwt` in tokens/jwt.ts applies it to every one of them).
    */
   readonly clockToleranceSeconds: number;
   /** Leeway for a client's assertion (RFC 7523): signed by a clock of the client's. */

@@ -1,7 +1,6 @@
 /** Helpers the token registry's tests share: one real token of every kind, per tenant. */
 import { randomUUID } from "node:crypto";
 import { authenticateApiKey, createApiKey } from "../../src/core/api-keys.js";
-import { authenticateAutomationToken } from "../../src/core/automation-tokens/authenticate.js";
 import { issueLongTermToken } from "../../src/core/automation-tokens/long-term.js";
 import { issueShortTermToken } from "../../src/core/automation-tokens/short-term.js";
 import { createClient } from "../../src/core/clients/clients.js";
@@ -14,6 +13,7 @@ import { issueOperationTokens } from "../../src/core/operation-tokens/issue.js";
 import { loginWithPassword } from "../../src/core/sessions/login.js";
 import { createTenant, getTenant } from "../../src/core/tenants.js";
 import { tenantIssuer } from "../../src/core/tokens/issuer.js";
+import { requireToken } from "../../src/core/tokens/registry.js";
 import type { TokenKind } from "../../src/core/tokens/types.js";
 import { addUser } from "../../src/core/users.js";
 import { PASSWORD } from "./harness.js";
@@ -64,7 +64,7 @@ export async function issueEveryKind(ctx: CoreContext, tenantId: TenantId): Prom
     grantedScopes: client.scopes,
     ip: "192.0.2.1",
   });
-  const caller = await authenticateAutomationToken(ctx, { token: long.token, accept: "long_term" });
+  const caller = await requireToken(ctx, long.token, { kinds: ["long_term_token"], tenantId });
   const short = await issueShortTermToken(ctx, { caller });
   return {
     tenant: await getTenant(ctx, tenantId),

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { listClientTokens, MAX_TOKEN_LIST } from "../../core/automation-tokens/list.js";
-import { revokeTokenAsOperator } from "../../core/automation-tokens/revoke.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
+import { revokeTokenAsOperator } from "../../core/tokens/revoke-by-id.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
 import { table, when } from "../io.js";
 

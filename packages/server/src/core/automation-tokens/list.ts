@@ -3,7 +3,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientId, TenantId } from "../ids.js";
 import type { AutomationTokenRecord } from "../model/index.js";
-import type { AutomationCaller } from "./authenticate.js";
+import type { VerifiedAutomationToken } from "../tokens/types.js";
 
 export const MAX_TOKEN_LIST = 500;
 
@@ -31,7 +31,7 @@ async function listForClient(
 /** The caller's client's tokens, newest first: live ones, or all with `includeEnded`. */
 export async function listAutomationTokens(
   ctx: Pick<CoreContext, "store" | "clock">,
-  input: { readonly caller: AutomationCaller } & ListFilter,
+  input: { readonly caller: VerifiedAutomationToken } & ListFilter,
 ): Promise<AutomationTokenRecord[]> {
   return listForClient(ctx, input.caller.client.id, input);
 }

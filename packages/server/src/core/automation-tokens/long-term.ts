@@ -7,7 +7,7 @@ import { checkIdentifierInput, checkName } from "../identifiers.js";
 import { newTokenId, type TokenId } from "../ids.js";
 import type { AutomationTokenRecord, ClientRecord, TenantRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
-import { isLive } from "./authenticate.js";
+import { isLive } from "../tokens/kinds/automation.js";
 import type { StepUpMethod } from "./step-up.js";
 
 /**

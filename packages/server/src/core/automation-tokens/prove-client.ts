@@ -3,7 +3,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { tenantIssuer } from "../tokens/issuer.js";
-import { authenticateAutomationToken } from "./authenticate.js";
+import { requireToken } from "../tokens/registry.js";
 import { type StepUpMethod, stepUp } from "./step-up.js";
 
 /** The `grant_type` of the secret and OTP step-ups. */
@@ -55,13 +55,10 @@ export async function proveClientForLongTermToken(
     throw new TesseraError("invalid_request", ONE_MECHANISM);
   }
   if (offer.bearer !== undefined) {
-    const caller = await authenticateAutomationToken(ctx, {
-      token: offer.bearer,
-      accept: "short_term",
+    const caller = await requireToken(ctx, offer.bearer, {
+      kinds: ["short_term_token"],
+      tenantId: tenant.id,
     });
-    if (caller.tenant.id !== tenant.id) {
-      throw new TesseraError("invalid_token", "Invalid token", { detail: "another tenant" });
-    }
     if (offer.clientId !== undefined && offer.clientId !== caller.client.id) {
       throw new TesseraError("invalid_request", "client_id differs from the Bearer token's client");
     }

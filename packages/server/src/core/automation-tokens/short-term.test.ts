@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
 import { createClient } from "../clients/clients.js";
-import { authenticateAutomationToken } from "./authenticate.js";
+import { requireToken } from "../tokens/registry.js";
 import { issueLongTermToken } from "./long-term.js";
 import { issueShortTermToken } from "./short-term.js";
 
@@ -32,10 +32,7 @@ describe("issueShortTermToken", () => {
       grantedScopes: client.scopes,
       ip: "127.0.0.1",
     });
-    const caller = await authenticateAutomationToken(ctx, {
-      token: long.token,
-      accept: "long_term",
-    });
+    const caller = await requireToken(ctx, long.token, { kinds: ["long_term_token"] });
 
     // The revocation lands after the caller was authenticated.
     await ctx.store.automationTokens.revoke(long.record.id, ctx.clock.now(), "revoked");

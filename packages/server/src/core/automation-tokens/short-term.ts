@@ -7,8 +7,10 @@ import { checkName } from "../identifiers.js";
 import { newTokenId } from "../ids.js";
 import { signJwt } from "../jws.js";
 import type { AutomationTokenRecord } from "../model/index.js";
+import { SHORT_TERM_TYP, SHORT_TERM_USE } from "../tokens/identify.js";
 import { tenantIssuer } from "../tokens/issuer.js";
-import { type AutomationCaller, isLive, SHORT_TERM_TYP, SHORT_TERM_USE } from "./authenticate.js";
+import { isLive } from "../tokens/kinds/automation.js";
+import type { VerifiedAutomationToken } from "../tokens/types.js";
 
 /** Short-term tokens live at most 15 minutes (spec 004). */
 export const MAX_SHORT_TERM_TTL_SECONDS = 900;
@@ -38,8 +40,8 @@ export interface IssuedShortTermToken {
 export async function issueShortTermToken(
   ctx: CoreContext,
   input: {
-    /** The caller, proven by its long-term token ({@link authenticateAutomationToken}). */
-    readonly caller: AutomationCaller;
+    /** The caller, proven by its long-term token (`requireToken` with `long_term_token`). */
+    readonly caller: VerifiedAutomationToken;
     readonly scopes?: readonly string[];
     readonly audience?: string;
     readonly ttlSeconds?: number;

@@ -1,14 +1,7 @@
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  type JWTPayload,
-  errors as joseErrors,
-  jwtVerify,
-} from "jose";
+import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { CoreContext } from "../context.js";
 import type { TenantId } from "../ids.js";
 import type { Keyring } from "../keyring.js";
-import { tokenError } from "./errors.js";
 import { tenantIssuer } from "./issuer.js";
 import type { TokenFailure } from "./types.js";
 
@@ -97,32 +90,4 @@ export function audienceOf(aud: unknown): string[] {
 /** `iat`/`exp`/`nbf` (seconds) as ms, or undefined. */
 export function claimTime(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value * 1000 : undefined;
-}
-
-/**
- * {@link checkTenantJwt} for callers that throw: `token_expired` or
- * `invalid_token` (see `tokenError`).
- *
- * @deprecated the per-dialect verifiers still calling it move to the registry.
- */
-export async function verifyTenantJwt(
-  ctx: Pick<CoreContext, "keyring" | "settings" | "clock">,
-  input: Omit<TenantJwtCheck, "kid" | "iat">,
-): Promise<JWTPayload> {
-  let kid: unknown;
-  let iat: unknown;
-  try {
-    kid = decodeProtectedHeader(input.token).kid;
-    iat = decodeJwt(input.token).iat;
-  } catch {
-    throw tokenError({ valid: false, reason: "malformed" });
-  }
-  if (typeof kid !== "string") {
-    throw tokenError({ valid: false, reason: "malformed", detail: "unknown kid" });
-  }
-  const check = await checkTenantJwt(ctx, { ...input, kid, iat });
-  if (!check.valid) {
-    throw tokenError(check);
-  }
-  return check.payload;
 }

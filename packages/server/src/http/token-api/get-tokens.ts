@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
 import { listAutomationTokens } from "../../core/automation-tokens/list.js";
 import type { CoreContext } from "../../core/context.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
+import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
 import { requireBearer } from "./bearer.js";
 import type { TokenApiRateLimits } from "./rate-limit.js";
@@ -50,9 +50,8 @@ export function registerGetTokens(
     },
     async (request, reply) => {
       noStore(reply);
-      const caller = await authenticateAutomationToken(ctx, {
-        token: requireBearer(request.headers.authorization),
-        accept: "either",
+      const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
+        kinds: ["long_term_token", "short_term_token"],
       });
       await limits.countClient(request, reply, caller.client.id);
       const tokens = await listAutomationTokens(ctx, {

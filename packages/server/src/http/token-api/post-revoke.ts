@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
-import { revokeAutomationToken } from "../../core/automation-tokens/revoke.js";
 import type { CoreContext } from "../../core/context.js";
+import { requireToken } from "../../core/tokens/registry.js";
+import { revokeAutomationToken } from "../../core/tokens/revoke-by-id.js";
 import { requireBearer } from "./bearer.js";
 import type { TokenApiRateLimits } from "./rate-limit.js";
 import { problems, tokenIdParams } from "./schemas.js";
@@ -29,9 +29,8 @@ export function registerPostRevoke(
       },
     },
     async (request, reply) => {
-      const caller = await authenticateAutomationToken(ctx, {
-        token: requireBearer(request.headers.authorization),
-        accept: "either",
+      const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
+        kinds: ["long_term_token", "short_term_token"],
       });
       await limits.countClient(request, reply, caller.client.id);
       await revokeAutomationToken(ctx, { caller, tokenId: request.params.tokenId, ip: request.ip });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { authenticateAutomationToken } from "../../core/automation-tokens/authenticate.js";
 import { issueShortTermToken } from "../../core/automation-tokens/short-term.js";
 import type { CoreContext } from "../../core/context.js";
+import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
 import { requireBearer } from "./bearer.js";
 import type { TokenApiRateLimits } from "./rate-limit.js";
@@ -36,9 +36,8 @@ export function registerPostShort(
     async (request, reply) => {
       noStore(reply);
       const body = request.body ?? {};
-      const caller = await authenticateAutomationToken(ctx, {
-        token: requireBearer(request.headers.authorization),
-        accept: "long_term",
+      const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
+        kinds: ["long_term_token"],
       });
       await limits.countClient(request, reply, caller.client.id);
       const issued = await issueShortTermToken(ctx, {
