@@ -4,7 +4,8 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { TokenHash } from "../ids.js";
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../model/index.js";
-import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "../opaque-token.js";
+import { generateOpaqueToken } from "../opaque-token.js";
+import { findRefreshToken } from "../tokens/kinds/refresh-token.js";
 import { type SignedSessionTokens, signSessionTokens } from "../tokens/session-tokens.js";
 import type { SessionTokens } from "./session-tokens.js";
 import { checkUsableSession, refreshTokenRecord } from "./start-session.js";
@@ -39,18 +40,18 @@ export async function refreshSession(
   },
 ): Promise<SessionTokens> {
   const { client, ip } = input;
-  if (!isWellFormedOpaqueToken(input.refreshToken, "tsr_rt")) {
+  // Found by the token registry's refresh-token kind, in any state: a
+  // rotated token is replayed or reveals a reuse, so it is judged here.
+  const found = await findRefreshToken(ctx, input.refreshToken);
+  if (
+    found === undefined ||
+    found.record.tenantId !== client.tenant.id ||
+    found.session.clientId !== client.clientId
+  ) {
     throw invalid();
   }
-  const hash = hashSecret(input.refreshToken);
-  const record = await ctx.store.refreshTokens.getByHash(hash);
-  if (record === undefined || record.tenantId !== client.tenant.id) {
-    throw invalid();
-  }
-  const session = await ctx.store.sessions.get(record.sessionId);
-  if (session === undefined || session.clientId !== client.clientId) {
-    throw invalid();
-  }
+  const { record, session } = found;
+  const hash = record.hash;
   const now = ctx.clock.now();
   if (record.expiresAt <= now) {
     throw expired();
