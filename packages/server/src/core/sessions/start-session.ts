@@ -1,6 +1,5 @@
 import type { AuthenticatedClient } from "../api-keys.js";
 import type { CoreContext } from "../context.js";
-import { TesseraError } from "../errors.js";
 import {
   type ApiKeyId,
   type ClientId,
@@ -136,23 +135,4 @@ export async function checkUsableSession(
     return { usable: false, reason: "revoked" };
   }
   return { usable: true, user };
-}
-
-/**
- * {@link checkUsableSession} for a caller presenting one of the session's
- * tokens: returns the user, or throws `token_revoked` or `token_expired` in
- * neutral words (a dialect words them its own way in its `errors.ts`).
- */
-export async function requireUsableSession(
-  ctx: Pick<CoreContext, "store">,
-  session: SessionRecord,
-  now: number,
-): Promise<UserRecord> {
-  const use = await checkUsableSession(ctx, session, now);
-  if (use.usable) {
-    return use.user;
-  }
-  throw use.reason === "revoked"
-    ? new TesseraError("token_revoked", "Token has been revoked")
-    : new TesseraError("token_expired", "Token has expired");
 }

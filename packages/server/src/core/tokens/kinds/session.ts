@@ -2,7 +2,7 @@ import type { CoreContext } from "../../context.js";
 import type { SessionId, TenantId, UserId } from "../../ids.js";
 import type { SessionRecord, UserRecord } from "../../model/index.js";
 import { endSession } from "../../sessions/revoke.js";
-import { sessionState } from "../../sessions/session-tokens.js";
+import { checkUsableSession } from "../../sessions/start-session.js";
 import {
   NOTHING_REVOKED,
   type RevocationResult,
@@ -20,11 +20,10 @@ export interface LiveSession {
 
 /**
  * The session a token names, if it may still be used at `now`: it exists,
- * belongs to the token's tenant (and user, and client, when given), is not
- * revoked or expired, nor is its parent (an impersonation session dies with
- * the session it was born of), and its user is active. Every kind that
- * lives by a session asks here, so a revocation is seen by all of them at
- * once, whatever a token's `exp` says.
+ * belongs to the token's tenant (and user, and client, when given), and is
+ * usable by `checkUsableSession` (not revoked or expired, nor its parent,
+ * its user active). Every kind that lives by a session asks here, so a
+ * revocation is seen by all of them at once, whatever a token's `exp` says.
  */
 export async function liveSession(
   ctx: Pick<CoreContext, "store">,
@@ -45,20 +44,11 @@ export async function liveSession(
   ) {
     return fail("unknown", "unknown session");
   }
-  const state = sessionState(session, now);
-  if (state !== "live") {
-    return fail(state, `session ${state}`);
+  const use = await checkUsableSession(ctx, session, now);
+  if (!use.usable) {
+    return fail(use.reason, `session ${use.reason}`);
   }
-  if (session.parentSessionId !== null) {
-    const parent = await ctx.store.sessions.get(session.parentSessionId);
-    if (parent === undefined || sessionState(parent, now) !== "live") {
-      return fail("revoked", "parent session ended");
-    }
-  }
-  const user = await ctx.store.users.getById(session.tenantId, session.userId);
-  if (user === undefined || user.status !== "active") {
-    return fail("revoked", "user disabled or deleted");
-  }
+  const { user } = use;
   return { session, user };
 }
 
