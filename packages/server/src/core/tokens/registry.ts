@@ -22,7 +22,11 @@ import {
   type VerifiedOf,
 } from "./types.js";
 
-/** Every kind's module, by kind: a new kind is one module and one line here. */
+/**
+ * Every kind's module, by kind. A new kind is its name in `TOKEN_KINDS`
+ * (types.ts), how `identifyToken` tells it (identify.ts), one module in
+ * `kinds/`, and one line here; no dialect adds a verifier of its own.
+ */
 const KINDS: { readonly [K in TokenKind]: TokenKindModule<K> } = {
   access_token: accessTokenKind,
   id_token: idTokenKind,
