@@ -1,49 +1,72 @@
 import { recordAudit } from "./audit.js";
+import { deriveClientName } from "./clients/client-names.js";
+import { createClient, findClient } from "./clients/clients.js";
+import { API_KEY_CLIENT_GRANTS, type GrantType } from "./clients/grant-types.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkName } from "./identifiers.js";
 import { type ApiKeyId, type ClientId, newApiKeyId, newClientId, type TenantId } from "./ids.js";
-import type { ApiKeyRecord, TenantRecord } from "./model/index.js";
+import type { ApiKeyRecord, ClientRecord, TenantRecord } from "./model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
 import { getTenant } from "./tenants.js";
+import type { Actor } from "./users.js";
 
 /** The caller an `X-API-Key` identifies: a client application of one tenant. */
 export interface AuthenticatedClient {
   readonly tenant: TenantRecord;
   readonly apiKey: ApiKeyRecord;
+  readonly client: ClientRecord;
   readonly clientId: ClientId;
 }
 
 /** How stale a credential's `last_used_at` may get before a use refreshes it. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A new API key, shown only here, and the client it belongs to. */
+export interface NewApiKey {
+  readonly record: ApiKeyRecord;
+  readonly key: string;
+  readonly client: ClientRecord;
+  /** True when the client was made for this key (no existing client was named). */
+  readonly clientCreated: boolean;
+}
 
 /**
- * Creates an API key for a client application of the tenant. The key itself
- * is returned here once; only its SHA-256 is stored.
+ * Creates an API key (`X-API-Key`, spec 000/001) for a client of the tenant.
+ * The key itself is returned here once; only its SHA-256 is stored.
+ *
+ * - With `client` (an id or a name), the key belongs to that client, which
+ *   must exist (`not_found` otherwise).
+ * - Without, a client is made for it: public (auth method `none`, no
+ *   secret) with the `password` and `refresh_token` grants, named after
+ *   the key's `name` ("web app" -> `web-app`, `-2` if taken) or
+ *   `apikey-<id>`.
  */
 export async function createApiKey(
-  ctx: Pick<CoreContext, "store" | "clock">,
-  input: { readonly tenantId: TenantId; readonly name?: string; readonly clientId?: string },
-): Promise<{ readonly record: ApiKeyRecord; readonly key: string }> {
+  ctx: Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">,
+  input: {
+    readonly tenantId: TenantId;
+    readonly name?: string;
+    /** An existing client's id or name. */
+    readonly client?: string;
+  } & Actor,
+): Promise<NewApiKey> {
   await getTenant(ctx, input.tenantId);
-  if (input.clientId !== undefined && !CLIENT_ID_PATTERN.test(input.clientId)) {
-    throw new TesseraError(
-      "invalid_request",
-      "A client id is 1-128 letters, digits, '.', '_' or '-'",
-    );
-  }
   const name = input.name ?? "";
   if (name !== "") {
     checkName(name, "An API key name", 200);
   }
+  const { client, created } =
+    input.client === undefined
+      ? { client: await clientForNewKey(ctx, input.tenantId, name, input), created: true }
+      : { client: await findClient(ctx, input.tenantId, input.client), created: false };
   const key = generateOpaqueToken("tsr_ak");
   const now = ctx.clock.now();
   const record: ApiKeyRecord = {
     id: newApiKeyId(),
     tenantId: input.tenantId,
-    clientId: (input.clientId ?? newClientId()) as ClientId,
+    clientId: client.id,
     name,
     keyHash: hashSecret(key),
     keyPrefix: key.slice(0, 12),
@@ -56,36 +79,87 @@ export async function createApiKey(
     tenantId: input.tenantId,
     at: now,
     type: "api_key.created",
+    actorUserId: input.actorUserId ?? null,
     detail: { apiKeyId: record.id, clientId: record.clientId },
   });
-  return { record, key };
+  return { record, key, client, clientCreated: created };
 }
 
+/** A new public client for a new key, named after the key when it has a usable name. */
+async function clientForNewKey(
+  ctx: Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">,
+  tenantId: TenantId,
+  keyName: string,
+  actor: Actor,
+): Promise<ClientRecord> {
+  const existing = await ctx.store.clients.list(tenantId);
+  const taken = new Set(existing.flatMap((c) => [c.name, c.id]));
+  const fallback = `apikey-${newClientId().slice(0, 8)}`;
+  const clientName = deriveClientName(keyName, (candidate) => taken.has(candidate), fallback);
+  const { client } = await createClient(ctx, {
+    tenantId,
+    name: clientName,
+    scopes: [],
+    grantTypes: API_KEY_CLIENT_GRANTS,
+    tokenEndpointAuthMethod: "none",
+    ...(actor.actorUserId === undefined ? {} : { actorUserId: actor.actorUserId }),
+  });
+  return client;
+}
+
+/** The one answer for every refused `X-API-Key`. */
+const refuse = (detail: string) =>
+  new TesseraError("invalid_api_key", "Missing or invalid API key", { detail });
+
 /**
- * Resolves an `X-API-Key` value to its client. Unknown, malformed and revoked
- * keys get the same answer.
+ * Resolves an `X-API-Key` value to its client. Unknown, malformed and
+ * revoked keys, keys whose client is disabled, and (when `grant` is given)
+ * keys whose client may not use that grant all get the same answer: to the
+ * caller the key opens nothing, whatever the reason (which goes to the log
+ * as the error's detail).
+ *
+ * @param options.grant the grant the endpoint serves (the session API's login: `password`).
  */
 export async function authenticateApiKey(
   ctx: Pick<CoreContext, "store" | "clock">,
   presented: string | undefined,
+  options: { readonly grant?: GrantType } = {},
 ): Promise<AuthenticatedClient> {
-  const refuse = () => new TesseraError("invalid_api_key", "Missing or invalid API key");
   if (presented === undefined || !isWellFormedOpaqueToken(presented, "tsr_ak")) {
-    throw refuse();
+    throw refuse("malformed key");
   }
   const apiKey = await ctx.store.apiKeys.getByHash(hashSecret(presented));
   if (apiKey === undefined || apiKey.revokedAt !== null) {
-    throw refuse();
+    throw refuse(apiKey === undefined ? "unknown key" : "revoked key");
   }
-  const tenant = await ctx.store.tenants.get(apiKey.tenantId);
-  if (tenant === undefined) {
-    throw refuse();
+  const [tenant, client] = await Promise.all([
+    ctx.store.tenants.get(apiKey.tenantId),
+    ctx.store.clients.get(apiKey.tenantId, apiKey.clientId),
+  ]);
+  if (tenant === undefined || client === undefined) {
+    throw refuse("tenant or client missing");
+  }
+  if (client.status !== "active") {
+    throw refuse(`client ${client.id} is disabled`);
+  }
+  if (options.grant !== undefined) {
+    requireApiKeyGrant(client, options.grant);
   }
   const now = ctx.clock.now();
   if (apiKey.lastUsedAt === null || now - apiKey.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     await ctx.store.apiKeys.markUsed(apiKey.id, now);
   }
-  return { tenant, apiKey, clientId: apiKey.clientId };
+  return { tenant, apiKey, client, clientId: apiKey.clientId };
+}
+
+/**
+ * Refuses, as an unknown key is refused, a key whose client may not use
+ * `grant` (its login needs `password`, its refresh `refresh_token`).
+ */
+export function requireApiKeyGrant(client: ClientRecord, grant: GrantType): void {
+  if (!client.grantTypes.includes(grant)) {
+    throw refuse(`client ${client.id} lacks the ${grant} grant`);
+  }
 }
 
 /** Revokes a key. Idempotent; `not_found` only if the tenant never had it. */

@@ -105,7 +105,7 @@ async function revokedSoFar(clientId: ClientId): Promise<string[]> {
     now,
     limit: 1000,
   });
-  const tokens = await h.runtime.store.automationTokens.listForClient(clientId, {
+  const tokens = await h.runtime.store.automationTokens.listForClient(TENANT, clientId, {
     includeEnded: true,
     now,
     limit: 1000,

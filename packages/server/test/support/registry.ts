@@ -70,7 +70,7 @@ export async function issueEveryKind(ctx: CoreContext, tenantId: TenantId): Prom
     tenant: await getTenant(ctx, tenantId),
     sessionClientId: session.clientId,
     client,
-    clientSecret,
+    clientSecret: clientSecret ?? "",
     apiKey,
     tokens: {
       access_token: session.accessToken,

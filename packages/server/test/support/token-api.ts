@@ -85,7 +85,7 @@ export async function addClient(
   return {
     id: created.client.id,
     name: created.client.name,
-    secret: created.clientSecret,
+    secret: created.clientSecret ?? "",
     otpauthUri: created.otpauthUri,
   };
 }

@@ -1,13 +1,41 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { createApiKey, revokeApiKey } from "../../core/api-keys.js";
-import type { ApiKeyId } from "../../core/ids.js";
-import type { ApiKeyRecord } from "../../core/model/index.js";
-import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import { findClient } from "../../core/clients/clients.js";
+import { echoInput } from "../../core/echo.js";
+import { isTesseraError, TesseraError } from "../../core/errors.js";
+import type { ApiKeyId, TenantId } from "../../core/ids.js";
+import type { ApiKeyRecord, ClientRecord } from "../../core/model/index.js";
+import { type CommandContext, type CommonOptions, tenantOf, withCore } from "../context.js";
 import { table, when } from "../io.js";
 
 interface CreateOptions extends CommonOptions {
   readonly name?: string;
+  readonly client?: string;
+  /** The option's name before clients had rows; kept, hidden, for scripts. */
   readonly clientId?: string;
+}
+
+/**
+ * The existing client `--client` names, by id or name, or a `not_found`
+ * that says which option named what, and how to make a client.
+ */
+async function namedClient(
+  command: CommandContext,
+  tenantId: TenantId,
+  idOrName: string,
+): Promise<ClientRecord> {
+  try {
+    return await findClient(command.ctx, tenantId, idOrName);
+  } catch (error) {
+    if (isTesseraError(error) && error.code === "not_found") {
+      throw new TesseraError(
+        "not_found",
+        `--client ${echoInput(idOrName)}: tenant ${tenantId} has no such client. Register it first with \`tessera client add <name>\`, or leave --client out to make a new client for this key`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** An API key as the CLI lists it: never the key or its hash. */
@@ -31,23 +59,38 @@ export function registerApiKeyCommands(program: Command): void {
     .command("create")
     .description("create an API key for a client application; the key is shown once")
     .option("--name <name>", "a label for operators")
-    .option("--client-id <id>", "the client application id (default: a new one)")
+    .option(
+      "--client <client>",
+      "the existing client (id or name) the key belongs to (default: a new client for this key)",
+    )
+    .addOption(new Option("--client-id <id>", "the same as --client").hideHelp())
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((options: CreateOptions) =>
       withCore(options, async (command) => {
+        if (options.client !== undefined && options.clientId !== undefined) {
+          throw new Error("--client and --client-id are the same option: give one");
+        }
         const tenantId = await tenantOf(command, options);
-        const { record, key } = await createApiKey(command.ctx, {
+        const named = options.client ?? options.clientId;
+        const existing =
+          named === undefined ? undefined : await namedClient(command, tenantId, named);
+        const { record, key, client, clientCreated } = await createApiKey(command.ctx, {
           tenantId,
           ...(options.name === undefined ? {} : { name: options.name }),
-          ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+          ...(existing === undefined ? {} : { client: existing.id }),
         });
-        command.out.print({ ...view(record), key }, () => [
-          `API key ${record.id} for client ${record.clientId} (tenant ${tenantId}):`,
+        command.out.print({ ...view(record), clientName: client.name, clientCreated, key }, () => [
+          `API key ${record.id} for client ${client.id} (${client.name}, tenant ${tenantId}):`,
           "",
           `  ${key}`,
           "",
           "Store it now: it is not shown again. Send it as the X-API-Key header.",
+          ...(clientCreated
+            ? [
+                `Client ${client.name} was created for it: public (no secret), grant types ${client.grantTypes.join(", ")}.`,
+              ]
+            : []),
         ]);
       }),
     );

@@ -1,18 +1,28 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { TOKEN_ENDPOINT_AUTH_METHODS } from "../../core/clients/auth-methods.js";
 import {
   createClient,
-  findClient,
   LONG_TERM_TTL_DAYS,
   listClients,
-  rotateClientSecret,
-  updateClient,
+  showClient,
 } from "../../core/clients/clients.js";
-import type { ClientRecord } from "../../core/model/index.js";
+import { GRANT_TYPES } from "../../core/clients/grant-types.js";
+import { rotateClientSecret, updateClient } from "../../core/clients/update-client.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
-import { type Lines, table, when } from "../io.js";
+import { clientTable, clientView, describeClient, shownOnce } from "./client-view.js";
 
-interface AddOptions extends CommonOptions {
+/** The options `add` and `update` share that say how a client gets tokens. */
+interface OAuthOptions {
+  readonly grantTypes?: string;
+  readonly authMethod?: string;
+  readonly public?: boolean;
+  /** `--audiences a,b`: the whole list at once (`""` for none). */
+  readonly audiences?: string;
+}
+
+interface AddOptions extends CommonOptions, OAuthOptions {
+  readonly id?: string;
   readonly scopes?: string;
   readonly otp?: boolean;
   readonly publicKey?: string[];
@@ -20,7 +30,7 @@ interface AddOptions extends CommonOptions {
   readonly audience?: string[];
 }
 
-interface UpdateOptions extends CommonOptions {
+interface UpdateOptions extends CommonOptions, OAuthOptions {
   readonly name?: string;
   readonly scopes?: string;
   readonly maxTtlDays?: string;
@@ -66,6 +76,56 @@ const scopeList = (value: string) =>
     .map((scope) => scope.trim())
     .filter((scope) => scope !== "");
 
+/**
+ * The auth method `--public` and `--auth-method` ask for, or undefined for
+ * neither. `--public` is auth method `none`; with any other it is a
+ * contradiction, refused before anything changes.
+ */
+function authMethodOf(options: OAuthOptions): string | undefined {
+  if (options.public === true) {
+    if (options.authMethod !== undefined && options.authMethod !== "none") {
+      throw new Error(
+        `--public makes a public client (auth method none), which contradicts --auth-method ${options.authMethod}`,
+      );
+    }
+    return "none";
+  }
+  return options.authMethod;
+}
+
+/** What `add` and `update` hand the core for the grant types and auth method options. */
+function oauthInput(options: OAuthOptions) {
+  const method = authMethodOf(options);
+  return {
+    ...(options.grantTypes === undefined ? {} : { grantTypes: scopeList(options.grantTypes) }),
+    ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
+  };
+}
+
+/** `--audiences a,b` or the repeated `--audience`, not both. */
+function audiencesOf(
+  options: OAuthOptions & { readonly audience?: string[] | false },
+): string[] | undefined {
+  if (options.audiences !== undefined) {
+    if (options.audience !== undefined) {
+      throw new Error(
+        "--audiences gives the whole list; it cannot be combined with --audience or --no-audience",
+      );
+    }
+    return scopeList(options.audiences);
+  }
+  return options.audience === undefined
+    ? undefined
+    : options.audience === false
+      ? []
+      : options.audience;
+}
+
+const GRANT_TYPES_HELP = `comma-separated grant types, by their RFC names: ${GRANT_TYPES.join(", ")}`;
+const AUTH_METHOD_HELP = `how it authenticates at a token endpoint: ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`;
+const AUDIENCES_HELP =
+  'the audiences its tokens may have besides the tenant\'s issuer, comma-separated ("" for none)';
+
 function days(value: string | undefined): number | undefined {
   if (value === undefined) {
     return undefined;
@@ -94,69 +154,26 @@ async function readKeyFiles(paths: readonly string[]): Promise<string[]> {
   );
 }
 
-/** A client as the CLI shows it: never its secret, its hash or its TOTP seed. */
-function view(client: ClientRecord) {
-  return {
-    id: client.id,
-    tenantId: client.tenantId,
-    name: client.name,
-    status: client.status,
-    scopes: client.scopes,
-    audiences: client.audiences,
-    maxTokenTtlDays: client.maxTokenTtlDays,
-    otpEnrolled: client.totpSeedSealed !== null,
-    publicKeys: client.publicKeys.map((key) => ({ kid: key.kid, alg: key.alg })),
-    secretPrefix: client.secretPrefix,
-    createdAt: when(client.createdAt),
-    updatedAt: when(client.updatedAt),
-  };
-}
-
-/** The first line of a list under its label, the rest aligned below it. */
-function listed(label: string, items: readonly string[], none: string): string[] {
-  const [first, ...rest] = items;
-  return [
-    `  ${label.padEnd(16)}${first ?? none}`,
-    ...rest.map((item) => `${" ".repeat(18)}${item}`),
-  ];
-}
-
-function describe(client: ClientRecord): Lines {
-  const keys = client.publicKeys.map((key) => `${key.kid} (${key.alg})`);
-  return [
-    `client ${client.name} (${client.id})`,
-    `  tenant          ${client.tenantId}`,
-    `  status          ${client.status}`,
-    `  scopes          ${client.scopes.join(", ") || "none"}`,
-    ...listed("audiences", client.audiences, "the tenant's issuer only"),
-    `  max token ttl   ${client.maxTokenTtlDays} days`,
-    `  otp enrolled    ${client.totpSeedSealed === null ? "no" : "yes"}`,
-    `  secret prefix   ${client.secretPrefix}…`,
-    ...listed("public keys", keys, "none"),
-    `  created         ${when(client.createdAt)}`,
-    `  updated         ${when(client.updatedAt)}`,
-  ];
-}
-
-/** The lines that show a secret once, with the warning that it is not shown again. */
-function shownOnce(secrets: readonly (readonly [label: string, value: string])[]): string[] {
-  return [
-    ...secrets.flatMap(([label, value]) => ["", `${label}:`, "", `  ${value}`]),
-    "",
-    secrets.length === 1
-      ? "Store it now: it is shown once and never again."
-      : "Store them now: they are shown once and never again.",
-  ];
-}
-
 /** `tessera client add|list|show|update|disable|enable|rotate-secret`. */
 export function registerClientCommands(program: Command): void {
   const client = program
     .command("client")
-    .description("manage client applications of the token API (machine identities)");
+    .description(
+      "manage client applications: API keys' clients, token API machine identities, OAuth clients",
+    );
   client
     .command("add <name>")
     .description("register a client; its secret (and OTP enrolment URI) are shown once")
+    .option(
+      "--id <id>",
+      "a readable client id (1-64 letters, digits, '.', '_', '-'); default: generated",
+    )
+    .option(
+      "--grant-types <list>",
+      `${GRANT_TYPES_HELP} (default: client_credentials and jwt-bearer; password and refresh_token for --public)`,
+    )
+    .option("--auth-method <method>", `${AUTH_METHOD_HELP} (default: client_secret_basic)`)
+    .option("--public", "a public client: auth method none, no secret")
     .option("--scopes <list>", "comma-separated scopes the client may hold (e.g. tokens:write)")
     .option("--otp", "enrol a TOTP authenticator (RFC 6238)")
     .option("--public-key <file>", "a public key for assertions, PEM or JWK (repeatable)", collect)
@@ -165,6 +182,7 @@ export function registerClientCommands(program: Command): void {
       "an audience its short-term tokens may have besides the tenant's issuer (repeatable)",
       collect,
     )
+    .option("--audiences <list>", AUDIENCES_HELP)
     .option(
       "--max-ttl-days <n>",
       `longest long-term token lifetime, ${LONG_TERM_TTL_DAYS.min}-${LONG_TERM_TTL_DAYS.max} days (default ${LONG_TERM_TTL_DAYS.max})`,
@@ -173,83 +191,85 @@ export function registerClientCommands(program: Command): void {
     .option("--json", "print JSON")
     .action((name: string, options: AddOptions) =>
       withCore(options, async (command) => {
+        const oauth = oauthInput(options);
+        const audiences = audiencesOf(options) ?? [];
         const tenantId = await tenantOf(command, options);
         const maxTokenTtlDays = days(options.maxTtlDays);
         const created = await createClient(command.ctx, {
           tenantId,
           name,
+          ...(options.id === undefined ? {} : { id: options.id }),
+          ...oauth,
           scopes: scopeList(options.scopes ?? ""),
           otp: options.otp === true,
           publicKeys: await readKeyFiles(options.publicKey ?? []),
-          audiences: options.audience ?? [],
+          audiences,
           ...(maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays }),
         });
-        const { otpauthUri } = created;
+        const { clientSecret, otpauthUri } = created;
+        const secrets = [
+          ...(clientSecret === null ? [] : [["Client secret", clientSecret] as const]),
+          ...(otpauthUri === undefined
+            ? []
+            : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
+        ];
         command.out.print(
           {
-            ...view(created.client),
-            clientSecret: created.clientSecret,
+            ...clientView(created.client, 0),
+            ...(clientSecret === null ? {} : { clientSecret }),
             ...(otpauthUri === undefined ? {} : { otpauthUri }),
           },
           () => [
-            ...describe(created.client),
-            ...shownOnce([
-              ["Client secret", created.clientSecret],
-              ...(otpauthUri === undefined
-                ? []
-                : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
-            ]),
+            ...describeClient(created.client, 0),
+            ...(secrets.length === 0 ? [] : shownOnce(secrets)),
           ],
         );
       }),
     );
   client
     .command("list")
-    .description("list clients (never their secrets)")
+    .description("list every client, those of API keys included (never their secrets)")
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
       withCore(options, async (command) => {
         const clients = await listClients(command.ctx, await tenantOf(command, options));
-        command.out.print(clients.map(view), () =>
-          table(
-            ["NAME", "ID", "STATUS", "SCOPES", "AUDIENCES", "MAX TTL", "OTP", "KEYS", "CREATED"],
-            clients.map((c) => [
-              c.name,
-              c.id,
-              c.status,
-              c.scopes.join(",") || "-",
-              c.audiences.join(",") || "-",
-              `${c.maxTokenTtlDays}d`,
-              c.totpSeedSealed === null ? "no" : "yes",
-              String(c.publicKeys.length),
-              when(c.createdAt),
-            ]),
-          ),
+        command.out.print(
+          clients.map(({ client: c, apiKeys }) => clientView(c, apiKeys)),
+          () => clientTable(clients),
         );
       }),
     );
   client
     .command("show <client>")
-    .description("show a client by name or id (never its secret)")
+    .description("show a client by id or name (never its secret)")
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
-    .action((nameOrId: string, options: CommonOptions) =>
+    .action((idOrName: string, options: CommonOptions) =>
       withCore(options, async (command) => {
-        const found = await findClient(command.ctx, await tenantOf(command, options), nameOrId);
-        command.out.print(view(found), () => describe(found));
+        const shown = await showClient(command.ctx, await tenantOf(command, options), idOrName);
+        command.out.print(clientView(shown.client, shown.apiKeys), () =>
+          describeClient(shown.client, shown.apiKeys),
+        );
       }),
     );
   const update = client
     .command("update <client>")
-    .description("change a client; a new OTP enrolment URI is shown once")
+    .description("change a client; a new secret or OTP enrolment URI is shown once")
     .option("--name <name>", "rename the client")
+    .option("--grant-types <list>", `replace the ${GRANT_TYPES_HELP}`)
+    .option(
+      "--auth-method <method>",
+      `${AUTH_METHOD_HELP}; to a client_secret_* method from one without a secret makes a secret, away from them drops it`,
+    )
+    .option("--public", "make it a public client: auth method none, its secret dropped")
     .option("--scopes <list>", 'replace the scopes (comma-separated; "" for none)');
   audienceOptions(
     update,
     "replace the audiences allowed besides the tenant's issuer (repeatable)",
     "allow no audience but the tenant's issuer",
   )
+    .option("--audiences <list>", `replace ${AUDIENCES_HELP}`)
     .option(
       "--max-ttl-days <n>",
       `longest long-term token lifetime, ${LONG_TERM_TTL_DAYS.min}-${LONG_TERM_TTL_DAYS.max} days`,
@@ -264,18 +284,24 @@ export function registerClientCommands(program: Command): void {
     .option("--no-otp", "remove the TOTP enrolment")
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
-    .action((nameOrId: string, options: UpdateOptions) =>
+    .action((idOrName: string, options: UpdateOptions) =>
       withCore(options, async (command) => {
+        const oauth = oauthInput(options);
+        const audiences = audiencesOf(options);
         const tenantId = await tenantOf(command, options);
         const maxTokenTtlDays = days(options.maxTtlDays);
-        const { client: updated, otpauthUri } = await updateClient(command.ctx, {
+        const before = await showClient(command.ctx, tenantId, idOrName);
+        const {
+          client: updated,
+          otpauthUri,
+          clientSecret,
+        } = await updateClient(command.ctx, {
           tenantId,
-          client: nameOrId,
+          client: before.client.id,
           ...(options.name === undefined ? {} : { name: options.name }),
+          ...oauth,
           ...(options.scopes === undefined ? {} : { scopes: scopeList(options.scopes) }),
-          ...(options.audience === undefined
-            ? {}
-            : { audiences: options.audience === false ? [] : options.audience }),
+          ...(audiences === undefined ? {} : { audiences }),
           ...(maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays }),
           ...(options.addPublicKey === undefined
             ? {}
@@ -285,13 +311,25 @@ export function registerClientCommands(program: Command): void {
             : { removePublicKeys: options.removePublicKey }),
           ...(options.otp === undefined ? {} : { otp: options.otp ? "enrol" : "remove" }),
         });
+        const secrets = [
+          ...(clientSecret === undefined ? [] : [["Client secret", clientSecret] as const]),
+          ...(otpauthUri === undefined
+            ? []
+            : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
+        ];
+        const secretDropped = before.client.secretHash !== null && updated.secretHash === null;
         command.out.print(
-          { ...view(updated), ...(otpauthUri === undefined ? {} : { otpauthUri }) },
+          {
+            ...clientView(updated, before.apiKeys),
+            ...(clientSecret === undefined ? {} : { clientSecret }),
+            ...(otpauthUri === undefined ? {} : { otpauthUri }),
+          },
           () => [
-            ...describe(updated),
-            ...(otpauthUri === undefined
-              ? []
-              : shownOnce([["OTP enrolment URI (add it to an authenticator app)", otpauthUri]])),
+            ...describeClient(updated, before.apiKeys),
+            ...(secretDropped
+              ? ["", "Its secret was removed: it no longer works, and no secret is kept."]
+              : []),
+            ...(secrets.length === 0 ? [] : shownOnce(secrets)),
           ],
         );
       }),
@@ -317,7 +355,7 @@ export function registerClientCommands(program: Command): void {
             client: nameOrId,
             enabled,
           });
-          command.out.print(view(updated), () => [
+          command.out.print(clientView(updated), () => [
             `${name}d client ${updated.name} (${updated.id}); status ${updated.status}`,
           ]);
         }),
@@ -332,10 +370,13 @@ export function registerClientCommands(program: Command): void {
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
         const rotated = await rotateClientSecret(command.ctx, { tenantId, client: nameOrId });
-        command.out.print({ ...view(rotated.client), clientSecret: rotated.clientSecret }, () => [
-          `New secret for client ${rotated.client.name} (${rotated.client.id}); the old one no longer works.`,
-          ...shownOnce([["Client secret", rotated.clientSecret]]),
-        ]);
+        command.out.print(
+          { ...clientView(rotated.client), clientSecret: rotated.clientSecret },
+          () => [
+            `New secret for client ${rotated.client.name} (${rotated.client.id}); the old one no longer works.`,
+            ...shownOnce([["Client secret", rotated.clientSecret]]),
+          ],
+        );
       }),
     );
 }

@@ -14,6 +14,7 @@ interface ListFilter {
 
 async function listForClient(
   ctx: Pick<CoreContext, "store" | "clock">,
+  tenantId: TenantId,
   clientId: ClientId,
   filter: ListFilter,
 ): Promise<AutomationTokenRecord[]> {
@@ -21,7 +22,7 @@ async function listForClient(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOKEN_LIST) {
     throw new TesseraError("invalid_request", `limit must be from 1 to ${MAX_TOKEN_LIST}`);
   }
-  return ctx.store.automationTokens.listForClient(clientId, {
+  return ctx.store.automationTokens.listForClient(tenantId, clientId, {
     includeEnded: filter.includeEnded === true,
     now: ctx.clock.now(),
     limit,
@@ -33,7 +34,7 @@ export async function listAutomationTokens(
   ctx: Pick<CoreContext, "store" | "clock">,
   input: { readonly caller: VerifiedAutomationToken } & ListFilter,
 ): Promise<AutomationTokenRecord[]> {
-  return listForClient(ctx, input.caller.client.id, input);
+  return listForClient(ctx, input.caller.tenant.id, input.caller.client.id, input);
 }
 
 /**
@@ -49,5 +50,5 @@ export async function listClientTokens(
   input: { readonly tenantId: TenantId; readonly client: string } & ListFilter,
 ): Promise<AutomationTokenRecord[]> {
   const client = await findClient(ctx, input.tenantId, input.client);
-  return listForClient(ctx, client.id, input);
+  return listForClient(ctx, input.tenantId, client.id, input);
 }

@@ -1,3 +1,7 @@
+import {
+  CLIENT_CREDENTIALS as CLIENT_CREDENTIALS_GRANT,
+  JWT_BEARER as JWT_BEARER_GRANT,
+} from "../clients/grant-types.js";
 import { TOKENS_WRITE } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
@@ -81,6 +85,8 @@ export async function proveClientForLongTermToken(
     const client = await stepUp(ctx, {
       tenant,
       ip,
+      // An assertion is the jwt-bearer grant (RFC 7523 §2.1) unless the caller names client_credentials.
+      grant: offer.grantType === CLIENT_CREDENTIALS ? CLIENT_CREDENTIALS_GRANT : JWT_BEARER_GRANT,
       proof: {
         method: "assertion",
         assertion: offer.assertion,
@@ -102,6 +108,6 @@ export async function proveClientForLongTermToken(
     offer.clientSecret !== undefined
       ? { method: "client_secret" as const, clientId: offer.clientId, secret: offer.clientSecret }
       : { method: "otp" as const, clientId: offer.clientId, code: offer.otpCode ?? "" };
-  const client = await stepUp(ctx, { tenant, ip, proof });
+  const client = await stepUp(ctx, { tenant, ip, proof, grant: CLIENT_CREDENTIALS_GRANT });
   return { client, method: proof.method, grantedScopes: client.scopes };
 }

@@ -41,7 +41,7 @@ describe("issueShortTermToken", () => {
       code: "token_revoked",
     });
     const children = (
-      await ctx.store.automationTokens.listForClient(client.id, {
+      await ctx.store.automationTokens.listForClient(client.tenantId, client.id, {
         includeEnded: true,
         now: ctx.clock.now(),
         limit: 10,

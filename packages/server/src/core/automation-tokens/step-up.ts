@@ -1,5 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
 import { recordAudit } from "../audit.js";
+import { clientClaimScope, isClientIdShaped } from "../clients/client-ids.js";
+import type { GrantType } from "../clients/grant-types.js";
 import { ASSERTION_ALGORITHMS } from "../clients/public-keys.js";
 import { verifyTotp } from "../clients/totp.js";
 import { epochSeconds } from "../clock.js";
@@ -21,9 +23,6 @@ export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 const MAX_JTI_LENGTH = 256;
 
-/** A well-formed client id, before any lookup. */
-const CLIENT_ID_PATTERN = /^[a-z0-9]{26}$/;
-
 type Proof =
   | { readonly method: "client_secret"; readonly clientId: string; readonly secret: string }
   | { readonly method: "otp"; readonly clientId: string; readonly code: string }
@@ -41,17 +40,26 @@ type Proof =
  * Every failure looks the same to the caller (`invalid_credentials`,
  * "Client authentication failed"); the reason goes to the audit trail. The
  * secret is compared as SHA-256 digests in constant time, against a
- * stand-in digest for an unknown client. (Client ids are not secrets: every
- * short-term token carries its client's.)
+ * stand-in digest for an unknown client or one without a secret. (Client
+ * ids are not secrets: every short-term token carries its client's.)
+ *
+ * A client that proves itself but may not use `grant` is refused with
+ * `forbidden`: it has shown who it is, so it may learn why.
  */
 export async function stepUp(
   ctx: CoreContext,
-  input: { readonly tenant: TenantRecord; readonly proof: Proof; readonly ip: string },
+  input: {
+    readonly tenant: TenantRecord;
+    readonly proof: Proof;
+    readonly ip: string;
+    /** The grant the step-up is for (secret and TOTP: `client_credentials`). */
+    readonly grant: GrantType;
+  },
 ): Promise<ClientRecord> {
   const { tenant, proof, ip } = input;
   const claimedId = claimedClientId(proof);
-  const found = claimedId === undefined ? undefined : await ctx.store.clients.get(claimedId);
-  const client = found?.tenantId === tenant.id ? found : undefined;
+  const client =
+    claimedId === undefined ? undefined : await ctx.store.clients.get(tenant.id, claimedId);
   const spent = await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
   const reason = await refusal(ctx, client, proof);
   if (reason !== undefined || client === undefined) {
@@ -69,6 +77,18 @@ export async function stepUp(
     throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
   }
   await ctx.stepUpThrottle.succeeded(spent);
+  if (!client.grantTypes.includes(input.grant)) {
+    await recordAudit(ctx, {
+      tenantId: tenant.id,
+      at: ctx.clock.now(),
+      type: "client.step_up_failed",
+      ip,
+      detail: { clientId: client.id, method: proof.method, reason: "grant_not_allowed" },
+    });
+    throw new TesseraError("forbidden", `This client may not use the ${input.grant} grant`, {
+      detail: `client ${client.id} lacks ${input.grant}`,
+    });
+  }
   return client;
 }
 
@@ -83,7 +103,7 @@ function claimedClientId(proof: Proof): ClientId | undefined {
   } else {
     id = proof.clientId;
   }
-  return typeof id === "string" && CLIENT_ID_PATTERN.test(id) ? (id as ClientId) : undefined;
+  return typeof id === "string" && isClientIdShaped(id) ? (id as ClientId) : undefined;
 }
 
 /** Why the proof fails for `client`, or undefined when it holds. */
@@ -94,14 +114,17 @@ async function refusal(
 ): Promise<string | undefined> {
   switch (proof.method) {
     case "client_secret": {
-      // Compare against a stand-in digest for an unknown client: same work, same answer.
+      // Compare against a stand-in digest for an unknown client or one
+      // without a secret: same work, same answer.
       const expected = client?.secretHash ?? hashSecret("tessera-unknown-client");
       const matches = constantTimeEqual(hashSecret(proof.secret), expected);
       return client === undefined
         ? "unknown_client"
-        : !matches
-          ? "bad_secret"
-          : statusRefusal(client);
+        : client.secretHash === null
+          ? "no_secret"
+          : !matches
+            ? "bad_secret"
+            : statusRefusal(client);
     }
     case "otp": {
       if (client === undefined) {
@@ -188,7 +211,7 @@ async function assertionRefusal(
     // Held until the assertion could no longer be accepted anyway.
     const heldUntil = (exp + ctx.settings.assertionClockToleranceSeconds) * 1000 + 1000;
     const first = await ctx.store.oneTimeClaims.claim(
-      `assertion:${client.id}:${jti}`,
+      `assertion:${clientClaimScope(client)}:${jti}`,
       heldUntil,
       now,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
-import { createClient, updateClient } from "./clients.js";
+import { createClient } from "./clients.js";
+import { updateClient } from "./update-client.js";
 
 describe("client changes in the audit trail", () => {
   let h: Harness;

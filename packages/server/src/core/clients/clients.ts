@@ -6,41 +6,58 @@ import { checkIdentifierInput } from "../identifiers.js";
 import { type ClientId, newClientId, type TenantId } from "../ids.js";
 import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
-import type { ClientPatch } from "../ports/index.js";
 import { getTenant } from "../tenants.js";
 import type { Actor } from "../users.js";
 import { auditedAudiences, parseAudiences } from "./audiences.js";
+import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
+import { isClientIdShaped, parseChosenClientId } from "./client-ids.js";
+import { checkClientName } from "./client-names.js";
+import { checkClientCoherence } from "./coherence.js";
+import { API_KEY_CLIENT_GRANTS, parseGrantTypes, TOKEN_API_CLIENT_GRANTS } from "./grant-types.js";
 import { parseClientPublicKey } from "./public-keys.js";
 import { parseScopes } from "./scopes.js";
 import { enrolTotp } from "./totp.js";
 
-type Ctx = Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">;
+/** What the client operations need of the core. */
+export type ClientCtx = Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">;
 
 /** Long-term tokens live 30 to 90 days (spec 004); a client's ceiling lies in that range. */
 export const LONG_TERM_TTL_DAYS = { min: 30, max: 90, default: 30 } as const;
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SECRET_PREFIX_LENGTH = 12;
-const CLIENT_ID_SHAPE = /^[a-z0-9]{26}$/;
 
 /** A new client, with the secrets shown only here. */
 export interface NewClient {
   readonly client: ClientRecord;
-  readonly clientSecret: string;
+  /** Its secret; null for a client without one (public, `private_key_jwt`). */
+  readonly clientSecret: string | null;
   /** The `otpauth://` URI to enrol an authenticator, when OTP was asked for. */
   readonly otpauthUri?: string;
 }
 
-function checkName(name: string): void {
-  // A name shaped like a client id would shadow that client in the CLI.
-  if (!NAME_PATTERN.test(name) || CLIENT_ID_SHAPE.test(name)) {
-    throw new TesseraError(
-      "invalid_request",
-      "A client name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, and not shaped like a client id",
-    );
-  }
+/** What a client is created with; everything but the tenant, name and scopes has a default. */
+export interface NewClientInput extends Actor {
+  readonly tenantId: TenantId;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** An id of the operator's choosing (`ci-bot`); a generated one by default. */
+  readonly id?: string;
+  /**
+   * RFC names of its grants; by default `client_credentials` and
+   * `jwt-bearer` (the token API's step-ups), or `password` and
+   * `refresh_token` for a public client.
+   */
+  readonly grantTypes?: readonly string[];
+  /** `client_secret_basic` (the default), `client_secret_post`, `private_key_jwt` or `none`. */
+  readonly tokenEndpointAuthMethod?: string;
+  readonly otp?: boolean;
+  readonly publicKeys?: readonly string[];
+  readonly maxTokenTtlDays?: number;
+  /** Audiences its short-term tokens may have besides the tenant's issuer; none by default. */
+  readonly audiences?: readonly string[];
 }
 
-function checkMaxTtl(days: number): void {
+/** Checks a long-term token ceiling. */
+export function checkMaxTtl(days: number): void {
   if (!Number.isInteger(days) || days < LONG_TERM_TTL_DAYS.min || days > LONG_TERM_TTL_DAYS.max) {
     throw new TesseraError(
       "invalid_request",
@@ -49,55 +66,112 @@ function checkMaxTtl(days: number): void {
   }
 }
 
-function newSecret(): {
+/** A new client secret (`tsr_cs_…`), its hash and the prefix an operator sees. */
+export function newClientSecret(): {
   readonly secret: string;
-  readonly hash: ClientRecord["secretHash"];
+  readonly hash: NonNullable<ClientRecord["secretHash"]>;
   readonly prefix: string;
 } {
   const secret = generateOpaqueToken("tsr_cs");
   return { secret, hash: hashSecret(secret), prefix: secret.slice(0, SECRET_PREFIX_LENGTH) };
 }
 
-async function parseKeys(texts: readonly string[]): Promise<ClientPublicKey[]> {
+/** Parses PEM or JWK public keys, one per kid (a later key with the same kid wins). */
+export async function parsePublicKeys(texts: readonly string[]): Promise<ClientPublicKey[]> {
   const keys = await Promise.all(texts.map(parseClientPublicKey));
   return [...new Map(keys.map((key) => [key.kid, key])).values()];
 }
 
 /**
- * Registers a client application of the token API. Its secret (and TOTP
- * seed, when asked for) is returned here once; only the secret's SHA-256 and
- * the sealed seed are stored.
+ * Refuses an id or a name that would make "a client's id or name" mean two
+ * clients: a chosen id that is another client's id or name, a name that is
+ * another client's id. (Names are unique by the store's constraint, ids by
+ * its key.) Checking and storing are two steps, so two operators racing
+ * could still make such a pair; {@link findClient} then prefers the id.
+ *
+ * @param input.self the client being renamed, which may keep what it has.
  */
-export async function createClient(
-  ctx: Ctx,
-  input: {
-    readonly tenantId: TenantId;
-    readonly name: string;
-    readonly scopes: readonly string[];
-    readonly otp?: boolean;
-    readonly publicKeys?: readonly string[];
-    readonly maxTokenTtlDays?: number;
-    /** Audiences its short-term tokens may have besides the tenant's issuer; none by default. */
-    readonly audiences?: readonly string[];
-  } & Actor,
-): Promise<NewClient> {
+export async function checkIdAndNameFree(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  input: { readonly id?: ClientId; readonly name?: string; readonly self?: ClientId },
+): Promise<void> {
+  const { id, name, self } = input;
+  const [byId, byIdAsName, byNameAsId] = await Promise.all([
+    id === undefined ? undefined : ctx.store.clients.get(tenantId, id),
+    id === undefined ? undefined : ctx.store.clients.getByName(tenantId, id),
+    name === undefined || !isClientIdShaped(name)
+      ? undefined
+      : ctx.store.clients.get(tenantId, name),
+  ]);
+  if (byId !== undefined && byId.id !== self) {
+    throw new TesseraError(
+      "conflict",
+      `The tenant already has a client with id ${echoInput(byId.id)}`,
+    );
+  }
+  if (byIdAsName !== undefined && byIdAsName.id !== self) {
+    throw new TesseraError(
+      "conflict",
+      `Client id ${echoInput(byIdAsName.name)} is another client's name`,
+    );
+  }
+  if (byNameAsId !== undefined && byNameAsId.id !== self) {
+    throw new TesseraError(
+      "conflict",
+      `Client name ${echoInput(byNameAsId.id)} is another client's id`,
+    );
+  }
+}
+
+/**
+ * Registers a client application. Its secret (and TOTP seed, when asked
+ * for) is returned here once; only the secret's SHA-256 and the sealed seed
+ * are stored. A public client (`none`) and a `private_key_jwt` one get no
+ * secret. Contradicting settings are refused ({@link checkClientCoherence}).
+ *
+ * @example
+ * const { client, clientSecret } = await createClient(ctx, {
+ *   tenantId, name: "ci-bot", id: "ci-bot", scopes: ["tokens:write"],
+ * });
+ */
+export async function createClient(ctx: ClientCtx, input: NewClientInput): Promise<NewClient> {
   await getTenant(ctx, input.tenantId);
-  checkName(input.name);
+  checkClientName(input.name);
+  const id = input.id === undefined ? newClientId() : parseChosenClientId(input.id);
+  const method = parseTokenEndpointAuthMethod(
+    input.tokenEndpointAuthMethod ?? "client_secret_basic",
+  );
+  const grantTypes = parseGrantTypes(
+    input.grantTypes ?? (method === "none" ? API_KEY_CLIENT_GRANTS : TOKEN_API_CLIENT_GRANTS),
+  );
   const maxTokenTtlDays = input.maxTokenTtlDays ?? LONG_TERM_TTL_DAYS.max;
   checkMaxTtl(maxTokenTtlDays);
   const scopes = parseScopes(input.scopes);
   const audiences = parseAudiences(input.audiences ?? [], ctx.settings);
-  const publicKeys = await parseKeys(input.publicKeys ?? []);
-  const id = newClientId();
+  const publicKeys = await parsePublicKeys(input.publicKeys ?? []);
+  // Checked before a seed is sealed or a secret made: nothing is generated for a refusal.
+  checkClientCoherence({
+    grantTypes,
+    tokenEndpointAuthMethod: method,
+    publicKeys,
+    totpSeedSealed: input.otp === true ? "" : null,
+  });
+  await checkIdAndNameFree(ctx, input.tenantId, {
+    ...(input.id === undefined ? {} : { id }),
+    name: input.name,
+  });
   const totp = input.otp === true ? enrolTotp(ctx.secretBox, { id, name: input.name }) : undefined;
-  const { secret, hash, prefix } = newSecret();
+  const secret = usesSecret(method) ? newClientSecret() : undefined;
   const now = ctx.clock.now();
   const client: ClientRecord = {
     id,
     tenantId: input.tenantId,
     name: input.name,
-    secretHash: hash,
-    secretPrefix: prefix,
+    grantTypes,
+    tokenEndpointAuthMethod: method,
+    secretHash: secret?.hash ?? null,
+    secretPrefix: secret?.prefix ?? null,
     totpSeedSealed: totp?.sealed ?? null,
     publicKeys,
     scopes,
@@ -116,6 +190,8 @@ export async function createClient(
     detail: {
       clientId: id,
       name: input.name,
+      grantTypes: grantTypes.join(" "),
+      authMethod: method,
       scopes: scopes.join(" "),
       audiences: auditedAudiences(audiences),
       otp: totp !== undefined,
@@ -124,141 +200,68 @@ export async function createClient(
   });
   return {
     client,
-    clientSecret: secret,
+    clientSecret: secret?.secret ?? null,
     ...(totp === undefined ? {} : { otpauthUri: totp.uri }),
   };
 }
 
-/** Loads a client of the tenant by name or id, or throws `not_found`. */
+/**
+ * Loads a client of the tenant by id or name, or throws `not_found`. An id
+ * is tried first: ids are what credentials and tokens carry.
+ */
 export async function findClient(
   ctx: Pick<CoreContext, "store">,
   tenantId: TenantId,
-  nameOrId: string,
+  idOrName: string,
 ): Promise<ClientRecord> {
-  checkIdentifierInput(nameOrId, "A client");
-  const byName = await ctx.store.clients.getByName(tenantId, nameOrId);
-  const client = byName ?? (await ctx.store.clients.get(nameOrId as ClientId));
-  if (client === undefined || client.tenantId !== tenantId) {
-    throw new TesseraError("not_found", `No client ${echoInput(nameOrId)}`);
+  checkIdentifierInput(idOrName, "A client");
+  const byId = isClientIdShaped(idOrName)
+    ? await ctx.store.clients.get(tenantId, idOrName)
+    : undefined;
+  const client = byId ?? (await ctx.store.clients.getByName(tenantId, idOrName));
+  if (client === undefined) {
+    throw new TesseraError("not_found", `No client ${echoInput(idOrName)}`);
   }
   return client;
 }
 
-/** A tenant's clients ordered by name. */
-export async function listClients(
-  ctx: Pick<CoreContext, "store">,
-  tenantId: TenantId,
-): Promise<ClientRecord[]> {
-  return ctx.store.clients.list(tenantId);
+/** A client and how many live API keys it holds. */
+export interface ListedClient {
+  readonly client: ClientRecord;
+  readonly apiKeys: number;
 }
 
 /**
- * Changes a client: its scopes, allowed audiences (replaced as a whole),
- * ceiling, name, public keys, OTP enrolment, or whether it is enabled. A disabled client cannot step up and its tokens
- * are refused until it is enabled again. Returns a new `otpauth://` URI when
- * OTP is (re-)enrolled.
+ * A tenant's clients ordered by name (those made for API keys included),
+ * each with its number of live (unrevoked) API keys.
  */
-export async function updateClient(
-  ctx: Ctx,
-  input: {
-    readonly tenantId: TenantId;
-    readonly client: string;
-    readonly name?: string;
-    readonly scopes?: readonly string[];
-    readonly audiences?: readonly string[];
-    readonly maxTokenTtlDays?: number;
-    readonly addPublicKeys?: readonly string[];
-    readonly removePublicKeys?: readonly string[];
-    readonly otp?: "enrol" | "remove";
-    readonly enabled?: boolean;
-  } & Actor,
-): Promise<{ readonly client: ClientRecord; readonly otpauthUri?: string }> {
-  const client = await findClient(ctx, input.tenantId, input.client);
-  if (input.name !== undefined) {
-    checkName(input.name);
-  }
-  if (input.maxTokenTtlDays !== undefined) {
-    checkMaxTtl(input.maxTokenTtlDays);
-  }
-  let publicKeys: ClientPublicKey[] | undefined;
-  if (input.addPublicKeys !== undefined || input.removePublicKeys !== undefined) {
-    const removed = new Set(input.removePublicKeys ?? []);
-    const unknown = [...removed].filter((kid) => !client.publicKeys.some((k) => k.kid === kid));
-    if (unknown.length > 0) {
-      throw new TesseraError(
-        "not_found",
-        `The client has no public key ${echoInput(unknown.join(", "))}`,
-      );
+export async function listClients(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+): Promise<ListedClient[]> {
+  const [clients, keys] = await Promise.all([
+    ctx.store.clients.list(tenantId),
+    ctx.store.apiKeys.list(tenantId),
+  ]);
+  const live = new Map<ClientId, number>();
+  for (const key of keys) {
+    if (key.revokedAt === null) {
+      live.set(key.clientId, (live.get(key.clientId) ?? 0) + 1);
     }
-    const added = await parseKeys(input.addPublicKeys ?? []);
-    publicKeys = [
-      ...new Map(
-        [...client.publicKeys.filter((k) => !removed.has(k.kid)), ...added].map((k) => [k.kid, k]),
-      ).values(),
-    ];
   }
-  const totp =
-    input.otp === "enrol"
-      ? enrolTotp(ctx.secretBox, { id: client.id, name: input.name ?? client.name })
-      : undefined;
-  const patch: ClientPatch = {
-    ...(input.name === undefined ? {} : { name: input.name }),
-    ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
-    ...(input.audiences === undefined
-      ? {}
-      : { audiences: parseAudiences(input.audiences, ctx.settings) }),
-    ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
-    ...(publicKeys === undefined ? {} : { publicKeys }),
-    ...(totp === undefined ? {} : { totpSeedSealed: totp.sealed }),
-    ...(input.otp === "remove" ? { totpSeedSealed: null } : {}),
-    ...(input.enabled === undefined ? {} : { status: input.enabled ? "active" : "disabled" }),
-  };
-  if (Object.keys(patch).length === 0) {
-    throw new TesseraError("invalid_request", "Nothing to change");
-  }
-  const now = ctx.clock.now();
-  const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now);
-  if (updated === undefined) {
-    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
-  }
-  await recordAudit(ctx, {
-    tenantId: input.tenantId,
-    at: now,
-    type: "client.updated",
-    actorUserId: input.actorUserId ?? null,
-    detail: {
-      clientId: client.id,
-      changed: Object.keys(patch).join(" "),
-      status: updated.status,
-      ...(patch.audiences === undefined ? {} : { audiences: auditedAudiences(patch.audiences) }),
-    },
-  });
-  return { client: updated, ...(totp === undefined ? {} : { otpauthUri: totp.uri }) };
+  return clients.map((client) => ({ client, apiKeys: live.get(client.id) ?? 0 }));
 }
 
-/** Replaces a client's secret; the old one stops working at once. The new one is shown once. */
-export async function rotateClientSecret(
-  ctx: Ctx,
-  input: { readonly tenantId: TenantId; readonly client: string } & Actor,
-): Promise<{ readonly client: ClientRecord; readonly clientSecret: string }> {
-  const client = await findClient(ctx, input.tenantId, input.client);
-  const { secret, hash, prefix } = newSecret();
-  const now = ctx.clock.now();
-  const updated = await ctx.store.clients.update(
-    input.tenantId,
-    client.id,
-    { secretHash: hash, secretPrefix: prefix },
-    now,
-  );
-  if (updated === undefined) {
-    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
-  }
-  await recordAudit(ctx, {
-    tenantId: input.tenantId,
-    at: now,
-    type: "client.secret_rotated",
-    actorUserId: input.actorUserId ?? null,
-    detail: { clientId: client.id },
-  });
-  return { client: updated, clientSecret: secret };
+/** One client of the tenant by id or name, with its number of live API keys. */
+export async function showClient(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  idOrName: string,
+): Promise<ListedClient> {
+  const client = await findClient(ctx, tenantId, idOrName);
+  const keys = await ctx.store.apiKeys.list(tenantId);
+  return {
+    client,
+    apiKeys: keys.filter((k) => k.clientId === client.id && k.revokedAt === null).length,
+  };
 }

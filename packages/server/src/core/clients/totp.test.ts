@@ -20,6 +20,8 @@ function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecord {
     id: newClientId(),
     tenantId: "default" as TenantId,
     name: "deploy-bot",
+    grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+    tokenEndpointAuthMethod: "client_secret_basic",
     secretHash: "hash" as TokenHash,
     secretPrefix: "tsr_cs_abcde",
     totpSeedSealed: null,

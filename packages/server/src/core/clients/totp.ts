@@ -2,6 +2,7 @@ import { Secret, TOTP } from "otpauth";
 import type { ClientRecord } from "../model/index.js";
 import type { OneTimeClaimStore } from "../ports/index.js";
 import type { SecretBox } from "../secret-box.js";
+import { clientClaimScope } from "./client-ids.js";
 
 const SEAL_PURPOSE = "totp-seed";
 const PERIOD_SECONDS = 30;
@@ -55,5 +56,5 @@ export async function verifyTotp(
   const step = totp.counter({ timestamp: now }) + delta;
   // The step's code stays acceptable for up to WINDOW steps after it; hold the claim past that.
   const heldUntil = now + PERIOD_SECONDS * (2 * WINDOW + 2) * 1000;
-  return deps.claims.claim(`totp:${client.id}:${step}`, heldUntil, now);
+  return deps.claims.claim(`totp:${clientClaimScope(client)}:${step}`, heldUntil, now);
 }

@@ -1,6 +1,10 @@
 import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../ids.js";
 import type { EpochMs } from "./common.js";
 
+/**
+ * An `X-API-Key` credential (spec 000/001). It belongs to a client of its
+ * tenant (`clientId`), whose status and grant types decide what it opens.
+ */
 export interface ApiKeyRecord {
   readonly id: ApiKeyId;
   readonly tenantId: TenantId;

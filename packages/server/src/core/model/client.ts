@@ -1,3 +1,5 @@
+import type { TokenEndpointAuthMethod } from "../clients/auth-methods.js";
+import type { GrantType } from "../clients/grant-types.js";
 import type { ClientId, TenantId, TokenHash } from "../ids.js";
 import type { EpochMs, JsonObject } from "./common.js";
 
@@ -11,16 +13,29 @@ export interface ClientPublicKey {
 }
 
 /**
- * A client application of the token API (spec 004): a machine identity
- * that proves itself with its secret, a TOTP code or a signed assertion.
+ * A client application of one tenant, whatever way it gets tokens: the
+ * session API's API keys belong to one (spec 001), the token API's machine
+ * identities are one (spec 004), and so are OAuth clients. It is
+ * identified by `(tenantId, id)`: ids are unique within a tenant, as
+ * Keycloak's client ids are within a realm.
  */
 export interface ClientRecord {
+  /** Generated (26 lowercase letters and digits) or chosen by the operator (`ci-bot`). */
   readonly id: ClientId;
   readonly tenantId: TenantId;
   readonly name: string;
-  readonly secretHash: TokenHash;
-  /** The first characters of the secret, enough for an operator to recognise it. */
-  readonly secretPrefix: string;
+  /** The grants it may use, in the RFC's names. */
+  readonly grantTypes: readonly GrantType[];
+  /** How it authenticates at a token endpoint; `none` is a public client. */
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /**
+   * SHA-256 of its secret: set exactly when the auth method is
+   * `client_secret_basic` or `client_secret_post`, null otherwise (a
+   * public client, one that only holds API keys, a `private_key_jwt` one).
+   */
+  readonly secretHash: TokenHash | null;
+  /** The first characters of the secret, enough for an operator to recognise it; null with no secret. */
+  readonly secretPrefix: string | null;
   /** The RFC 6238 seed, sealed with the master key; null when OTP is not enrolled. */
   readonly totpSeedSealed: string | null;
   readonly publicKeys: readonly ClientPublicKey[];

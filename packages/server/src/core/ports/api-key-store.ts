@@ -3,7 +3,11 @@ import type { ApiKeyRecord } from "../model/api-key.js";
 import type { EpochMs } from "../model/common.js";
 
 export interface ApiKeyStore {
-  /** Inserts a key; `conflict` if its id or hash exists. */
+  /**
+   * Inserts a key; `conflict` if its id or hash exists, `not_found` if its
+   * tenant has no client with its `clientId` (a foreign key decides, so a
+   * key never outlives or precedes its client).
+   */
   create(key: ApiKeyRecord): Promise<void>;
   /** The key with this hash, revoked or not. */
   getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined>;

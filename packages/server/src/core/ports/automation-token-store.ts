@@ -1,4 +1,4 @@
-import type { ClientId, TokenHash, TokenId } from "../ids.js";
+import type { ClientId, TenantId, TokenHash, TokenId } from "../ids.js";
 import type { AutomationTokenRecord } from "../model/automation-token.js";
 import type { EpochMs } from "../model/common.js";
 
@@ -13,8 +13,12 @@ export interface AutomationTokenStore {
   get(id: TokenId): Promise<AutomationTokenRecord | undefined>;
   /** The long-term token with this hash, revoked or not. */
   getByHash(hash: TokenHash): Promise<AutomationTokenRecord | undefined>;
-  /** A client's tokens, newest first; only those still usable at `now` unless `includeEnded`. */
+  /**
+   * A client's tokens (the client is `(tenantId, clientId)`), newest first;
+   * only those still usable at `now` unless `includeEnded`.
+   */
   listForClient(
+    tenantId: TenantId,
     clientId: ClientId,
     filter: {
       readonly includeEnded?: boolean;

@@ -1,11 +1,16 @@
+import type { TokenEndpointAuthMethod } from "../clients/auth-methods.js";
+import type { GrantType } from "../clients/grant-types.js";
 import type { ClientId, TenantId, TokenHash } from "../ids.js";
 import type { ClientPublicKey, ClientRecord, ClientStatus } from "../model/client.js";
 import type { EpochMs } from "../model/common.js";
 
 export interface ClientPatch {
   readonly name?: string;
-  readonly secretHash?: TokenHash;
-  readonly secretPrefix?: string;
+  readonly grantTypes?: readonly GrantType[];
+  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** A new secret's hash, or null to drop the secret (with `secretPrefix` null too). */
+  readonly secretHash?: TokenHash | null;
+  readonly secretPrefix?: string | null;
   readonly totpSeedSealed?: string | null;
   readonly publicKeys?: readonly ClientPublicKey[];
   readonly scopes?: readonly string[];
@@ -14,11 +19,21 @@ export interface ClientPatch {
   readonly status?: ClientStatus;
 }
 
+/**
+ * The clients of every tenant. A client is identified by `(tenantId, id)`:
+ * two tenants may each have a client `ci-bot`, and nothing is ever looked
+ * up by id alone.
+ */
 export interface ClientStore {
-  /** Inserts a client; `conflict` if its id, secret or name (in the tenant) is taken. */
+  /**
+   * Inserts a client; `conflict` if the tenant has its id or its name, or
+   * any client has its secret hash. Unique constraints decide, so of two
+   * concurrent creations of one id exactly one succeeds.
+   */
   create(client: ClientRecord): Promise<void>;
-  /** The client with this id, in any tenant (client ids are global). */
-  get(id: ClientId): Promise<ClientRecord | undefined>;
+  /** The tenant's client with this id. */
+  get(tenantId: TenantId, id: ClientId): Promise<ClientRecord | undefined>;
+  /** The tenant's client with this name. */
   getByName(tenantId: TenantId, name: string): Promise<ClientRecord | undefined>;
   /** A tenant's clients ordered by name. */
   list(tenantId: TenantId): Promise<ClientRecord[]>;

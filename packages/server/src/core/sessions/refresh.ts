@@ -1,5 +1,6 @@
-import type { AuthenticatedClient } from "../api-keys.js";
+import { type AuthenticatedClient, requireApiKeyGrant } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
+import { REFRESH_TOKEN } from "../clients/grant-types.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { TokenHash } from "../ids.js";
@@ -30,6 +31,9 @@ const expired = () => new TesseraError("token_expired", "Refresh token has expir
  *   old token within the grace window get the winner's pair (sealed in the
  *   old token's row), so concurrent refreshes share one lineage. A reuse after
  *   the window means the token leaked: the whole session is revoked.
+ *
+ * The client must be allowed the `refresh_token` grant (RFC 6749 §6);
+ * one that is not is refused as an unknown API key is.
  */
 export async function refreshSession(
   ctx: CoreContext,
@@ -40,6 +44,7 @@ export async function refreshSession(
   },
 ): Promise<SessionTokens> {
   const { client, ip } = input;
+  requireApiKeyGrant(client.client, REFRESH_TOKEN);
   // Found by the token registry's refresh-token kind, in any state: a
   // rotated token is replayed or reveals a reuse, so it is judged here.
   const found = await findRefreshToken(ctx, input.refreshToken);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { PASSWORD } from "../../core/clients/grant-types.js";
 import type { CoreContext } from "../../core/context.js";
 import { clientKeyHook } from "../client-key.js";
 import { registerDeleteToken } from "./delete-token.js";
@@ -7,8 +8,10 @@ import { registerImpersonate } from "./impersonate.js";
 import { registerPostToken } from "./post-token.js";
 
 /**
- * The session API (spec 000, 001, 003). Every route requires `X-API-Key`;
- * every error is `{status: "error", message}`.
+ * The session API (spec 000, 001, 003). Every route requires `X-API-Key`
+ * of an active client allowed the `password` grant (the API exists to log
+ * users in by password; a key of any other client answers as an unknown key
+ * does); every error is `{status: "error", message}`.
  */
 export async function sessionApi(
   app: FastifyInstance,
@@ -16,7 +19,7 @@ export async function sessionApi(
 ): Promise<void> {
   const { ctx } = options;
   app.setErrorHandler(sessionApiErrorHandler);
-  app.addHook("preValidation", clientKeyHook(ctx));
+  app.addHook("preValidation", clientKeyHook(ctx, { grant: PASSWORD }));
   registerPostToken(app, ctx);
   registerDeleteToken(app, ctx);
   registerImpersonate(app, ctx);

@@ -3,7 +3,7 @@ import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import { loginWithPassword } from "../../core/sessions/login.js";
 import { refreshSession } from "../../core/sessions/refresh.js";
-import { clientOf } from "../client-key.js";
+import { clientOf, inClientKeyWords } from "../client-key.js";
 import { noStore } from "../no-store.js";
 import {
   errorResponse,
@@ -52,7 +52,11 @@ export function registerPostToken(app: FastifyInstance, ctx: CoreContext): void 
       const refreshToken = body.session?.refreshToken;
       noStore(reply);
       if (refreshToken !== undefined && refreshToken !== "") {
-        const tokens = await refreshSession(ctx, { client, refreshToken, ip: request.ip });
+        const tokens = await refreshSession(ctx, { client, refreshToken, ip: request.ip }).catch(
+          (error: unknown) => {
+            throw inClientKeyWords(error);
+          },
+        );
         return renderSession(ctx.settings.publicUrl, tokens);
       }
       const credentials =

@@ -29,7 +29,7 @@ import {
   unsignedCopy,
   withoutInstance,
 } from "../../../test/support/token-api.js";
-import { updateClient } from "../../core/clients/clients.js";
+import { updateClient } from "../../core/clients/update-client.js";
 
 const STEP_MS = 30_000;
 const ALGS: AssertionAlg[] = ["ES256", "RS256", "EdDSA"];

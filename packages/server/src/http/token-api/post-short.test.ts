@@ -16,7 +16,7 @@ import {
   servedJwks,
   type TestClient,
 } from "../../../test/support/token-api.js";
-import { updateClient } from "../../core/clients/clients.js";
+import { updateClient } from "../../core/clients/update-client.js";
 import type { ClientId } from "../../core/ids.js";
 import { generateOpaqueToken } from "../../core/opaque-token.js";
 

@@ -138,10 +138,13 @@ export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): v
         const { client, live } = await seedHistory();
 
         expect(
-          await db().automationTokens.listForClient(client.id, { now: NOW, limit: 100 }),
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
+            now: NOW,
+            limit: 100,
+          }),
         ).toEqual(live);
         expect(
-          await db().automationTokens.listForClient(client.id, {
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
             includeEnded: false,
             now: NOW,
             limit: 100,
@@ -153,7 +156,7 @@ export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): v
         const { client, all } = await seedHistory();
 
         expect(
-          await db().automationTokens.listForClient(client.id, {
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
             includeEnded: true,
             now: NOW,
             limit: 100,
@@ -165,10 +168,13 @@ export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): v
         const { client, live, all } = await seedHistory();
 
         expect(
-          await db().automationTokens.listForClient(client.id, { now: NOW, limit: 2 }),
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
+            now: NOW,
+            limit: 2,
+          }),
         ).toEqual(live.slice(0, 2));
         expect(
-          await db().automationTokens.listForClient(client.id, {
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
             includeEnded: true,
             now: NOW,
             limit: 3,
@@ -182,7 +188,10 @@ export function describeAutomationTokenConformance({ db, seedTenant }: Seeds): v
 
         // The overlap is over at `later`; the child ends five minutes after.
         expect(
-          await db().automationTokens.listForClient(client.id, { now: later, limit: 100 }),
+          await db().automationTokens.listForClient(client.tenantId, client.id, {
+            now: later,
+            limit: 100,
+          }),
         ).toEqual(live.filter((token) => token.revokedReason !== "rotated"));
       });
     });

@@ -44,17 +44,8 @@ const RS256_KEY: ClientPublicKey = {
   },
 };
 
-/** Store conformance: client applications and their automation tokens (spec 004). */
-
-/** Store conformance: client applications of the token API (spec 004). */
-export function describeClientConformance({ db, seedTenant }: Seeds): void {
-  async function seedClient(overrides: Partial<ClientRecord> = {}): Promise<ClientRecord> {
-    const tenantId = overrides.tenantId ?? (await seedTenant());
-    const client = clientRecord(tenantId, overrides);
-    await db().clients.create(client);
-    return client;
-  }
-
+/** Store conformance: client applications (their fields, names, secrets, patches). */
+export function describeClientConformance({ db, seedTenant, seedClient }: Seeds): void {
   describe("clients", () => {
     it("reads back a created client exactly, by id and by name, keys and scopes intact", async () => {
       const client = await seedClient({
@@ -65,7 +56,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
         maxTokenTtlDays: 45,
       });
 
-      expect(await db().clients.get(client.id)).toEqual(client);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(client);
       expect(await db().clients.getByName(client.tenantId, client.name)).toEqual(client);
     });
 
@@ -73,7 +64,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       const audiences = ["https://deploy.example.test", "urn:example:billing", "ci-runner"];
       const client = await seedClient({ audiences });
 
-      expect((await db().clients.get(client.id))?.audiences).toEqual(audiences);
+      expect((await db().clients.get(client.tenantId, client.id))?.audiences).toEqual(audiences);
       expect(await db().clients.getByName(client.tenantId, client.name)).toEqual(client);
       expect(await db().clients.list(client.tenantId)).toEqual([client]);
     });
@@ -87,15 +78,18 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       });
       const disabled = await seedClient({ status: "disabled", maxTokenTtlDays: 30 });
 
-      expect(await db().clients.get(bare.id)).toEqual(bare);
-      expect(await db().clients.get(disabled.id)).toEqual(disabled);
+      expect(await db().clients.get(bare.tenantId, bare.id)).toEqual(bare);
+      expect(await db().clients.get(disabled.tenantId, disabled.id)).toEqual(disabled);
     });
 
-    it("finds no client for an unknown id or name, nor by name through another tenant", async () => {
+    it("finds no client for an unknown id or name, nor by id or name through another tenant", async () => {
       const client = await seedClient();
       const otherTenantId = await seedTenant();
 
-      expect(await db().clients.get(`${suffix()}missing` as ClientId)).toBeUndefined();
+      expect(
+        await db().clients.get(client.tenantId, `${suffix()}missing` as ClientId),
+      ).toBeUndefined();
+      expect(await db().clients.get(otherTenantId, client.id)).toBeUndefined();
       expect(await db().clients.getByName(client.tenantId, `missing-${suffix()}`)).toBeUndefined();
       expect(await db().clients.getByName(otherTenantId, client.name)).toBeUndefined();
     });
@@ -110,7 +104,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
 
       expect(await db().clients.getByName(first.tenantId, first.name)).toEqual(first);
       expect(await db().clients.getByName(otherTenantId, first.name)).toEqual(elsewhere);
-      expect(await db().clients.get(elsewhere.id)).toEqual(elsewhere);
+      expect(await db().clients.get(elsewhere.tenantId, elsewhere.id)).toEqual(elsewhere);
     });
 
     it("refuses a secret hash another client has, in its tenant or any other", async () => {
@@ -122,15 +116,15 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       await expectConflict(db().clients.create(sameTenant));
       await expectConflict(db().clients.create(otherTenant));
 
-      expect(await db().clients.get(sameTenant.id)).toBeUndefined();
-      expect(await db().clients.get(otherTenant.id)).toBeUndefined();
+      expect(await db().clients.get(sameTenant.tenantId, sameTenant.id)).toBeUndefined();
+      expect(await db().clients.get(otherTenant.tenantId, otherTenant.id)).toBeUndefined();
     });
 
     it("refuses a client id that exists", async () => {
       const first = await seedClient();
 
       await expectConflict(db().clients.create(clientRecord(first.tenantId, { id: first.id })));
-      expect(await db().clients.get(first.id)).toEqual(first);
+      expect(await db().clients.get(first.tenantId, first.id)).toEqual(first);
     });
 
     it("lists a tenant's clients ordered by name, and no other tenant's", async () => {
@@ -169,7 +163,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
 
       const expected: ClientRecord = { ...client, ...patch, updatedAt: T0 + HOUR };
       expect(updated).toEqual(expected);
-      expect(await db().clients.get(client.id)).toEqual(expected);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(expected);
       expect(await db().clients.getByName(client.tenantId, patch.name)).toEqual(expected);
       expect(await db().clients.getByName(client.tenantId, client.name)).toBeUndefined();
     });
@@ -195,7 +189,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
         T0 + 2 * HOUR,
       );
       expect(cleared).toEqual({ ...client, audiences: [], updatedAt: T0 + 2 * HOUR });
-      expect(await db().clients.get(client.id)).toEqual(cleared);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(cleared);
     });
 
     it("changes only what a patch names: status back to active, OTP enrolled", async () => {
@@ -222,7 +216,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
         totpSeedSealed: sealed,
         updatedAt: T0 + 2 * HOUR,
       });
-      expect(await db().clients.get(client.id)).toEqual(enrolled);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(enrolled);
     });
 
     it("refuses a rename onto a name the tenant has, and leaves the client as it was", async () => {
@@ -233,7 +227,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       await expectConflict(
         db().clients.update(client.tenantId, client.id, { name: other.name }, T0 + HOUR),
       );
-      expect(await db().clients.get(client.id)).toEqual(client);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(client);
 
       // A name only another tenant uses is free here.
       const renamed = await db().clients.update(
@@ -255,7 +249,7 @@ export function describeClientConformance({ db, seedTenant }: Seeds): void {
       expect(
         await db().clients.update(client.tenantId, `${suffix()}missing` as ClientId, {}, T0),
       ).toBeUndefined();
-      expect(await db().clients.get(client.id)).toEqual(client);
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(client);
     });
   });
 }

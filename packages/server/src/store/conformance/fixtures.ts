@@ -106,15 +106,16 @@ export function roleRecord(tenantId: TenantId, overrides: Partial<RoleRecord> = 
   };
 }
 
+/** A key of `client` (which must exist: a key refers to its client). */
 export function apiKeyRecord(
-  tenantId: TenantId,
+  client: Pick<ClientRecord, "tenantId" | "id">,
   overrides: Partial<ApiKeyRecord> = {},
 ): ApiKeyRecord {
   const secret = generateOpaqueToken("tsr_ak");
   return {
     id: newApiKeyId(),
-    tenantId,
-    clientId: newClientId(),
+    tenantId: client.tenantId,
+    clientId: client.id,
     name: "conformance key",
     keyHash: hashSecret(secret),
     keyPrefix: secret.slice(0, 12),
@@ -194,6 +195,8 @@ export function clientRecord(
     id: newClientId(),
     tenantId,
     name: `client-${suffix()}`,
+    grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+    tokenEndpointAuthMethod: "client_secret_basic",
     secretHash: hashSecret(secret),
     secretPrefix: secret.slice(0, 12),
     totpSeedSealed: null,
@@ -261,6 +264,8 @@ export function byKid(keys: readonly SigningKeyRecord[]): SigningKeyRecord[] {
 export interface Seeds {
   db(): Store;
   seedTenant(overrides?: Partial<TenantRecord>): Promise<TenantId>;
+  /** A client of `overrides.tenantId`, or of a new tenant. */
+  seedClient(overrides?: Partial<ClientRecord>): Promise<ClientRecord>;
   seedUser(tenantId: TenantId, overrides?: Partial<UserRecord>): Promise<UserRecord>;
   seedSession(
     tenantId: TenantId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newApiKeyId } from "../../core/ids.js";
+import { TesseraError } from "../../core/errors.js";
+import { type ClientId, newApiKeyId, newClientId } from "../../core/ids.js";
 import { generateOpaqueToken, hashSecret } from "../../core/opaque-token.js";
 import {
   apiKeyRecord,
@@ -9,15 +10,16 @@ import {
   HOUR,
   type Seeds,
   signingKeyRecord,
+  suffix,
   T0,
 } from "./fixtures.js";
 
 /** Store conformance: keys. */
-export function describeKeyConformance({ db, seedTenant }: Seeds): void {
+export function describeKeyConformance({ db, seedTenant, seedClient }: Seeds): void {
   describe("api keys", () => {
     it("finds a created key by its hash", async () => {
-      const tenantId = await seedTenant();
-      const key = apiKeyRecord(tenantId);
+      const client = await seedClient();
+      const key = apiKeyRecord(client);
       await db().apiKeys.create(key);
 
       expect(await db().apiKeys.getByHash(key.keyHash)).toEqual(key);
@@ -27,20 +29,21 @@ export function describeKeyConformance({ db, seedTenant }: Seeds): void {
     });
 
     it("lists only the tenant's keys", async () => {
-      const tenantId = await seedTenant();
-      const otherTenantId = await seedTenant();
-      const first = apiKeyRecord(tenantId, { createdAt: T0 });
-      const second = apiKeyRecord(tenantId, { createdAt: T0 + 1000, name: "second" });
+      const client = await seedClient();
+      const tenantId = client.tenantId;
+      const first = apiKeyRecord(client, { createdAt: T0 });
+      const second = apiKeyRecord(client, { createdAt: T0 + 1000, name: "second" });
       await db().apiKeys.create(first);
       await db().apiKeys.create(second);
-      await db().apiKeys.create(apiKeyRecord(otherTenantId));
+      await db().apiKeys.create(apiKeyRecord(await seedClient()));
 
       expect(byId(await db().apiKeys.list(tenantId))).toEqual(byId([first, second]));
     });
 
     it("revokes a live key once: true, then false", async () => {
-      const tenantId = await seedTenant();
-      const key = apiKeyRecord(tenantId);
+      const client = await seedClient();
+      const tenantId = client.tenantId;
+      const key = apiKeyRecord(client);
       await db().apiKeys.create(key);
 
       expect(await db().apiKeys.revoke(tenantId, key.id, T0 + HOUR)).toBe(true);
@@ -52,9 +55,10 @@ export function describeKeyConformance({ db, seedTenant }: Seeds): void {
     });
 
     it("does not revoke a key through another tenant, nor an unknown key", async () => {
-      const tenantId = await seedTenant();
+      const client = await seedClient();
+      const tenantId = client.tenantId;
       const otherTenantId = await seedTenant();
-      const key = apiKeyRecord(tenantId);
+      const key = apiKeyRecord(client);
       await db().apiKeys.create(key);
 
       expect(await db().apiKeys.revoke(otherTenantId, key.id, T0)).toBe(false);
@@ -63,8 +67,8 @@ export function describeKeyConformance({ db, seedTenant }: Seeds): void {
     });
 
     it("records the last use", async () => {
-      const tenantId = await seedTenant();
-      const key = apiKeyRecord(tenantId);
+      const client = await seedClient();
+      const key = apiKeyRecord(client);
       await db().apiKeys.create(key);
 
       await db().apiKeys.markUsed(key.id, T0 + HOUR);
@@ -78,13 +82,49 @@ export function describeKeyConformance({ db, seedTenant }: Seeds): void {
     });
 
     it("refuses a duplicate hash or id with conflict", async () => {
-      const tenantId = await seedTenant();
-      const key = apiKeyRecord(tenantId);
+      const client = await seedClient();
+      const tenantId = client.tenantId;
+      const key = apiKeyRecord(client);
       await db().apiKeys.create(key);
 
-      await expectConflict(db().apiKeys.create(apiKeyRecord(tenantId, { keyHash: key.keyHash })));
-      await expectConflict(db().apiKeys.create(apiKeyRecord(tenantId, { id: key.id })));
+      await expectConflict(db().apiKeys.create(apiKeyRecord(client, { keyHash: key.keyHash })));
+      await expectConflict(db().apiKeys.create(apiKeyRecord(client, { id: key.id })));
       expect(await db().apiKeys.list(tenantId)).toEqual([key]);
+    });
+
+    it("refuses a key whose client its tenant does not have, with not_found", async () => {
+      const client = await seedClient();
+      const otherTenantId = await seedTenant();
+      const orphan = apiKeyRecord({ tenantId: client.tenantId, id: newClientId() });
+      // The client exists, but in another tenant: a key never crosses tenants.
+      const crossing = apiKeyRecord({ tenantId: otherTenantId, id: client.id });
+
+      for (const key of [orphan, crossing]) {
+        const outcome = await db()
+          .apiKeys.create(key)
+          .then(
+            () => "created",
+            (error: unknown) => error,
+          );
+        expect(outcome).toBeInstanceOf(TesseraError);
+        expect(outcome).toMatchObject({ code: "not_found" });
+      }
+      expect(await db().apiKeys.list(client.tenantId)).toEqual([]);
+      expect(await db().apiKeys.list(otherTenantId)).toEqual([]);
+    });
+
+    it("keeps keys of two tenants' clients that share an id apart", async () => {
+      const first = await seedClient({ id: `shared-${suffix()}` as ClientId });
+      const second = await seedClient({ id: first.id });
+      const firstKey = apiKeyRecord(first);
+      const secondKey = apiKeyRecord(second);
+      await db().apiKeys.create(firstKey);
+      await db().apiKeys.create(secondKey);
+
+      expect(await db().apiKeys.getByHash(firstKey.keyHash)).toEqual(firstKey);
+      expect(await db().apiKeys.getByHash(secondKey.keyHash)).toEqual(secondKey);
+      expect(await db().apiKeys.list(first.tenantId)).toEqual([firstKey]);
+      expect(await db().apiKeys.list(second.tenantId)).toEqual([secondKey]);
     });
   });
 

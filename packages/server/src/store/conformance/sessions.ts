@@ -12,12 +12,18 @@ import {
 } from "./fixtures.js";
 
 /** Store conformance: sessions. */
-export function describeSessionConformance({ db, seedTenant, seedUser, seedSession }: Seeds): void {
+export function describeSessionConformance({
+  db,
+  seedTenant,
+  seedClient,
+  seedUser,
+  seedSession,
+}: Seeds): void {
   describe("sessions", () => {
     it("stores a session with its first refresh token", async () => {
       const tenantId = await seedTenant();
       const user = await seedUser(tenantId);
-      const apiKey = apiKeyRecord(tenantId);
+      const apiKey = apiKeyRecord(await seedClient({ tenantId }));
       await db().apiKeys.create(apiKey);
 
       const { session, refreshToken } = await seedSession(tenantId, user.id, {

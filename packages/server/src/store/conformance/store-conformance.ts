@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TenantId, UserId } from "../../core/ids.js";
 import type {
+  ClientRecord,
   RefreshTokenRecord,
   SessionRecord,
   TenantRecord,
@@ -9,8 +10,10 @@ import type {
 import type { Store } from "../../core/ports/index.js";
 import { describeAuditConformance } from "./audit.js";
 import { describeAutomationTokenConformance } from "./automation-tokens.js";
+import { describeClientIdentityConformance } from "./client-identity.js";
 import { describeClientConformance } from "./clients.js";
 import {
+  clientRecord,
   type OpenedStore,
   refreshTokenRecord,
   type Seeds,
@@ -69,6 +72,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       return tenant.id;
     }
 
+    async function seedClient(overrides: Partial<ClientRecord> = {}): Promise<ClientRecord> {
+      const client = clientRecord(overrides.tenantId ?? (await seedTenant()), overrides);
+      await db().clients.create(client);
+      return client;
+    }
+
     async function seedUser(
       tenantId: TenantId,
       overrides: Partial<UserRecord> = {},
@@ -93,7 +102,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       await expect(db().ping()).resolves.toBeUndefined();
     });
 
-    const seeds: Seeds = { db, seedTenant, seedUser, seedSession };
+    const seeds: Seeds = { db, seedTenant, seedClient, seedUser, seedSession };
     describeTenantAndUserConformance(seeds);
     describeRoleConformance(seeds);
     describeKeyConformance(seeds);
@@ -101,6 +110,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeRefreshTokenConformance(seeds);
     describeAuditConformance(seeds);
     describeClientConformance(seeds);
+    describeClientIdentityConformance(seeds);
     describeAutomationTokenConformance(seeds);
     describeOneTimeClaimConformance(seeds);
     describeMaintenanceConformance(seeds);

@@ -1,8 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
+import { echoInput } from "../../core/echo.js";
+import { TesseraError } from "../../core/errors.js";
 import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../../core/ids.js";
 import type { ApiKeyRecord, EpochMs } from "../../core/model/index.js";
 import type { ApiKeyStore } from "../../core/ports/index.js";
-import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
+import { insertOrConflict, isForeignKeyViolation, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ApiKeysTable, Database } from "./schema.js";
 
@@ -31,7 +33,17 @@ export class SqlApiKeyStore implements ApiKeyStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(key: ApiKeyRecord): Promise<void> {
-    await insertOrConflict("API key", () => this.db.insertInto("apiKeys").values(key).execute());
+    try {
+      await insertOrConflict("API key", () => this.db.insertInto("apiKeys").values(key).execute());
+    } catch (error) {
+      // The tenant's foreign key is checked too, but a key's tenant comes from a client of it.
+      if (isForeignKeyViolation(error)) {
+        throw new TesseraError("not_found", `No client ${echoInput(key.clientId)}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   async getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined> {

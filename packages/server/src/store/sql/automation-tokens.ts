@@ -67,10 +67,15 @@ export class SqlAutomationTokenStore implements AutomationTokenStore {
   }
 
   async listForClient(
+    tenantId: TenantId,
     clientId: ClientId,
     filter: { readonly includeEnded?: boolean; readonly now: EpochMs; readonly limit: number },
   ): Promise<AutomationTokenRecord[]> {
-    let query = this.db.selectFrom("automationTokens").selectAll().where("clientId", "=", clientId);
+    let query = this.db
+      .selectFrom("automationTokens")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .where("clientId", "=", clientId);
     if (filter.includeEnded !== true) {
       query = query
         .where("expiresAt", ">", filter.now)

@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
+import type { TokenEndpointAuthMethod } from "../../core/clients/auth-methods.js";
+import type { GrantType } from "../../core/clients/grant-types.js";
 import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ClientId, TenantId, TokenHash } from "../../core/ids.js";
@@ -18,7 +20,9 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     id: row.id as ClientId,
     tenantId: row.tenantId as TenantId,
     name: row.name,
-    secretHash: row.secretHash as TokenHash,
+    grantTypes: JSON.parse(row.grantTypes) as GrantType[],
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod as TokenEndpointAuthMethod,
+    secretHash: row.secretHash as TokenHash | null,
     secretPrefix: row.secretPrefix,
     totpSeedSealed: row.totpSeedSealed,
     publicKeys: JSON.parse(row.publicKeys) as ClientPublicKey[],
@@ -35,8 +39,13 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
 export class SqlClientStore implements ClientStore {
   readonly #byId = prepareQuery(
     () => this.db,
-    1,
-    (id: string) => this.db.selectFrom("clients").selectAll().where("id", "=", id),
+    2,
+    (tenantId: string, id: string) =>
+      this.db
+        .selectFrom("clients")
+        .selectAll()
+        .where("tenantId", "=", tenantId)
+        .where("id", "=", id),
   );
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -47,6 +56,7 @@ export class SqlClientStore implements ClientStore {
         .insertInto("clients")
         .values({
           ...client,
+          grantTypes: JSON.stringify(client.grantTypes),
           publicKeys: JSON.stringify(client.publicKeys),
           scopes: JSON.stringify(client.scopes),
           audiences: JSON.stringify(client.audiences),
@@ -55,8 +65,8 @@ export class SqlClientStore implements ClientStore {
     );
   }
 
-  async get(id: ClientId): Promise<ClientRecord | undefined> {
-    const [row] = await this.#byId(id);
+  async get(tenantId: TenantId, id: ClientId): Promise<ClientRecord | undefined> {
+    const [row] = await this.#byId(tenantId, id);
     return row === undefined ? undefined : toClient(row);
   }
 
@@ -86,12 +96,13 @@ export class SqlClientStore implements ClientStore {
     patch: ClientPatch,
     at: EpochMs,
   ): Promise<ClientRecord | undefined> {
-    const { publicKeys, scopes, audiences, ...rest } = patch;
+    const { grantTypes, publicKeys, scopes, audiences, ...rest } = patch;
     try {
       const row = await this.db
         .updateTable("clients")
         .set({
           ...rest,
+          ...(grantTypes === undefined ? {} : { grantTypes: JSON.stringify(grantTypes) }),
           ...(publicKeys === undefined ? {} : { publicKeys: JSON.stringify(publicKeys) }),
           ...(scopes === undefined ? {} : { scopes: JSON.stringify(scopes) }),
           ...(audiences === undefined ? {} : { audiences: JSON.stringify(audiences) }),

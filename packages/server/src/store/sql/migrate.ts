@@ -5,6 +5,7 @@ import * as roles from "./migrations/0002-roles.js";
 import * as automation from "./migrations/0003-automation.js";
 import * as purgeIndexes from "./migrations/0004-purge-indexes.js";
 import * as clientAudiences from "./migrations/0005-client-audiences.js";
+import * as oneClient from "./migrations/0006-one-client.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -21,6 +22,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0003-automation", up: automation.up },
   { name: "0004-purge-indexes", up: purgeIndexes.up },
   { name: "0005-client-audiences", up: clientAudiences.up },
+  { name: "0006-one-client", up: oneClient.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */
@@ -36,7 +38,11 @@ export const KNOWN_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.name)
 export async function migrateToLatest(
   db: Kysely<unknown>,
   dialect: SqlDialectName,
-  options: { readonly schema?: string } = {},
+  options: {
+    readonly schema?: string;
+    /** Stop after this version instead of the latest: tests build older databases so. */
+    readonly upTo?: string;
+  } = {},
 ): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const migration of MIGRATIONS) {
@@ -52,7 +58,9 @@ export async function migrateToLatest(
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   });
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } = await (options.upTo === undefined
+      ? migrator.migrateToLatest()
+      : migrator.migrateTo(options.upTo));
     if (error === undefined) {
       return appliedNames(results);
     }

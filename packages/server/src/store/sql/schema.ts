@@ -124,11 +124,15 @@ export interface AuditEventsTable {
 }
 
 export interface ClientsTable {
+  /** Unique within its tenant: the primary key is `(tenant_id, id)`. */
   id: string;
   tenantId: string;
   name: string;
-  secretHash: string;
-  secretPrefix: string;
+  /** The allowed grant types (JSON array of RFC names). */
+  grantTypes: string;
+  tokenEndpointAuthMethod: string;
+  secretHash: string | null;
+  secretPrefix: string | null;
   totpSeedSealed: string | null;
   /** The registered public keys (JSON array of JWKs). */
   publicKeys: string;

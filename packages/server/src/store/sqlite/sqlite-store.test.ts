@@ -63,12 +63,20 @@ describe("openSqliteStore", () => {
 
   it("gives a client written before 0005-client-audiences no allowed audiences", async () => {
     const path = join(dir, "tessera.db");
-    const store = await openSqliteStore(path);
+    const old = await openSqliteStore(path, { migrate: false });
+    await migrateToLatest(old.db as Kysely<unknown>, "sqlite", { upTo: "0004-purge-indexes" });
+    await old.close();
     const tenant = tenantRecord();
-    await store.tenants.create(tenant);
-    const { audiences: _, ...before } = clientRecord(tenant.id);
-    await store.close();
+    const before = clientRecord(tenant.id);
     const writer = new BetterSqlite3(path);
+    writer
+      .prepare(
+        `insert into tenants (id, display_name, access_token_ttl_seconds, id_token_ttl_seconds,
+           refresh_token_ttl_seconds, refresh_policy, refresh_grace_seconds, signing_algorithm,
+           operation_token_ttl_seconds, created_at, updated_at)
+         values (?, 'Old', 3600, 3600, 86400, 'none', 5, 'ES256', 86400, 0, 0)`,
+      )
+      .run(tenant.id);
     writer
       .prepare(
         `insert into clients (id, tenant_id, name, secret_hash, secret_prefix, totp_seed_sealed,
@@ -87,7 +95,7 @@ describe("openSqliteStore", () => {
     writer.close();
 
     const reopened = await openSqliteStore(path);
-    expect(await reopened.clients.get(before.id)).toEqual({ ...before, audiences: [] });
+    expect(await reopened.clients.get(tenant.id, before.id)).toEqual({ ...before, audiences: [] });
     await reopened.close();
   });
 

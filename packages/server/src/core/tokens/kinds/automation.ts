@@ -52,7 +52,7 @@ export async function verifyAutomationRecord(
     }
   }
   const [client, tenant] = await Promise.all([
-    ctx.store.clients.get(record.clientId),
+    ctx.store.clients.get(record.tenantId, record.clientId),
     ctx.store.tenants.get(record.tenantId),
   ]);
   if (client === undefined || tenant === undefined || client.tenantId !== tenant.id) {

@@ -67,7 +67,7 @@ async function checkClientJwt(
   if (typeof tenantId !== "string") {
     return tenantId;
   }
-  const client = await ctx.store.clients.get(jwt.claims.client_id as ClientId);
+  const client = await ctx.store.clients.get(tenantId, jwt.claims.client_id as ClientId);
   if (client === undefined || client.tenantId !== tenantId) {
     return fail("unknown", "unknown client");
   }

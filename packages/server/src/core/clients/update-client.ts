@@ -1,0 +1,195 @@
+import { recordAudit } from "../audit.js";
+import { echoInput } from "../echo.js";
+import { TesseraError } from "../errors.js";
+import type { TenantId } from "../ids.js";
+import type { ClientPublicKey, ClientRecord } from "../model/index.js";
+import type { ClientPatch } from "../ports/index.js";
+import type { Actor } from "../users.js";
+import { auditedAudiences, parseAudiences } from "./audiences.js";
+import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
+import { checkClientName } from "./client-names.js";
+import {
+  type ClientCtx,
+  checkIdAndNameFree,
+  checkMaxTtl,
+  findClient,
+  newClientSecret,
+  parsePublicKeys,
+} from "./clients.js";
+import { checkClientCoherence } from "./coherence.js";
+import { parseGrantTypes } from "./grant-types.js";
+import { parseScopes } from "./scopes.js";
+import { enrolTotp } from "./totp.js";
+
+/** What {@link updateClient} may change; anything left out stays as it is. */
+export interface ClientUpdate extends Actor {
+  readonly tenantId: TenantId;
+  /** The client's id or name. */
+  readonly client: string;
+  readonly name?: string;
+  readonly grantTypes?: readonly string[];
+  readonly tokenEndpointAuthMethod?: string;
+  readonly scopes?: readonly string[];
+  readonly audiences?: readonly string[];
+  readonly maxTokenTtlDays?: number;
+  readonly addPublicKeys?: readonly string[];
+  readonly removePublicKeys?: readonly string[];
+  readonly otp?: "enrol" | "remove";
+  readonly enabled?: boolean;
+}
+
+/** A changed client, with whatever secret the change made, shown only here. */
+export interface UpdatedClient {
+  readonly client: ClientRecord;
+  /** A new `otpauth://` URI, when OTP was (re-)enrolled. */
+  readonly otpauthUri?: string;
+  /** A new secret, when the auth method changed to a `client_secret_*` one from one without. */
+  readonly clientSecret?: string;
+}
+
+async function changedKeys(
+  client: ClientRecord,
+  input: ClientUpdate,
+): Promise<ClientPublicKey[] | undefined> {
+  if (input.addPublicKeys === undefined && input.removePublicKeys === undefined) {
+    return undefined;
+  }
+  const removed = new Set(input.removePublicKeys ?? []);
+  const unknown = [...removed].filter((kid) => !client.publicKeys.some((k) => k.kid === kid));
+  if (unknown.length > 0) {
+    throw new TesseraError(
+      "not_found",
+      `The client has no public key ${echoInput(unknown.join(", "))}`,
+    );
+  }
+  const added = await parsePublicKeys(input.addPublicKeys ?? []);
+  return [
+    ...new Map(
+      [...client.publicKeys.filter((k) => !removed.has(k.kid)), ...added].map((k) => [k.kid, k]),
+    ).values(),
+  ];
+}
+
+/**
+ * Changes a client: its name, grant types, auth method, scopes, allowed
+ * audiences (replaced as a whole), ceiling, public keys, OTP enrolment, or
+ * whether it is enabled. The result must still make sense as a whole
+ * ({@link checkClientCoherence}). Moving to a `client_secret_*` auth method
+ * from one without a secret makes a secret (returned once); moving away
+ * from one drops the secret, which stops working at once. A disabled client
+ * cannot step up, its API keys open nothing, and its tokens are refused
+ * until it is enabled again.
+ */
+export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise<UpdatedClient> {
+  const client = await findClient(ctx, input.tenantId, input.client);
+  if (input.name !== undefined) {
+    checkClientName(input.name);
+  }
+  if (input.maxTokenTtlDays !== undefined) {
+    checkMaxTtl(input.maxTokenTtlDays);
+  }
+  const grantTypes = input.grantTypes === undefined ? undefined : parseGrantTypes(input.grantTypes);
+  const method =
+    input.tokenEndpointAuthMethod === undefined
+      ? undefined
+      : parseTokenEndpointAuthMethod(input.tokenEndpointAuthMethod);
+  const publicKeys = await changedKeys(client, input);
+  const methodAfter = method ?? client.tokenEndpointAuthMethod;
+  checkClientCoherence({
+    grantTypes: grantTypes ?? client.grantTypes,
+    tokenEndpointAuthMethod: methodAfter,
+    publicKeys: publicKeys ?? client.publicKeys,
+    totpSeedSealed:
+      input.otp === "enrol" ? "" : input.otp === "remove" ? null : client.totpSeedSealed,
+  });
+  if (input.name !== undefined && input.name !== client.name) {
+    await checkIdAndNameFree(ctx, input.tenantId, { name: input.name, self: client.id });
+  }
+  const secret =
+    usesSecret(methodAfter) && client.secretHash === null ? newClientSecret() : undefined;
+  const dropSecret = !usesSecret(methodAfter) && client.secretHash !== null;
+  const totp =
+    input.otp === "enrol"
+      ? enrolTotp(ctx.secretBox, { id: client.id, name: input.name ?? client.name })
+      : undefined;
+  const patch: ClientPatch = {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(grantTypes === undefined ? {} : { grantTypes }),
+    ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
+    ...(secret === undefined ? {} : { secretHash: secret.hash, secretPrefix: secret.prefix }),
+    ...(dropSecret ? { secretHash: null, secretPrefix: null } : {}),
+    ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
+    ...(input.audiences === undefined
+      ? {}
+      : { audiences: parseAudiences(input.audiences, ctx.settings) }),
+    ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
+    ...(publicKeys === undefined ? {} : { publicKeys }),
+    ...(totp === undefined ? {} : { totpSeedSealed: totp.sealed }),
+    ...(input.otp === "remove" ? { totpSeedSealed: null } : {}),
+    ...(input.enabled === undefined ? {} : { status: input.enabled ? "active" : "disabled" }),
+  };
+  if (Object.keys(patch).length === 0) {
+    throw new TesseraError("invalid_request", "Nothing to change");
+  }
+  const now = ctx.clock.now();
+  const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now);
+  if (updated === undefined) {
+    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "client.updated",
+    actorUserId: input.actorUserId ?? null,
+    detail: {
+      clientId: client.id,
+      changed: Object.keys(patch).join(" "),
+      status: updated.status,
+      ...(grantTypes === undefined ? {} : { grantTypes: grantTypes.join(" ") }),
+      ...(method === undefined ? {} : { authMethod: method }),
+      ...(patch.audiences === undefined ? {} : { audiences: auditedAudiences(patch.audiences) }),
+    },
+  });
+  return {
+    client: updated,
+    ...(totp === undefined ? {} : { otpauthUri: totp.uri }),
+    ...(secret === undefined ? {} : { clientSecret: secret.secret }),
+  };
+}
+
+/**
+ * Replaces a client's secret; the old one stops working at once. The new
+ * one is shown once. A client without a secret (public, `private_key_jwt`)
+ * gets one only by changing its auth method.
+ */
+export async function rotateClientSecret(
+  ctx: ClientCtx,
+  input: { readonly tenantId: TenantId; readonly client: string } & Actor,
+): Promise<{ readonly client: ClientRecord; readonly clientSecret: string }> {
+  const client = await findClient(ctx, input.tenantId, input.client);
+  if (!usesSecret(client.tokenEndpointAuthMethod)) {
+    throw new TesseraError(
+      "invalid_request",
+      `Client ${echoInput(client.name)} has no secret: its auth method is ${client.tokenEndpointAuthMethod}; change it to client_secret_basic or client_secret_post to give it one`,
+    );
+  }
+  const { secret, hash, prefix } = newClientSecret();
+  const now = ctx.clock.now();
+  const updated = await ctx.store.clients.update(
+    input.tenantId,
+    client.id,
+    { secretHash: hash, secretPrefix: prefix },
+    now,
+  );
+  if (updated === undefined) {
+    throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
+  }
+  await recordAudit(ctx, {
+    tenantId: input.tenantId,
+    at: now,
+    type: "client.secret_rotated",
+    actorUserId: input.actorUserId ?? null,
+    detail: { clientId: client.id },
+  });
+  return { client: updated, clientSecret: secret };
+}
