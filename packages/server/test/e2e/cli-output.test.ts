@@ -58,6 +58,24 @@ describe.each(["sqlite", "postgres"] as const)("the CLI's text output on %s", (s
         createdAt: now,
         updatedAt: now,
       });
+      // An API key belongs to a client: one whose name is forged too.
+      await db.clients.create({
+        id: "forged-client" as ClientId,
+        tenantId: TENANT,
+        name: FORGED,
+        grantTypes: ["password", "refresh_token"],
+        tokenEndpointAuthMethod: "none",
+        secretHash: null,
+        secretPrefix: null,
+        totpSeedSealed: null,
+        publicKeys: [],
+        scopes: [],
+        audiences: [],
+        maxTokenTtlDays: 90,
+        status: "active",
+        createdAt: now,
+        updatedAt: now,
+      });
       await db.apiKeys.create({
         id: "ak_forged" as ApiKeyId,
         tenantId: TENANT,
@@ -89,6 +107,7 @@ describe.each(["sqlite", "postgres"] as const)("the CLI's text output on %s", (s
     ["audit tail", ["audit", "tail", "-n", "1"], 1],
     ["user list", ["user", "list"], 2],
     ["apikey list", ["apikey", "list"], 2],
+    ["client list", ["client", "list"], 2],
     ["tenant list", ["tenant", "list"], 2],
   ] as const)(
     "%s prints the stored value escaped, on the lines it should",

@@ -159,9 +159,11 @@ describe("tessera client and tessera tokens, against a running server", () => {
     client = JSON.parse(result.stdout) as ClientView;
     expect(Object.keys(client).sort()).toEqual(
       [
+        "apiKeys",
         "audiences",
         "clientSecret",
         "createdAt",
+        "grantTypes",
         "id",
         "maxTokenTtlDays",
         "name",
@@ -172,6 +174,7 @@ describe("tessera client and tessera tokens, against a running server", () => {
         "secretPrefix",
         "status",
         "tenantId",
+        "tokenEndpointAuthMethod",
         "updatedAt",
       ].sort(),
     );
@@ -180,6 +183,9 @@ describe("tessera client and tessera tokens, against a running server", () => {
       tenantId: "default",
       name: "deploy-bot",
       status: "active",
+      grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+      tokenEndpointAuthMethod: "client_secret_basic",
+      apiKeys: 0,
       scopes: ["deploy:read", "tokens:write"],
       audiences: [],
       maxTokenTtlDays: 60,
@@ -228,7 +234,8 @@ describe("tessera client and tessera tokens, against a running server", () => {
       expect(output.stdout).not.toContain("otpauth");
     }
     const listed = JSON.parse(outputs[1]?.stdout ?? "") as ClientView[];
-    expect(listed.map((c) => c.name)).toEqual(["deploy-bot", "text-bot"]);
+    // The client made for this suite's API key (named after it) is listed too.
+    expect(listed.map((c) => c.name)).toEqual(["client-cli", "deploy-bot", "text-bot"]);
     const shown = JSON.parse(outputs[3]?.stdout ?? "") as ClientView;
     expect(shown).not.toHaveProperty("clientSecret");
     expect(shown).toMatchObject({ id: client.id, otpEnrolled: true, maxTokenTtlDays: 60 });
