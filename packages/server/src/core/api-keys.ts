@@ -6,7 +6,7 @@ import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkName } from "./identifiers.js";
-import { type ApiKeyId, type ClientId, newApiKeyId, newClientId, type TenantId } from "./ids.js";
+import { type ApiKeyId, type ClientId, newApiKeyId, type TenantId } from "./ids.js";
 import type { ApiKeyRecord, ClientRecord, TenantRecord } from "./model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
 import { getTenant } from "./tenants.js";
@@ -40,8 +40,8 @@ export interface NewApiKey {
  *   must exist (`not_found` otherwise).
  * - Without, a client is made for it: public (auth method `none`, no
  *   secret) with the `password` and `refresh_token` grants, named after
- *   the key's `name` ("web app" -> `web-app`, `-2` if taken) or
- *   `apikey-<id>`.
+ *   the key's `name` ("web app" -> `web-app`) or `app`, with `-2`, `-3`,
+ *   … when the name is taken.
  */
 export async function createApiKey(
   ctx: Pick<CoreContext, "store" | "clock" | "secretBox" | "settings">,
@@ -94,8 +94,7 @@ async function clientForNewKey(
 ): Promise<ClientRecord> {
   const existing = await ctx.store.clients.list(tenantId);
   const taken = new Set(existing.flatMap((c) => [c.name, c.id]));
-  const fallback = `apikey-${newClientId().slice(0, 8)}`;
-  const clientName = deriveClientName(keyName, (candidate) => taken.has(candidate), fallback);
+  const clientName = deriveClientName(keyName, (candidate) => taken.has(candidate), "app");
   const { client } = await createClient(ctx, {
     tenantId,
     name: clientName,

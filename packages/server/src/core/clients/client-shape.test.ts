@@ -247,6 +247,11 @@ describe("clients in the core", () => {
     expect(joined).toMatchObject({ clientCreated: false, client: made.client });
     const listed = await listClients(h.runtime.ctx, TENANT);
     expect(listed.find((l) => l.client.id === made.client.id)?.apiKeys).toBe(2);
+
+    const unnamed = await createApiKey(h.runtime.ctx, { tenantId: TENANT });
+    expect(unnamed.client.name).toBe("app");
+    const next = await createApiKey(h.runtime.ctx, { tenantId: TENANT, name: "++" });
+    expect(next.client.name).toBe("app-2");
   });
 
   it("refuses a key for a client the tenant does not have", async () => {
