@@ -1,7 +1,4 @@
-import {
-  CLIENT_CREDENTIALS as CLIENT_CREDENTIALS_GRANT,
-  JWT_BEARER as JWT_BEARER_GRANT,
-} from "../clients/grant-types.js";
+import { CLIENT_CREDENTIALS, JWT_BEARER } from "../clients/grant-types.js";
 import { TOKENS_WRITE } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
@@ -9,11 +6,6 @@ import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { tenantIssuer } from "../tokens/issuer.js";
 import { requireToken } from "../tokens/registry.js";
 import { type StepUpMethod, stepUp } from "./step-up.js";
-
-/** The `grant_type` of the secret and OTP step-ups. */
-export const CLIENT_CREDENTIALS = "client_credentials";
-/** The `grant_type` an assertion may name (RFC 7523 §2.1). */
-export const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /** What a caller offers to prove a client, as the long-term endpoint receives it. */
 export interface LongTermStepUp {
@@ -86,7 +78,7 @@ export async function proveClientForLongTermToken(
       tenant,
       ip,
       // An assertion is the jwt-bearer grant (RFC 7523 §2.1) unless the caller names client_credentials.
-      grant: offer.grantType === CLIENT_CREDENTIALS ? CLIENT_CREDENTIALS_GRANT : JWT_BEARER_GRANT,
+      grant: offer.grantType === CLIENT_CREDENTIALS ? CLIENT_CREDENTIALS : JWT_BEARER,
       proof: {
         method: "assertion",
         assertion: offer.assertion,
@@ -108,6 +100,6 @@ export async function proveClientForLongTermToken(
     offer.clientSecret !== undefined
       ? { method: "client_secret" as const, clientId: offer.clientId, secret: offer.clientSecret }
       : { method: "otp" as const, clientId: offer.clientId, code: offer.otpCode ?? "" };
-  const client = await stepUp(ctx, { tenant, ip, proof, grant: CLIENT_CREDENTIALS_GRANT });
+  const client = await stepUp(ctx, { tenant, ip, proof, grant: CLIENT_CREDENTIALS });
   return { client, method: proof.method, grantedScopes: client.scopes };
 }
