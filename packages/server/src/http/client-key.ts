@@ -12,7 +12,13 @@ const missingOrInvalid = () => new TesseraError("invalid_api_key", "Missing or i
  * the header it came in, the same words whatever the reason.
  */
 export function inClientKeyWords(error: unknown): unknown {
-  return isTesseraError(error) && error.code === "invalid_api_key" ? missingOrInvalid() : error;
+  if (!isTesseraError(error) || error.code !== "invalid_api_key") {
+    return error;
+  }
+  // The reason stays in the log's detail; the caller gets the one answer.
+  return new TesseraError("invalid_api_key", "Missing or invalid X-API-Key", {
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+  });
 }
 
 declare module "fastify" {
