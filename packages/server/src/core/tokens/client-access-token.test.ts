@@ -80,6 +80,34 @@ describe("a client access token: verified", () => {
     });
   });
 
+  it("takes an expected audience as a literal value, even one spelled any or issuer", async () => {
+    const ctx = h.runtime.ctx;
+    const client = await newClient();
+    const forService = await signClientAccessToken(ctx, tenant, client, { audience: SERVICE });
+    const forIssuer = await signClientAccessToken(ctx, tenant, client);
+    const forAny = await signClientAccessToken(ctx, tenant, client, { audience: "any" });
+
+    for (const audience of ["any", "issuer"]) {
+      expect(await verifyToken(ctx, forService, { kinds: KINDS, audience })).toMatchObject({
+        valid: false,
+        reason: "wrong_audience",
+      });
+    }
+    expect(await verifyToken(ctx, forIssuer, { kinds: KINDS, audience: "issuer" })).toMatchObject({
+      valid: false,
+      reason: "wrong_audience",
+    });
+    // A resource server whose audience is literally "any" gets exactly its own tokens.
+    expect(await verifyToken(ctx, forAny, { kinds: KINDS, audience: "any" })).toMatchObject({
+      valid: true,
+      audience: ["any"],
+    });
+    expect(await verifyToken(ctx, forAny, { kinds: KINDS })).toMatchObject({
+      valid: false,
+      reason: "wrong_audience",
+    });
+  });
+
   it("loses a scope at once when its client does", async () => {
     const client = await newClient();
     const token = await signClientAccessToken(h.runtime.ctx, tenant, client);

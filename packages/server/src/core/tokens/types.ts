@@ -84,7 +84,12 @@ export interface TokenExpectations<K extends TokenKind = TokenKind> {
   readonly kinds: readonly K[];
   /** The tenant the token must belong to; when absent the token's own tenant (found by its record). */
   readonly tenantId?: TenantId;
-  /** An `aud` the token must carry (for session tokens: the client they were issued to). */
+  /**
+   * An `aud` the token must carry, always as a literal value (for session
+   * tokens: the client they were issued to). When absent, the kinds minted
+   * for others' audiences (client access and short-term tokens) must carry
+   * the tenant's issuer.
+   */
   readonly audience?: string;
 }
 

@@ -14,12 +14,15 @@ import {
   type VerifiedClientAccessToken,
 } from "../types.js";
 import {
+  type AudienceCheck,
   claimedTenant,
+  expectedAudience,
   fail,
   failed,
   INACTIVE,
   inScope,
   jwtOf,
+  requiredAudience,
   revoked,
   scopesOf,
   type TokenKindModule,
@@ -53,8 +56,7 @@ async function checkClientJwt(
   text: string,
   options: {
     readonly tenantId?: TenantId;
-    /** The `aud` required: one value, the tenant's issuer, or (introspection, revocation) any. */
-    readonly audience: string | "issuer" | "any";
+    readonly audience: AudienceCheck;
     readonly allowExpired?: boolean;
   },
   decoded: DecodedJwt | undefined,
@@ -71,7 +73,7 @@ async function checkClientJwt(
   if (client === undefined || client.tenantId !== tenantId) {
     return fail("unknown", "unknown client");
   }
-  const audience = options.audience === "issuer" ? tenantIssuer(ctx, tenantId) : options.audience;
+  const audience = requiredAudience(ctx, options.audience, tenantId);
   const check = await checkTenantJwt(ctx, {
     tenantId,
     token: text,
@@ -79,7 +81,7 @@ async function checkClientJwt(
     iat: jwt.claims.iat,
     typ: ACCESS_TOKEN_TYP,
     requiredClaims: REQUIRED_CLAIMS,
-    ...(audience === "any" ? {} : { audience }),
+    ...(audience === undefined ? {} : { audience }),
     allowExpired: options.allowExpired === true,
   });
   if (!check.valid) {
@@ -177,7 +179,7 @@ export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
       text,
       {
         ...(expectations.tenantId === undefined ? {} : { tenantId: expectations.tenantId }),
-        audience: expectations.audience ?? "issuer",
+        audience: expectedAudience(expectations),
       },
       jwt,
     ),
@@ -187,7 +189,10 @@ export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
       await verifyClientAccessToken(
         ctx,
         text,
-        { ...(scope.tenantId === undefined ? {} : { tenantId: scope.tenantId }), audience: "any" },
+        {
+          ...(scope.tenantId === undefined ? {} : { tenantId: scope.tenantId }),
+          audience: { anyAudience: true },
+        },
         jwt,
       ),
       scope,
@@ -198,7 +203,7 @@ export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
       text,
       {
         ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
-        audience: "any",
+        audience: { anyAudience: true },
         allowExpired: true,
       },
       jwt,

@@ -1,7 +1,7 @@
 import type { CoreContext } from "../../context.js";
 import type { TenantId } from "../../ids.js";
 import { type DecodedJwt, inspectToken } from "../identify.js";
-import { tenantOfIssuer } from "../issuer.js";
+import { tenantIssuer, tenantOfIssuer } from "../issuer.js";
 import type {
   InactiveIntrospection,
   Introspection,
@@ -124,6 +124,43 @@ export async function existingClaimedTenant(
   return (await ctx.store.tenants.get(tenantId)) === undefined
     ? fail("unknown", "no such tenant")
     : tenantId;
+}
+
+/**
+ * Which `aud` a JWT kind is checked for. Tagged, so that no audience value
+ * a client may be given (not even one spelled `any` or `issuer`) turns the
+ * check off: `audience` is always a literal value (RFC 7519 §4.1.3).
+ *
+ * - `{ audience }`: that value;
+ * - `{ issuerAudience: true }`: the tenant's issuer, for Tessera's own endpoints;
+ * - `{ anyAudience: true }`: none (introspection and revocation, where the
+ *   token's holder, not its audience, asks).
+ */
+export type AudienceCheck =
+  | { readonly audience: string }
+  | { readonly issuerAudience: true }
+  | { readonly anyAudience: true };
+
+/**
+ * The audience check for a caller's expectations: the `audience` it names,
+ * else the tenant's issuer.
+ */
+export function expectedAudience(expectations: { readonly audience?: string }): AudienceCheck {
+  return expectations.audience === undefined
+    ? { issuerAudience: true }
+    : { audience: expectations.audience };
+}
+
+/** The `aud` value `check` requires of a token of `tenantId`, or undefined when any will do. */
+export function requiredAudience(
+  ctx: Pick<CoreContext, "settings">,
+  check: AudienceCheck,
+  tenantId: TenantId,
+): string | undefined {
+  if ("audience" in check) {
+    return check.audience;
+  }
+  return "issuerAudience" in check ? tenantIssuer(ctx, tenantId) : undefined;
 }
 
 /** A space-separated `scope` claim as a list (RFC 8693 §4.2, RFC 9068 §2.2.3). */

@@ -2,15 +2,19 @@ import type { CoreContext } from "../../context.js";
 import type { TenantId, TokenId } from "../../ids.js";
 import type { AutomationTokenRecord } from "../../model/index.js";
 import { type DecodedJwt, SHORT_TERM_TYP, SHORT_TERM_USE } from "../identify.js";
-import { tenantIssuer } from "../issuer.js";
 import { checkTenantJwt } from "../jwt.js";
 import { NOTHING_REVOKED, type TokenFailure } from "../types.js";
 import { introspectAutomationToken, verifyAutomationRecord } from "./automation.js";
-import { fail, failed, jwtOf, type TokenKindModule } from "./kind.js";
+import {
+  type AudienceCheck,
+  expectedAudience,
+  fail,
+  failed,
+  jwtOf,
+  requiredAudience,
+  type TokenKindModule,
+} from "./kind.js";
 import { revokeAutomationFor } from "./long-term-token.js";
-
-/** Which audiences a short-term token is checked for: one, or (introspection) any. */
-type AudienceCheck = { readonly audience: string } | { readonly anyAudience: true };
 
 /**
  * Finds a short-term token's row by its `jti` (read before verification
@@ -24,7 +28,7 @@ async function checkShortTermJwt(
   text: string,
   options: {
     readonly tenantId?: TenantId;
-    readonly audience: AudienceCheck | "issuer";
+    readonly audience: AudienceCheck;
     readonly allowExpired?: boolean;
   },
   decoded: DecodedJwt | undefined,
@@ -41,12 +45,7 @@ async function checkShortTermJwt(
   if (options.tenantId !== undefined && record.tenantId !== options.tenantId) {
     return fail("wrong_tenant");
   }
-  const audience =
-    options.audience === "issuer"
-      ? tenantIssuer(ctx, record.tenantId)
-      : "audience" in options.audience
-        ? options.audience.audience
-        : undefined;
+  const audience = requiredAudience(ctx, options.audience, record.tenantId);
   const check = await checkTenantJwt(ctx, {
     tenantId: record.tenantId,
     token: text,
@@ -81,8 +80,7 @@ export const shortTermTokenKind: TokenKindModule<"short_term_token"> = {
       text,
       {
         ...(expectations.tenantId === undefined ? {} : { tenantId: expectations.tenantId }),
-        audience:
-          expectations.audience === undefined ? "issuer" : { audience: expectations.audience },
+        audience: expectedAudience(expectations),
       },
       jwt,
     );
