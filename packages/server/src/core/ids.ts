@@ -42,6 +42,17 @@ export function newTokenId(kind: "long_term" | "short_term"): TokenId {
   return `${kind === "long_term" ? "lt" : "st"}_${randomBytes(16).toString("base64url")}` as TokenId;
 }
 
+/** Exactly the ids {@link newTokenId} makes: the prefix, then 16 bytes as 22 base64url characters. */
+const TOKEN_ID_PATTERN = {
+  long_term: /^lt_[A-Za-z0-9_-]{22}$/,
+  short_term: /^st_[A-Za-z0-9_-]{22}$/,
+};
+
+/** True when `value` has exactly the shape of a `kind` token id, so it is worth looking up. */
+export function isTokenId(value: unknown, kind: "long_term" | "short_term"): value is TokenId {
+  return typeof value === "string" && TOKEN_ID_PATTERN[kind].test(value);
+}
+
 const CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** A new client application id: 26 lowercase alphanumerics, as Cognito's app client ids. */

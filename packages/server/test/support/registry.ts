@@ -112,3 +112,23 @@ export async function signClientAccessToken(
     ...(options.act === undefined ? {} : { act: options.act }),
   });
 }
+
+/**
+ * A JWT's header and claims, re-encoded with `changes` and the original
+ * signature: what a forger can send without the key.
+ */
+export function withParts(
+  token: string,
+  changes: { header?: Record<string, unknown>; claims?: Record<string, unknown> },
+): string {
+  const [header = "", claims = "", signature = ""] = token.split(".");
+  const decode = (part: string) =>
+    JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+  const encode = (value: Record<string, unknown>) =>
+    Buffer.from(JSON.stringify(value)).toString("base64url");
+  return [
+    encode({ ...decode(header), ...changes.header }),
+    encode({ ...decode(claims), ...changes.claims }),
+    signature,
+  ].join(".");
+}

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
-import { type EveryKind, issueEveryKind } from "../../../test/support/registry.js";
+import { type EveryKind, issueEveryKind, withParts } from "../../../test/support/registry.js";
 import { generateOpaqueToken } from "../opaque-token.js";
 import { identifyToken, MAX_TOKEN_LENGTH } from "./identify.js";
 import { TOKEN_KINDS, type TokenKind } from "./types.js";
@@ -16,23 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** A JWT's header and claims, re-encoded with `changes` and the original signature. */
-function withParts(
-  token: string,
-  changes: { header?: Record<string, unknown>; claims?: Record<string, unknown> },
-): string {
-  const [header = "", claims = "", signature = ""] = token.split(".");
-  const decode = (part: string) =>
-    JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
-  const encode = (value: Record<string, unknown>) =>
-    Buffer.from(JSON.stringify(value)).toString("base64url");
-  return [
-    encode({ ...decode(header), ...changes.header }),
-    encode({ ...decode(claims), ...changes.claims }),
-    signature,
-  ].join(".");
-}
 
 describe("identifyToken: every kind Tessera issues", () => {
   it.each(TOKEN_KINDS.map((kind) => [kind]))("tells a real %s", (kind: TokenKind) => {

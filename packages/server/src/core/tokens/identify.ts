@@ -1,3 +1,5 @@
+import { isClientIdShaped } from "../clients/client-ids.js";
+import { isTokenId } from "../ids.js";
 import { SIGNING_ALGORITHMS } from "../keyring.js";
 import { isWellFormedOpaqueToken, type OpaquePrefix } from "../opaque-token.js";
 import { OPERATIONS_CLIENT_ID } from "../operation-tokens/operation-tokens.js";
@@ -117,10 +119,16 @@ function decodeJsonObject(part: string): Record<string, unknown> | undefined {
  * | kind | `typ` | tells it apart |
  * | --- | --- | --- |
  * | access token | `at+jwt` | `token_use: "access"`, `sid` |
- * | client access token | `at+jwt` | no `token_use`, no `sid`; `sub` = `client_id` |
+ * | client access token | `at+jwt` | no `token_use`, no `sid`; `sub` = `client_id`, a client id's shape |
  * | ID token | `JWT` | `token_use: "id"`, `sid` |
  * | operation (refresh) token | `JWT` | RS256, `aud` the operations client, `sub: "operation"` / `"refresh"`, `sid`, `username` |
- * | short-term token | `automation+jwt` | `token_use: "automation"`, `jti` `st_…` |
+ * | short-term token | `automation+jwt` | `token_use: "automation"`, `jti` a short-term token id |
+ *
+ * The ids that are looked up before the signature is checked, to find whose
+ * keys verify it (a short-term token's `jti`, a client access token's
+ * `client_id`), are chosen by whoever sends the token: anything but exactly
+ * an id Tessera could have issued is unknown here, so no forged text (a NUL
+ * PostgreSQL cannot hold, a megabyte) ever reaches the store.
  */
 function jwtKind({ header, claims }: DecodedJwt): JwtTokenKind | undefined {
   const alg = header.alg;
@@ -141,6 +149,7 @@ function jwtKind({ header, claims }: DecodedJwt): JwtTokenKind | undefined {
         claims.token_use === undefined &&
         claims.sid === undefined &&
         typeof claims.client_id === "string" &&
+        isClientIdShaped(claims.client_id) &&
         claims.sub === claims.client_id
       ) {
         return "client_access_token";
@@ -165,9 +174,7 @@ function jwtKind({ header, claims }: DecodedJwt): JwtTokenKind | undefined {
       }
       return undefined;
     case SHORT_TERM_TYP:
-      return claims.token_use === SHORT_TERM_USE &&
-        typeof claims.jti === "string" &&
-        claims.jti.startsWith("st_")
+      return claims.token_use === SHORT_TERM_USE && isTokenId(claims.jti, "short_term")
         ? "short_term_token"
         : undefined;
     default:

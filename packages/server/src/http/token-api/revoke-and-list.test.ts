@@ -275,4 +275,14 @@ describe("GET /auth/tokens: 400 and 401", () => {
   it("401: needs a Bearer token", async () => {
     expectProblem(await listTokens(h, undefined), 401, "invalid_token");
   });
+
+  it("401 on every store: a forged short-term token whose jti holds a NUL is an invalid token", async () => {
+    const header = (await issueShort(h, token)).access_token.split(".")[0];
+    const claims = { iss: ISSUER, token_use: "automation", jti: "st_\u0000a" };
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.AAAA`;
+    const problem = expectProblem(await listTokens(h, forged), 401, "invalid_token");
+    const garbage = expectProblem(await listTokens(h, "tsr_lt_garbage"), 401, "invalid_token");
+    expect(withoutInstance(problem)).toEqual(withoutInstance(garbage));
+    expectProblem(await revokeToken(h, forged, "st_a"), 401, "invalid_token");
+  });
 });

@@ -1,7 +1,8 @@
 import type { JWTPayload } from "jose";
 import { recordAudit } from "../../audit.js";
+import { isClientIdShaped } from "../../clients/client-ids.js";
 import type { CoreContext } from "../../context.js";
-import type { ClientId, TenantId } from "../../ids.js";
+import type { TenantId } from "../../ids.js";
 import type { ClientRecord } from "../../model/index.js";
 import type { DecodedJwt } from "../identify.js";
 import { tenantIssuer } from "../issuer.js";
@@ -69,7 +70,11 @@ async function checkClientJwt(
   if (typeof tenantId !== "string") {
     return tenantId;
   }
-  const client = await ctx.store.clients.get(tenantId, jwt.claims.client_id as ClientId);
+  const clientId = jwt.claims.client_id;
+  if (typeof clientId !== "string" || !isClientIdShaped(clientId)) {
+    return fail("malformed", "not a client id");
+  }
+  const client = await ctx.store.clients.get(tenantId, clientId);
   if (client === undefined || client.tenantId !== tenantId) {
     return fail("unknown", "unknown client");
   }

@@ -1,5 +1,5 @@
 import type { CoreContext } from "../../context.js";
-import type { TenantId, TokenId } from "../../ids.js";
+import { isTokenId, type TenantId } from "../../ids.js";
 import type { AutomationTokenRecord } from "../../model/index.js";
 import { type DecodedJwt, SHORT_TERM_TYP, SHORT_TERM_USE } from "../identify.js";
 import { checkTenantJwt } from "../jwt.js";
@@ -35,10 +35,10 @@ async function checkShortTermJwt(
 ): Promise<AutomationTokenRecord | TokenFailure> {
   const jwt = jwtOf(text, "short_term_token", decoded);
   const jti = jwt?.claims.jti;
-  if (jwt === undefined || typeof jti !== "string") {
+  if (jwt === undefined || !isTokenId(jti, "short_term")) {
     return fail("malformed");
   }
-  const record = await ctx.store.automationTokens.get(jti as TokenId);
+  const record = await ctx.store.automationTokens.get(jti);
   if (record === undefined || record.kind !== "short_term") {
     return fail("unknown", "unknown short-term token");
   }
