@@ -236,6 +236,25 @@ describe("verifyToken: kinds", () => {
       await verifyToken(ctx, token, { kinds: ["access_token"], audience: "another-client" }),
     ).toMatchObject({ valid: false, reason: "wrong_audience" });
   });
+
+  it.each(EACH_KIND)("refuses a %s for an audience it was not issued for", async (kind) => {
+    const found = await verifyToken(h.runtime.ctx, every.tokens[kind], {
+      kinds: [kind],
+      audience: "https://elsewhere.example.test",
+    });
+    expect(found).toMatchObject({ valid: false, reason: "wrong_audience" });
+  });
+
+  it("takes the operations API's tokens for their own audience, the operations client", async () => {
+    for (const kind of ["operation_token", "operation_refresh_token"] as const) {
+      expect(
+        await verifyToken(h.runtime.ctx, every.tokens[kind], {
+          kinds: [kind],
+          audience: "tessera:operations",
+        }),
+      ).toMatchObject({ valid: true, audience: ["tessera:operations"] });
+    }
+  });
 });
 
 describe("every kind, expired", () => {

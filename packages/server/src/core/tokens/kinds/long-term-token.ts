@@ -24,7 +24,7 @@ async function findLongTermToken(
 async function verifyLongTermToken(
   ctx: CoreContext,
   text: string,
-  expectations: Pick<TokenExpectations, "tenantId">,
+  expectations: Pick<TokenExpectations, "tenantId" | "audience">,
   recordUse: boolean,
 ) {
   const record = await findLongTermToken(ctx, text);
@@ -33,6 +33,10 @@ async function verifyLongTermToken(
   }
   if (expectations.tenantId !== undefined && record.tenantId !== expectations.tenantId) {
     return fail("wrong_tenant");
+  }
+  // A long-term token is for Tessera's token API only: it names no audience a caller could expect.
+  if (expectations.audience !== undefined && record.audience !== expectations.audience) {
+    return fail("wrong_audience");
   }
   return verifyAutomationRecord(ctx, record, { recordUse });
 }

@@ -31,7 +31,8 @@ interface CheckedOperationJwt {
 
 /**
  * The signature and claims of an operations API token: the tenant's RS256
- * key (its own algorithm only), `typ`, `iss`, `aud` the operations client,
+ * key (its own algorithm only), `typ`, `iss`, `aud` the operations client
+ * (and the caller's expected audience, which it must then be),
  * `exp`, and `sub` naming the kind, so an operation token is never taken
  * for a refresh token nor the reverse. A refresh token lives as long as its
  * session and is also checked against its stored `jti`: only it may use a
@@ -41,7 +42,12 @@ async function checkOperationJwt(
   ctx: CoreContext,
   kind: OperationKind,
   text: string,
-  options: { readonly tenantId?: TenantId; readonly allowExpired?: boolean },
+  options: {
+    readonly tenantId?: TenantId;
+    /** An `aud` the caller expects: a token that is not the operations client's is `wrong_audience`. */
+    readonly audience?: string;
+    readonly allowExpired?: boolean;
+  },
   decoded: DecodedJwt | undefined,
 ): Promise<CheckedOperationJwt | TokenFailure> {
   const jwt = jwtOf(text, kind, decoded);
@@ -58,7 +64,8 @@ async function checkOperationJwt(
     kid: jwt.kid,
     iat: jwt.claims.iat,
     typ: ID_TOKEN_TYP,
-    audience: OPERATIONS_CLIENT_ID,
+    // `aud` is always the operations client (identify.ts); another expected one cannot match.
+    audience: options.audience ?? OPERATIONS_CLIENT_ID,
     requiredClaims: ["sub", "sid", "jti", "exp", "iat", "username"],
     allowExpired: options.allowExpired === true,
     longLived: kind === "operation_refresh_token",
@@ -89,7 +96,7 @@ async function verifyOperationJwt(
   ctx: CoreContext,
   kind: OperationKind,
   text: string,
-  expectations: Pick<TokenExpectations, "tenantId">,
+  expectations: Pick<TokenExpectations, "tenantId" | "audience">,
   decoded: DecodedJwt | undefined,
 ): Promise<VerifiedSessionToken | TokenFailure> {
   const checked = await checkOperationJwt(ctx, kind, text, expectations, decoded);
