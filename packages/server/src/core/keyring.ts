@@ -165,7 +165,9 @@ export class Keyring {
    * The public key for `kid` if it may still verify tokens for the tenant:
    * a next or active key, or a key retired within the JWKS retention. With
    * `longLived`, a key retired within the longer verification window too,
-   * for the one JWT only Tessera verifies whose lifetime is a session's.
+   * for the one JWT only Tessera verifies whose lifetime is a session's, and
+   * for revoking a session-bound token, whose session may outlive the JWKS
+   * window (its session, not the key's age, then decides).
    * An unknown kid triggers one reload (throttled), so a rotation made by
    * another process is picked up at once.
    */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
 import { type EveryKind, issueEveryKind } from "../../../test/support/registry.js";
 import type { TenantId } from "../ids.js";
+import { createTenant } from "../tenants.js";
 import { identifyToken } from "./identify.js";
 import { introspectToken, revokeToken, verifyToken } from "./registry.js";
 import { TOKEN_KINDS, type TokenKind } from "./types.js";
@@ -171,6 +172,57 @@ describe("revokeToken then introspectToken: every kind", () => {
       const result = await revokeToken(h.runtime.ctx, text, { admin: true, reason: "x" });
       expect(result.matched).toBe(false);
     }
+  });
+});
+
+describe("revokeToken: a token whose key retired past the JWKS window", () => {
+  let late: Harness;
+  beforeAll(async () => {
+    late = await startHarness();
+  });
+  afterAll(async () => {
+    await late?.close();
+  });
+
+  it("still ends the session a session-bound kind lives by, for as long as sessions live", async () => {
+    const ctx = late.runtime.ctx;
+    const tenantId = "year-long-sessions" as TenantId;
+    await createTenant(ctx, { id: tenantId, refreshTokenTtlSeconds: 365 * 86_400 });
+    const kinds = [
+      "access_token",
+      "id_token",
+      "operation_token",
+      "operation_refresh_token",
+    ] as const;
+    const issued: EveryKind[] = [];
+    for (const _kind of kinds) {
+      issued.push(await issueEveryKind(ctx, tenantId));
+    }
+    const tenant = await ctx.store.tenants.get(tenantId);
+    await ctx.keyring.rotate(tenantId, tenant?.signingAlgorithm ?? "ES256");
+    await ctx.keyring.rotate(tenantId, "RS256");
+    // Past the 31 days a retired key stays in the JWKS; the sessions live on.
+    late.clock.advance(32 * 86_400_000);
+
+    for (const [i, kind] of kinds.entries()) {
+      const every = issued[i] as EveryKind;
+      expect((await introspectToken(ctx, every.tokens.refresh_token)).active, kind).toBe(true);
+      const result = await revokeToken(ctx, every.tokens[kind], {
+        tenantId,
+        admin: true,
+        reason: "logout",
+      });
+      expect(result, kind).toMatchObject({ matched: true, sessionsEnded: [expect.any(String)] });
+      const refresh = kind.startsWith("operation") ? "operation_refresh_token" : "refresh_token";
+      expect(await introspectToken(ctx, every.tokens[refresh]), kind).toEqual({ active: false });
+    }
+    // A client access token that old has expired; it is matched, and needs no record.
+    const client = await revokeToken(ctx, (issued[0] as EveryKind).tokens.client_access_token, {
+      tenantId,
+      admin: true,
+      reason: "x",
+    });
+    expect(client).toEqual({ matched: true, sessionsEnded: [], tokensEnded: [], jtisRevoked: [] });
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, sessionOf, startHarness, TENANT } from "../../../test/support/harness.js";
 import { createApiKey } from "../../core/api-keys.js";
+import { getTenant, updateTenant } from "../../core/tenants.js";
 
 let h: Harness;
 
@@ -45,6 +46,22 @@ describe("DELETE /auth/token: 200", () => {
     h.clock.advance(2 * 3_600_000);
     await h.send("DELETE", "/auth/token", { session: { accessToken: login.session.accessToken } });
     expect((await h.send("POST", "/auth/token", login)).statusCode).toBe(401);
+  });
+
+  it("ends a year-long session by its access token after the keys rotated and a month passed", async () => {
+    await updateTenant(h.runtime.ctx, TENANT, { refreshTokenTtlSeconds: 365 * 86_400 });
+    const login = sessionOf(await h.login("alice"));
+    const tenant = await getTenant(h.runtime.ctx, TENANT);
+    await h.runtime.ctx.keyring.rotate(TENANT, tenant.signingAlgorithm);
+    // Past the 31 days its retired key stays in the JWKS; the session lives on.
+    h.clock.advance(32 * 86_400_000);
+    const response = await h.send("DELETE", "/auth/token", {
+      session: { accessToken: login.session.accessToken },
+    });
+    expect(response.json()).toEqual(SUCCESS);
+    const refresh = await h.send("POST", "/auth/token", login);
+    expect(refresh.statusCode).toBe(401);
+    expect(refresh.json()).toEqual({ status: "error", message: "Refresh token has been revoked" });
   });
 
   it("is idempotent, and answers the same for an unknown token", async () => {

@@ -59,6 +59,8 @@ async function checkClientJwt(
     readonly tenantId?: TenantId;
     readonly audience: AudienceCheck;
     readonly allowExpired?: boolean;
+    /** Accept a key retired within the long verification window (revocation: `exp` decides). */
+    readonly longLived?: boolean;
   },
   decoded: DecodedJwt | undefined,
 ): Promise<CheckedClientJwt | TokenFailure> {
@@ -88,6 +90,7 @@ async function checkClientJwt(
     requiredClaims: REQUIRED_CLAIMS,
     ...(audience === undefined ? {} : { audience }),
     allowExpired: options.allowExpired === true,
+    longLived: options.longLived === true,
   });
   if (!check.valid) {
     return check;
@@ -210,6 +213,7 @@ export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
         ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
         audience: { anyAudience: true },
         allowExpired: true,
+        longLived: true,
       },
       jwt,
     );

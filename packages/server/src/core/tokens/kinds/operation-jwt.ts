@@ -47,6 +47,8 @@ async function checkOperationJwt(
     /** An `aud` the caller expects: a token that is not the operations client's is `wrong_audience`. */
     readonly audience?: string;
     readonly allowExpired?: boolean;
+    /** Accept a key retired within the long verification window (revocation: the session decides). */
+    readonly longLived?: boolean;
   },
   decoded: DecodedJwt | undefined,
 ): Promise<CheckedOperationJwt | TokenFailure> {
@@ -68,7 +70,7 @@ async function checkOperationJwt(
     audience: options.audience ?? OPERATIONS_CLIENT_ID,
     requiredClaims: ["sub", "sid", "jti", "exp", "iat", "username"],
     allowExpired: options.allowExpired === true,
-    longLived: kind === "operation_refresh_token",
+    longLived: options.longLived === true || kind === "operation_refresh_token",
   });
   if (!check.valid) {
     return check;
@@ -155,7 +157,12 @@ export function operationJwtModule<K extends OperationKind>(kind: K): TokenKindM
         ctx,
         kind,
         text,
-        { ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }), allowExpired: true },
+        {
+          ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
+          allowExpired: true,
+          // Its session, not the JWKS window, decides whether there is anything to end.
+          longLived: true,
+        },
         jwt,
       );
       if (failed(checked)) {

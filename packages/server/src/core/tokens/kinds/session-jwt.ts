@@ -146,8 +146,9 @@ export async function introspectSessionToken(
 
 /**
  * Ends the session of a session API access or ID token: its signature must
- * hold, its expiry does not matter (RFC 7009 §2.1), and its `aud` must be
- * the revoker's client unless the revoker is an admin.
+ * hold (under a key retired within the long verification window too, as
+ * long as a session may live), its expiry does not matter (RFC 7009 §2.1),
+ * and its `aud` must be the revoker's client unless the revoker is an admin.
  */
 async function revokeSessionJwt(
   ctx: CoreContext,
@@ -170,6 +171,8 @@ async function revokeSessionJwt(
     typ: SHAPES[kind].typ,
     requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
     allowExpired: true,
+    // Its session, not the JWKS window, decides: a session may outlive a retired key's 31 days.
+    longLived: true,
     ...(by.clientId === undefined || by.admin === true ? {} : { audience: by.clientId }),
   });
   if (!check.valid || check.payload.token_use !== SHAPES[kind].use) {
