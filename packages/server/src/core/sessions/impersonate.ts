@@ -12,7 +12,8 @@ import { startSession } from "./start-session.js";
  * Starts a session as another user (spec 003).
  *
  * The caller proves a live session with its access token, verified by the
- * token registry (`requireToken`), and must hold `impersonate`. The new
+ * token registry (`requireToken`, or `verifySessionPair` when its ID token
+ * comes with it), and must hold `impersonate`. The new
  * session:
  * - carries `act: { sub: <caller> }` in its tokens (RFC 8693 §4.1);
  * - is a child of the caller's session: it ends when that one ends, and

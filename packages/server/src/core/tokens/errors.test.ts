@@ -13,6 +13,7 @@ describe("tokenError", () => {
     ["wrong_tenant", "invalid_token", "Invalid token"],
     ["wrong_kind", "invalid_token", "Invalid token"],
     ["wrong_audience", "invalid_token", "Invalid token"],
+    ["mismatched", "invalid_token", "Invalid token"],
   ])("words %s as %s in neutral words", (reason, code, message) => {
     const error = tokenError({ valid: false, reason, detail: "internal" });
     expect({ code: error.code, message: error.message, detail: error.detail }).toEqual({

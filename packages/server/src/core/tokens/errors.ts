@@ -9,7 +9,8 @@ import type { TokenFailure } from "./types.js";
  * - `expired` → `token_expired`;
  * - `revoked`, `rotated`, `client_disabled` → `token_revoked`;
  * - anything else → `invalid_token`, whatever the reason, so a caller
- *   cannot tell a forged token from another tenant's or another kind's.
+ *   cannot tell a forged token from another tenant's or another kind's
+ *   (a dialect may word `mismatched` more precisely, as the session API does).
  *
  * @example
  * const result = await verifyToken(ctx, text, { kinds: ["access_token"], tenantId });

@@ -57,7 +57,9 @@ export type IdentifiedKind = TokenKind | ClientCredentialKind | "unknown";
  * - `rotated`: a refresh token already exchanged for its successor;
  * - `client_disabled`: its client is disabled;
  * - `wrong_tenant`, `wrong_kind`, `wrong_audience`: a good token, sent
- *   where it does not belong.
+ *   where it does not belong;
+ * - `mismatched`: two good tokens sent together as one caller's (an ID
+ *   token and its access token) that are not of one session and user.
  */
 export type TokenFailureReason =
   | "malformed"
@@ -68,7 +70,8 @@ export type TokenFailureReason =
   | "client_disabled"
   | "wrong_tenant"
   | "wrong_kind"
-  | "wrong_audience";
+  | "wrong_audience"
+  | "mismatched";
 
 /** A refused token: a value, not an exception (refusal is an expected outcome). */
 export interface TokenFailure {

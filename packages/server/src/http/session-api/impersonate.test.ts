@@ -147,6 +147,30 @@ describe("POST /auth/impersonate: 401", () => {
     expect(response.json().message).toBe("Invalid token");
   });
 
+  it("judges both tokens before their session: a revoked session with a forged ID token is an invalid token", async () => {
+    await h.send("DELETE", "/auth/token", admin);
+    const [header, payload, signature = ""] = admin.session.authorization.split(".");
+    const flipped = signature[8] === "A" ? "B" : "A";
+    const forgedId = `${header}.${payload}.${signature.slice(0, 8)}${flipped}${signature.slice(9)}`;
+    const forged = await impersonate(admin, "alice", { authorization: `Bearer ${forgedId}` });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toEqual({ status: "error", message: "Invalid token" });
+    // Both tokens genuine: the session's end is what is said.
+    const genuine = await impersonate(admin, "alice");
+    expect(genuine.json()).toEqual({ status: "error", message: "Token has been revoked" });
+  });
+
+  it("says two tokens are not of one session before it judges either session", async () => {
+    const other = sessionOf(await h.login("root"));
+    await h.send("DELETE", "/auth/token", admin);
+    const response = await impersonate(other, "alice", { accesstoken: admin.session.accessToken });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({
+      status: "error",
+      message: "The ID token and access token are not of one session",
+    });
+  });
+
   it("refuses an expired access token", async () => {
     h.clock.advance(3_600_000 + 10_000);
     const response = await impersonate(admin, "alice");

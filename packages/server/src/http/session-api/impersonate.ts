@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import { impersonateUser } from "../../core/sessions/impersonate.js";
-import { requireToken } from "../../core/tokens/registry.js";
+import { tokenError } from "../../core/tokens/errors.js";
+import { verifySessionPair } from "../../core/tokens/session-pair.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
 import {
@@ -61,15 +62,19 @@ export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): voi
           "The Authorization (ID token) and AccessToken headers are required",
         );
       }
-      // Both tokens through the registry: of this tenant, issued to this client, their session live.
-      const expected = { tenantId: client.tenant.id, audience: client.clientId };
-      const caller = await requireToken(ctx, accessToken, { ...expected, kinds: ["access_token"] });
-      const id = await requireToken(ctx, idToken, { ...expected, kinds: ["id_token"] });
-      if (id.session.id !== caller.session.id || id.subject !== caller.subject) {
-        throw new TesseraError(
-          "invalid_token",
-          "The ID token and access token are not of one session",
-        );
+      // Both tokens of this tenant and issued to this client, then of one session, then that session live.
+      const caller = await verifySessionPair(
+        ctx,
+        { accessToken, idToken },
+        { tenantId: client.tenant.id, audience: client.clientId },
+      );
+      if (!caller.valid) {
+        throw caller.reason === "mismatched"
+          ? new TesseraError(
+              "invalid_token",
+              "The ID token and access token are not of one session",
+            )
+          : tokenError(caller);
       }
       const tokens = await impersonateUser(ctx, {
         client,

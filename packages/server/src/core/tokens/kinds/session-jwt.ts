@@ -1,5 +1,6 @@
+import type { JWTPayload } from "jose";
 import type { CoreContext } from "../../context.js";
-import type { SessionId, UserId } from "../../ids.js";
+import type { SessionId, TenantId, UserId } from "../../ids.js";
 import type { DecodedJwt } from "../identify.js";
 import { tenantIssuer } from "../issuer.js";
 import { audienceOf, checkTenantJwt } from "../jwt.js";
@@ -18,6 +19,7 @@ import {
 } from "../types.js";
 import {
   existingClaimedTenant,
+  fail,
   failed,
   INACTIVE,
   inScope,
@@ -27,7 +29,8 @@ import {
 } from "./kind.js";
 import { liveSession, revokeSessionOf } from "./session.js";
 
-type SessionJwtKind = "access_token" | "id_token";
+/** The session API's two JWT kinds. */
+export type SessionJwtKind = "access_token" | "id_token";
 
 const SHAPES = {
   access_token: { typ: ACCESS_TOKEN_TYP, use: "access" },
@@ -47,24 +50,36 @@ export function actorOf(act: unknown, depth = 0): ActorClaim | undefined {
   return nested === undefined ? { sub } : { sub, act: nested };
 }
 
+/** A session API JWT whose signature and claims hold; its session not yet judged. */
+export interface CheckedSessionJwt {
+  readonly kind: SessionJwtKind;
+  readonly tenantId: TenantId;
+  readonly payload: JWTPayload & { readonly sub: string; readonly sid: string };
+}
+
 /**
- * A session API access or ID token, verified: signature and claims (the
- * kind's `typ` and `token_use`, `iss` the tenant's issuer, `aud` the
- * expected client when asked, `exp` with the configured leeway), then its
- * session, so a revoked session's tokens are refused at once.
+ * The signature and claims of a session API access or ID token, without its
+ * session: the tenant's key and its algorithm only, the kind's `typ` and
+ * `token_use`, `iss` the tenant's issuer, `aud` when asked, and `exp` with
+ * the configured leeway unless `allowExpired`.
  */
-async function verifySessionJwt(
+export async function checkSessionJwt(
   ctx: CoreContext,
   kind: SessionJwtKind,
   text: string,
-  expectations: Pick<TokenExpectations, "tenantId" | "audience">,
+  options: {
+    readonly tenantId?: TenantId;
+    readonly audience?: string;
+    readonly allowExpired?: boolean;
+    readonly longLived?: boolean;
+  },
   decoded: DecodedJwt | undefined,
-): Promise<VerifiedSessionToken | TokenFailure> {
+): Promise<CheckedSessionJwt | TokenFailure> {
   const jwt = jwtOf(text, kind, decoded);
   if (jwt === undefined) {
-    return { valid: false, reason: "malformed" };
+    return fail("malformed");
   }
-  const tenantId = await existingClaimedTenant(ctx, jwt, expectations.tenantId);
+  const tenantId = await existingClaimedTenant(ctx, jwt, options.tenantId);
   if (typeof tenantId !== "string") {
     return tenantId;
   }
@@ -72,21 +87,41 @@ async function verifySessionJwt(
     tenantId,
     token: text,
     kid: jwt.kid,
+    iat: jwt.claims.iat,
     typ: SHAPES[kind].typ,
     requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
-    ...(expectations.audience === undefined ? {} : { audience: expectations.audience }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    allowExpired: options.allowExpired === true,
+    longLived: options.longLived === true,
   });
   if (!check.valid) {
     return check;
   }
   const { payload } = check;
-  if (payload.token_use !== SHAPES[kind].use || typeof payload.sid !== "string") {
-    return { valid: false, reason: "malformed", detail: "wrong token_use" };
+  if (
+    payload.token_use !== SHAPES[kind].use ||
+    typeof payload.sid !== "string" ||
+    typeof payload.sub !== "string"
+  ) {
+    return fail("malformed", "wrong token_use");
   }
+  return { kind, tenantId, payload: payload as CheckedSessionJwt["payload"] };
+}
+
+/**
+ * A checked session API JWT whose session may be used now (so a revoked
+ * session's tokens are refused at once, whatever their `exp`), as a
+ * verified token.
+ */
+export async function judgeSessionJwt(
+  ctx: CoreContext,
+  checked: CheckedSessionJwt,
+): Promise<VerifiedSessionToken | TokenFailure> {
+  const { kind, tenantId, payload } = checked;
   const live = await liveSession(
     ctx,
     payload.sid as SessionId,
-    { tenantId, userId: payload.sub as string },
+    { tenantId, userId: payload.sub },
     ctx.clock.now(),
   );
   if (failed(live)) {
@@ -107,6 +142,18 @@ async function verifySessionJwt(
     audience: audienceOf(payload.aud),
     act: actorOf(payload.act),
   };
+}
+
+/** A session API access or ID token, verified: {@link checkSessionJwt}, then its session. */
+async function verifySessionJwt(
+  ctx: CoreContext,
+  kind: SessionJwtKind,
+  text: string,
+  expectations: Pick<TokenExpectations, "tenantId" | "audience">,
+  decoded: DecodedJwt | undefined,
+): Promise<VerifiedSessionToken | TokenFailure> {
+  const checked = await checkSessionJwt(ctx, kind, text, expectations, decoded);
+  return failed(checked) ? checked : judgeSessionJwt(ctx, checked);
 }
 
 /** The neutral description of a verified session token (access, ID, refresh, operation). */
@@ -157,32 +204,27 @@ async function revokeSessionJwt(
   by: Revoker,
   decoded: DecodedJwt | undefined,
 ): Promise<RevocationResult> {
-  const jwt = jwtOf(text, kind, decoded);
-  const tenantId =
-    jwt === undefined ? undefined : await existingClaimedTenant(ctx, jwt, by.tenantId);
-  if (jwt === undefined || typeof tenantId !== "string") {
-    return NOTHING_REVOKED;
-  }
-  const check = await checkTenantJwt(ctx, {
-    tenantId,
-    token: text,
-    kid: jwt.kid,
-    iat: jwt.claims.iat,
-    typ: SHAPES[kind].typ,
-    requiredClaims: ["sub", "sid", "jti", "exp", "iat", "token_use"],
-    allowExpired: true,
-    // Its session, not the JWKS window, decides: a session may outlive a retired key's 31 days.
-    longLived: true,
-    ...(by.clientId === undefined || by.admin === true ? {} : { audience: by.clientId }),
-  });
-  if (!check.valid || check.payload.token_use !== SHAPES[kind].use) {
+  const checked = await checkSessionJwt(
+    ctx,
+    kind,
+    text,
+    {
+      ...(by.tenantId === undefined ? {} : { tenantId: by.tenantId }),
+      ...(by.clientId === undefined || by.admin === true ? {} : { audience: by.clientId }),
+      allowExpired: true,
+      // Its session, not the JWKS window, decides: a session may outlive a retired key's 31 days.
+      longLived: true,
+    },
+    decoded,
+  );
+  if (failed(checked)) {
     return NOTHING_REVOKED;
   }
   return revokeSessionOf(
     ctx,
     kind,
-    check.payload.sid as SessionId,
-    { tenantId, userId: check.payload.sub as UserId },
+    checked.payload.sid as SessionId,
+    { tenantId: checked.tenantId, userId: checked.payload.sub as UserId },
     by,
   );
 }
