@@ -13,6 +13,8 @@ import { introspectToken, revokeToken, verifyToken } from "./registry.js";
 const ISSUER = "https://auth.example.test/tenants/default";
 const SERVICE = "https://deploy.example.test";
 const KINDS = ["client_access_token"] as const;
+/** What the tokens' own tenant may see. */
+const SCOPE = { tenantId: TENANT };
 
 let h: Harness;
 let tenant: TenantRecord;
@@ -74,7 +76,7 @@ describe("a client access token: verified", () => {
       await verifyToken(h.runtime.ctx, token, { kinds: KINDS, audience: SERVICE }),
     ).toMatchObject({ valid: true });
     // Introspection answers for any audience (RFC 7662: the resource server asks).
-    expect(await introspectToken(h.runtime.ctx, token)).toMatchObject({
+    expect(await introspectToken(h.runtime.ctx, token, SCOPE)).toMatchObject({
       active: true,
       audience: [SERVICE],
     });
@@ -118,7 +120,9 @@ describe("a client access token: verified", () => {
       scopes: ["deploy:read"],
     });
 
-    expect(await introspectToken(h.runtime.ctx, token)).toMatchObject({ scopes: ["deploy:read"] });
+    expect(await introspectToken(h.runtime.ctx, token, SCOPE)).toMatchObject({
+      scopes: ["deploy:read"],
+    });
   });
 
   it("is refused while its client is disabled", async () => {
@@ -131,7 +135,7 @@ describe("a client access token: verified", () => {
       valid: false,
       reason: "client_disabled",
     });
-    expect(await introspectToken(h.runtime.ctx, token)).toEqual({ active: false });
+    expect(await introspectToken(h.runtime.ctx, token, SCOPE)).toEqual({ active: false });
   });
 
   it("is refused when it names a client the tenant does not have", async () => {
@@ -150,9 +154,9 @@ describe("a client access token: verified", () => {
     const act = { sub: "service-b", act: { sub: "service-a" } };
     const token = await signClientAccessToken(h.runtime.ctx, tenant, client, { act });
 
-    expect(await introspectToken(h.runtime.ctx, token)).toMatchObject({ act });
+    expect(await introspectToken(h.runtime.ctx, token, SCOPE)).toMatchObject({ act });
     const plain = await signClientAccessToken(h.runtime.ctx, tenant, client);
-    expect(await introspectToken(h.runtime.ctx, plain)).not.toHaveProperty("act");
+    expect(await introspectToken(h.runtime.ctx, plain, SCOPE)).not.toHaveProperty("act");
   });
 });
 
@@ -198,7 +202,7 @@ describe("a client access token: revoked", () => {
       reason: "revoked",
     });
     expect(byOther.matched).toBe(false);
-    expect(await introspectToken(ctx, token)).toMatchObject({ active: true });
+    expect(await introspectToken(ctx, token, SCOPE)).toMatchObject({ active: true });
 
     const byAdmin = await revokeToken(ctx, token, {
       tenantId: TENANT,
@@ -207,7 +211,7 @@ describe("a client access token: revoked", () => {
       reason: "revoked",
     });
     expect(byAdmin.jtisRevoked).toHaveLength(1);
-    expect(await introspectToken(ctx, token)).toEqual({ active: false });
+    expect(await introspectToken(ctx, token, SCOPE)).toEqual({ active: false });
   });
 
   it("is matched but needs no record once expired past the leeway", async () => {

@@ -10,6 +10,8 @@ import { TOKEN_KINDS, type TokenKind } from "./types.js";
 const OTHER = "other-tenant" as TenantId;
 const ISSUER = "https://auth.example.test/tenants/default";
 const EACH_KIND = TOKEN_KINDS.map((kind) => [kind] as const);
+/** What the tokens' own tenant may see. */
+const SCOPE = { tenantId: TENANT };
 
 let h: Harness;
 
@@ -62,25 +64,26 @@ describe("introspectToken: every kind", () => {
     const ctx = h.runtime.ctx;
     const sessions = await Promise.all(
       (["access_token", "id_token", "refresh_token"] as const).map(async (kind) => {
-        const found = await introspectToken(ctx, every.tokens[kind]);
+        const found = await introspectToken(ctx, every.tokens[kind], SCOPE);
         return found.active ? found.sessionId : undefined;
       }),
     );
     expect(new Set(sessions).size).toBe(1);
     expect(sessions[0]).toEqual(expect.any(String));
-    const short = await introspectToken(ctx, every.tokens.short_term_token);
-    const long = await introspectToken(ctx, every.tokens.long_term_token);
+    const short = await introspectToken(ctx, every.tokens.short_term_token, SCOPE);
+    const long = await introspectToken(ctx, every.tokens.long_term_token, SCOPE);
     expect(short.active && long.active && short.parentId === long.jti).toBe(true);
   });
 
   it("answers garbage, a client secret and an API key with nothing but active: false", async () => {
     for (const text of ["", "garbage", "a.b.c", every.clientSecret, every.apiKey]) {
-      expect(await introspectToken(h.runtime.ctx, text)).toEqual({ active: false });
+      expect(await introspectToken(h.runtime.ctx, text, SCOPE)).toEqual({ active: false });
     }
   });
 
   it("answers a kind outside the caller's kinds as inactive", async () => {
     const found = await introspectToken(h.runtime.ctx, every.tokens.access_token, {
+      ...SCOPE,
       kinds: ["operation_token"],
     });
     expect(found).toEqual({ active: false });
@@ -122,10 +125,10 @@ describe("revokeToken then introspectToken: every kind", () => {
     await revokeToken(ctx, every.tokens.refresh_token, { tenantId: TENANT, reason: "logout" });
 
     for (const kind of ["access_token", "id_token"] as const) {
-      expect(await introspectToken(ctx, every.tokens[kind])).toEqual({ active: false });
+      expect(await introspectToken(ctx, every.tokens[kind], SCOPE)).toEqual({ active: false });
     }
     // Another session's tokens (the operations API's) live on.
-    expect((await introspectToken(ctx, every.tokens.operation_token)).active).toBe(true);
+    expect((await introspectToken(ctx, every.tokens.operation_token, SCOPE)).active).toBe(true);
   });
 
   it("ends a long-term token's short-term tokens with it, and not the reverse", async () => {
@@ -134,12 +137,14 @@ describe("revokeToken then introspectToken: every kind", () => {
     const by = { tenantId: TENANT, reason: "revoked" };
 
     await revokeToken(ctx, every.tokens.short_term_token, by);
-    expect((await introspectToken(ctx, every.tokens.long_term_token)).active).toBe(true);
+    expect((await introspectToken(ctx, every.tokens.long_term_token, SCOPE)).active).toBe(true);
 
     const fresh = await issueEveryKind(ctx, TENANT);
     const result = await revokeToken(ctx, fresh.tokens.long_term_token, by);
     expect(result.tokensEnded).toHaveLength(2);
-    expect(await introspectToken(ctx, fresh.tokens.short_term_token)).toEqual({ active: false });
+    expect(await introspectToken(ctx, fresh.tokens.short_term_token, SCOPE)).toEqual({
+      active: false,
+    });
   });
 
   it.each(EACH_KIND)(
@@ -162,14 +167,18 @@ describe("revokeToken then introspectToken: every kind", () => {
 
       expect(elsewhere.matched).toBe(false);
       expect(otherClient.matched).toBe(false);
-      expect((await introspectToken(ctx, token)).active).toBe(true);
+      expect((await introspectToken(ctx, token, SCOPE)).active).toBe(true);
     },
   );
 
   it("revokes nothing for garbage, a client secret or an API key, and does not throw", async () => {
     const every = await issueEveryKind(h.runtime.ctx, TENANT);
     for (const text of ["", "x".repeat(100_000), every.clientSecret, every.apiKey]) {
-      const result = await revokeToken(h.runtime.ctx, text, { admin: true, reason: "x" });
+      const result = await revokeToken(h.runtime.ctx, text, {
+        allTenants: true,
+        admin: true,
+        reason: "x",
+      });
       expect(result.matched).toBe(false);
     }
   });
@@ -206,7 +215,9 @@ describe("revokeToken: a token whose key retired past the JWKS window", () => {
 
     for (const [i, kind] of kinds.entries()) {
       const every = issued[i] as EveryKind;
-      expect((await introspectToken(ctx, every.tokens.refresh_token)).active, kind).toBe(true);
+      expect((await introspectToken(ctx, every.tokens.refresh_token, { tenantId })).active).toBe(
+        true,
+      );
       const result = await revokeToken(ctx, every.tokens[kind], {
         tenantId,
         admin: true,
@@ -214,7 +225,9 @@ describe("revokeToken: a token whose key retired past the JWKS window", () => {
       });
       expect(result, kind).toMatchObject({ matched: true, sessionsEnded: [expect.any(String)] });
       const refresh = kind.startsWith("operation") ? "operation_refresh_token" : "refresh_token";
-      expect(await introspectToken(ctx, every.tokens[refresh]), kind).toEqual({ active: false });
+      expect(await introspectToken(ctx, every.tokens[refresh], { tenantId }), kind).toEqual({
+        active: false,
+      });
     }
     // A client access token that old has expired; it is matched, and needs no record.
     const client = await revokeToken(ctx, (issued[0] as EveryKind).tokens.client_access_token, {
@@ -223,6 +236,28 @@ describe("revokeToken: a token whose key retired past the JWKS window", () => {
       reason: "x",
     });
     expect(client).toEqual({ matched: true, sessionsEnded: [], tokensEnded: [], jtisRevoked: [] });
+  });
+});
+
+describe("a caller names the tenant whose tokens it may see or end", () => {
+  it("sees and ends nothing when it names no tenant, and every tenant's tokens only when it says so", async () => {
+    const ctx = h.runtime.ctx;
+    const every = await issueEveryKind(ctx, TENANT);
+    const token = every.tokens.access_token;
+
+    // @ts-expect-error a scope names its tenant, or says allTenants
+    expect(await introspectToken(ctx, token)).toEqual({ active: false });
+    // @ts-expect-error a scope names its tenant, or says allTenants
+    expect(await introspectToken(ctx, token, { admin: true })).toEqual({ active: false });
+    // @ts-expect-error a revoker names its tenant, or says allTenants
+    expect(await revokeToken(ctx, token, { admin: true, reason: "x" })).toMatchObject({
+      matched: false,
+    });
+    expect((await introspectToken(ctx, token, { tenantId: TENANT })).active).toBe(true);
+
+    expect((await introspectToken(ctx, token, { allTenants: true })).active).toBe(true);
+    const result = await revokeToken(ctx, token, { allTenants: true, admin: true, reason: "x" });
+    expect(result.sessionsEnded).toHaveLength(1);
   });
 });
 
@@ -326,7 +361,7 @@ describe("every kind, expired", () => {
         await Promise.all(
           TOKEN_KINDS.map(async (kind) => [
             kind,
-            (await introspectToken(ctx, every.tokens[kind])).active,
+            (await introspectToken(ctx, every.tokens[kind], SCOPE)).active,
           ]),
         ),
       );

@@ -4,7 +4,7 @@ import { type Inspection, inspectToken } from "./identify.js";
 import { accessTokenKind } from "./kinds/access-token.js";
 import { clientAccessTokenKind } from "./kinds/client-access-token.js";
 import { idTokenKind } from "./kinds/id-token.js";
-import { fail, INACTIVE, type TokenKindModule } from "./kinds/kind.js";
+import { fail, INACTIVE, namesTenants, type TokenKindModule } from "./kinds/kind.js";
 import { longTermTokenKind } from "./kinds/long-term-token.js";
 import { operationRefreshTokenKind } from "./kinds/operation-refresh-token.js";
 import { operationTokenKind } from "./kinds/operation-token.js";
@@ -113,13 +113,21 @@ export async function requireToken<K extends TokenKind>(
  * tenant, subject, client, scopes, audience, session, parent, `act` and
  * times when it may be used now and lies within `scope`; `{active: false}`
  * for anything else (unknown, malformed, expired, revoked, another
- * tenant's, outside `scope`), with no hint of which.
+ * tenant's, outside `scope`), with no hint of which. `scope` names the
+ * tenant (or says `allTenants: true`); one that does not sees nothing.
+ *
+ * @example
+ * const found = await introspectToken(ctx, token, { tenantId, clientId });
+ * if (found.active) console.log(found.kind, found.subject);
  */
 export async function introspectToken(
   ctx: CoreContext,
   text: string,
-  scope: TokenScope = {},
+  scope: TokenScope,
 ): Promise<Introspection> {
+  if (!namesTenants(scope)) {
+    return INACTIVE;
+  }
   const inspected = inspectToken(text);
   const found = moduleOf(inspected);
   if ("valid" in found || (scope.kinds !== undefined && !scope.kinds.includes(found.module.kind))) {
@@ -139,13 +147,17 @@ export async function introspectToken(
  * As RFC 7009 §2.2 prescribes, a token that is unknown, malformed, already
  * revoked, of another tenant or client than `by` may revoke, or of a kind
  * outside `by.kinds`, is not an error: nothing changes and `matched` is
- * false, so the call is idempotent and reveals nothing.
+ * false, so the call is idempotent and reveals nothing. `by` names the
+ * tenant (or says `allTenants: true`); one that does not ends nothing.
  */
 export async function revokeToken(
   ctx: CoreContext,
   text: string,
   by: Revoker,
 ): Promise<RevocationResult> {
+  if (!namesTenants(by)) {
+    return NOTHING_REVOKED;
+  }
   const inspected = inspectToken(text);
   const found = moduleOf(inspected);
   if ("valid" in found || (by.kinds !== undefined && !by.kinds.includes(found.module.kind))) {

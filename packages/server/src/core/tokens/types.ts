@@ -193,24 +193,31 @@ export interface InactiveIntrospection {
 
 export type Introspection = ActiveIntrospection | InactiveIntrospection;
 
+/**
+ * Which tenants' tokens a caller may see or end: one tenant's, always named
+ * (nothing crosses tenants), or, said explicitly, every tenant's (an
+ * operator's tool). A scope that says neither matches nothing.
+ */
+export type TenantChoice =
+  | { readonly tenantId: TenantId; readonly allTenants?: never }
+  | { readonly allTenants: true; readonly tenantId?: never };
+
 /** Whose tokens a caller may see (introspection) or end (revocation). */
-export interface TokenScope {
-  /** Only tokens of this tenant. */
-  readonly tenantId?: TenantId;
+export type TokenScope = TenantChoice & {
   /** Only these kinds (a dialect revokes only the kinds it issues). */
   readonly kinds?: readonly TokenKind[];
   /** Only tokens issued to this client, unless `admin`. */
   readonly clientId?: ClientId;
   /** Any token of the tenant, whatever its client. */
   readonly admin?: boolean;
-}
+};
 
 /** Who revokes, and why: what the audit trail records. */
-export interface Revoker extends TokenScope {
+export type Revoker = TokenScope & {
   readonly reason: string;
   readonly actorUserId?: UserId | null;
   readonly ip?: string | null;
-}
+};
 
 /**
  * What a revocation did. A token that is unknown, another's, or already

@@ -63,8 +63,17 @@ export function failed(value: object): value is TokenFailure {
 export const INACTIVE: InactiveIntrospection = { active: false };
 
 /**
+ * True when `scope` names its tenant, or says it is for every tenant: a
+ * scope that says neither (a caller that forgot it) matches nothing.
+ */
+export function namesTenants(scope: TokenScope | undefined): boolean {
+  return scope !== undefined && (scope.tenantId !== undefined || scope.allTenants === true);
+}
+
+/**
  * Whether a token of `tenantId` issued to `clientId` is within `scope`: of
- * its tenant, of its kinds, and issued to its client unless it is an admin.
+ * its tenant (or every tenant, said explicitly), of its kinds, and issued
+ * to its client unless it is an admin.
  */
 export function inScope(
   scope: TokenScope,
@@ -72,7 +81,7 @@ export function inScope(
   token: { readonly tenantId: TenantId; readonly clientId: string },
 ): boolean {
   return (
-    (scope.tenantId === undefined || scope.tenantId === token.tenantId) &&
+    (scope.allTenants === true || scope.tenantId === token.tenantId) &&
     (scope.kinds === undefined || scope.kinds.includes(kind)) &&
     (scope.clientId === undefined || scope.admin === true || scope.clientId === token.clientId)
   );
