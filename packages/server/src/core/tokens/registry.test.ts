@@ -239,6 +239,38 @@ describe("revokeToken: a token whose key retired past the JWKS window", () => {
   });
 });
 
+describe("the answers that say nothing", () => {
+  /** Tries to change an answer, as a careless caller might; a frozen one refuses. */
+  function tamper(change: () => void): void {
+    try {
+      change();
+    } catch {
+      // Refused: nothing to do.
+    }
+  }
+
+  it("cannot be changed by one caller for the next", async () => {
+    const ctx = h.runtime.ctx;
+    const by = { allTenants: true, admin: true, reason: "x" } as const;
+    const nothing = await revokeToken(ctx, "garbage", by);
+    const inactive = await introspectToken(ctx, "garbage", SCOPE);
+
+    tamper(() => Object.assign(nothing, { matched: true, sessionId: "s" }));
+    for (const list of [nothing.sessionsEnded, nothing.tokensEnded, nothing.jtisRevoked]) {
+      tamper(() => (list as string[]).push("leaked"));
+    }
+    tamper(() => Object.assign(inactive, { active: true, kind: "access_token" }));
+
+    expect(await revokeToken(ctx, "garbage", by)).toEqual({
+      matched: false,
+      sessionsEnded: [],
+      tokensEnded: [],
+      jtisRevoked: [],
+    });
+    expect(await introspectToken(ctx, "garbage", SCOPE)).toEqual({ active: false });
+  });
+});
+
 describe("a caller names the tenant whose tokens it may see or end", () => {
   it("sees and ends nothing when it names no tenant, and every tenant's tokens only when it says so", async () => {
     const ctx = h.runtime.ctx;

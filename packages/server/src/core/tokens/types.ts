@@ -237,10 +237,14 @@ export interface RevocationResult {
   readonly jtisRevoked: readonly string[];
 }
 
-/** The {@link RevocationResult} of a call that matched nothing. */
-export const NOTHING_REVOKED: RevocationResult = {
+/**
+ * The {@link RevocationResult} of a call that matched nothing: one object
+ * every such call returns, so frozen to the last list, and no caller can
+ * change what the next one is told.
+ */
+export const NOTHING_REVOKED: RevocationResult = Object.freeze({
   matched: false,
-  sessionsEnded: [],
-  tokensEnded: [],
-  jtisRevoked: [],
-};
+  sessionsEnded: Object.freeze([]),
+  tokensEnded: Object.freeze([]),
+  jtisRevoked: Object.freeze([]),
+});

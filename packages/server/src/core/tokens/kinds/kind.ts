@@ -59,8 +59,11 @@ export function failed(value: object): value is TokenFailure {
   return "valid" in value && value.valid === false;
 }
 
-/** What every inactive token answers: nothing more (RFC 7662 §2.2). */
-export const INACTIVE: InactiveIntrospection = { active: false };
+/**
+ * What every inactive token answers: nothing more (RFC 7662 §2.2). One
+ * object for every such answer, so frozen: no caller can change it for the next.
+ */
+export const INACTIVE: InactiveIntrospection = Object.freeze({ active: false });
 
 /**
  * True when `scope` names its tenant, or says it is for every tenant: a
