@@ -76,13 +76,16 @@ async function checkOperationJwt(
     return check;
   }
   const { payload } = check;
+  // Judged again on what was verified, not on the decoded parts: a session
+  // API token (`token_use`) signed with the same RS256 key is not one of these.
   if (
     payload.sub !== SUBJECT[kind] ||
+    payload.token_use !== undefined ||
     typeof payload.sid !== "string" ||
     typeof payload.jti !== "string" ||
     typeof payload.username !== "string"
   ) {
-    return fail("malformed", `wrong kind: ${String(payload.sub)}`);
+    return fail("malformed", "not an operations API token");
   }
   return { tenantId, payload: payload as CheckedOperationJwt["payload"] };
 }
