@@ -58,7 +58,7 @@ export interface Config {
     readonly maxFailuresPerIp: number;
     readonly windowSeconds: number;
   };
-  /** Every token API request, per client and per IP, per minute. */
+  /** Every token API and OAuth token endpoint request, per client and per IP, per minute (one budget for both). */
   readonly tokenApiRateLimit: {
     readonly perClientPerMinute: number;
     readonly perIpPerMinute: number;

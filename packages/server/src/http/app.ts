@@ -8,11 +8,11 @@ import { answerClientError, forgetServedRequest, trackServedRequest } from "./cl
 import { answerError, answerFrameworkError, answerRouteNotFound } from "./framework-errors.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
+import { type RateLimitSettings, RequestRateLimits } from "./rate-limit.js";
 import { OneLinePerRequest } from "./request-log.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { tokenApi } from "./token-api/plugin.js";
-import type { TokenApiRateLimitSettings } from "./token-api/rate-limit.js";
 import { healthRoutes, wellKnownRoutes } from "./well-known.js";
 
 export interface AppOptions {
@@ -20,8 +20,11 @@ export interface AppOptions {
   readonly defaultTenant: string;
   /** The tenant the operations API serves; the default tenant unless configured. */
   readonly operationsTenant?: string;
-  /** The token API's request budgets (defaults: 600 per client and 1200 per IP a minute). */
-  readonly tokenApiRateLimits?: TokenApiRateLimitSettings;
+  /**
+   * The request budgets the token API and OAuth's token endpoints share
+   * (defaults: 600 per client and 1200 per IP a minute).
+   */
+  readonly tokenApiRateLimits?: RateLimitSettings;
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   /** The logger; defaults to a silent one. */
@@ -99,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   registerBodyParsers(app);
   app.decorateRequest("tesseraClient", null);
+  app.decorateRequest("rateLimitState", null);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id).headers(SECURITY_HEADERS);
     trackServedRequest(request, reply);
@@ -116,10 +120,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx: options.ctx });
   await app.register(wellKnownRoutes, { ctx: options.ctx, defaultTenant: options.defaultTenant });
   await app.register(sessionApi, { ctx: options.ctx });
-  await app.register(tokenApi, {
-    ctx: options.ctx,
-    rateLimits: options.tokenApiRateLimits ?? { perClientPerMinute: 600, perIpPerMinute: 1200 },
-  });
+  const limits = new RequestRateLimits(
+    options.ctx.cache,
+    options.tokenApiRateLimits ?? { perClientPerMinute: 600, perIpPerMinute: 1200 },
+  );
+  await app.register(tokenApi, { ctx: options.ctx, limits });
   await app.register(operationsApi, {
     ctx: options.ctx,
     tenantId: options.operationsTenant ?? options.defaultTenant,

@@ -4,8 +4,8 @@ import type { CoreContext } from "../../core/context.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
+import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import type { TokenApiRateLimits } from "./rate-limit.js";
 import { problems, type TokenListQuery, tokenListQuery, tokenListResponse } from "./schemas.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -34,7 +34,7 @@ function render(token: AutomationTokenRecord) {
 export function registerGetTokens(
   app: FastifyInstance,
   ctx: CoreContext,
-  limits: TokenApiRateLimits,
+  limits: RequestRateLimits,
 ): void {
   app.get<{ Querystring: TokenListQuery }>(
     "/auth/tokens",

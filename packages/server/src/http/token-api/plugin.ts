@@ -1,27 +1,26 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import type { RequestRateLimits } from "../rate-limit.js";
 import { tokenApiErrorHandler } from "./errors.js";
 import { registerGetTokens } from "./get-tokens.js";
 import { registerPostLong } from "./post-long.js";
 import { registerPostRevoke } from "./post-revoke.js";
 import { registerPostShort } from "./post-short.js";
-import { type TokenApiRateLimitSettings, TokenApiRateLimits } from "./rate-limit.js";
 import { problemSchema } from "./schemas.js";
 
 /**
  * The token API for automation (spec 004): long-term tokens, short-term
  * tokens, revocation and listing. Every error is an RFC 9457 problem; every
- * answer carries `RateLimit-*` headers.
+ * answer carries `RateLimit-*` headers, from the budgets it shares with
+ * OAuth's token endpoints (`limits`).
  */
 export async function tokenApi(
   app: FastifyInstance,
-  options: { readonly ctx: CoreContext; readonly rateLimits: TokenApiRateLimitSettings },
+  options: { readonly ctx: CoreContext; readonly limits: RequestRateLimits },
 ): Promise<void> {
-  const { ctx } = options;
-  const limits = new TokenApiRateLimits(ctx.cache, options.rateLimits);
+  const { ctx, limits } = options;
   app.setErrorHandler(tokenApiErrorHandler);
   app.addSchema(problemSchema);
-  app.decorateRequest("tokenApiLimit", null);
   app.addHook("onRequest", async (request, reply) => {
     await limits.countIp(request, reply);
   });

@@ -4,8 +4,8 @@ import { proveClientForLongTermToken } from "../../core/automation-tokens/prove-
 import type { CoreContext } from "../../core/context.js";
 import { clientKeyHook, clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
+import type { RequestRateLimits } from "../rate-limit.js";
 import { bearerToken } from "./bearer.js";
-import type { TokenApiRateLimits } from "./rate-limit.js";
 import { type LongTokenRequest, longTokenRequest, longTokenResponse, problems } from "./schemas.js";
 
 /**
@@ -15,7 +15,7 @@ import { type LongTokenRequest, longTokenRequest, longTokenResponse, problems } 
 export function registerPostLong(
   app: FastifyInstance,
   ctx: CoreContext,
-  limits: TokenApiRateLimits,
+  limits: RequestRateLimits,
 ): void {
   app.post<{ Body: LongTokenRequest }>(
     "/auth/tokens/long",

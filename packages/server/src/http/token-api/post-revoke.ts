@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { revokeAutomationToken } from "../../core/tokens/revoke-by-id.js";
+import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import type { TokenApiRateLimits } from "./rate-limit.js";
 import { problems, tokenIdParams } from "./schemas.js";
 
 /**
@@ -14,7 +14,7 @@ import { problems, tokenIdParams } from "./schemas.js";
 export function registerPostRevoke(
   app: FastifyInstance,
   ctx: CoreContext,
-  limits: TokenApiRateLimits,
+  limits: RequestRateLimits,
 ): void {
   app.post<{ Params: { tokenId: string } }>(
     "/auth/tokens/:tokenId/revoke",

@@ -3,8 +3,8 @@ import { issueShortTermToken } from "../../core/automation-tokens/short-term.js"
 import type { CoreContext } from "../../core/context.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
+import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import type { TokenApiRateLimits } from "./rate-limit.js";
 import {
   problems,
   type ShortTokenRequest,
@@ -19,7 +19,7 @@ import {
 export function registerPostShort(
   app: FastifyInstance,
   ctx: CoreContext,
-  limits: TokenApiRateLimits,
+  limits: RequestRateLimits,
 ): void {
   app.post<{ Body: ShortTokenRequest | undefined }>(
     "/auth/tokens/short",

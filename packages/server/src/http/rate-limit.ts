@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { TesseraError } from "../../core/errors.js";
-import type { Cache, LimitState, RateLimiter } from "../../core/ports/cache.js";
+import { TesseraError } from "../core/errors.js";
+import type { Cache, LimitState, RateLimiter } from "../core/ports/cache.js";
 
-/** Request budgets of the token API, per minute. */
-export interface TokenApiRateLimitSettings {
+/** Request budgets of the token API and the OAuth token endpoints, per minute. */
+export interface RateLimitSettings {
   readonly perClientPerMinute: number;
   readonly perIpPerMinute: number;
 }
@@ -11,22 +11,27 @@ export interface TokenApiRateLimitSettings {
 declare module "fastify" {
   interface FastifyRequest {
     /** The tightest limit state seen so far in this request, for the `RateLimit-*` headers. */
-    tokenApiLimit: LimitState | null;
+    rateLimitState: LimitState | null;
   }
 }
 
 /**
- * Counts every token API request against its IP and, once known, its
- * client. Each answer carries `RateLimit-Limit`, `RateLimit-Remaining` and
+ * Counts every request of the dialects that issue machine tokens (the
+ * token API and OAuth) against its IP and, once known, its client: one
+ * budget across both, so a client cannot double its rate by switching
+ * dialect. Each answer carries `RateLimit-Limit`, `RateLimit-Remaining` and
  * `RateLimit-Reset` (seconds) for the tighter of the two; a request over
- * either budget is a 429 with `Retry-After`. Failed step-ups have their own,
- * stricter budget in the core.
+ * either budget is a 429 with `Retry-After`. Failed client authentications
+ * have their own, stricter budget in the core.
+ *
+ * The counters keep the names they had when only the token API used them
+ * (`token-api-ip`, `token-api-client`), so a rolling upgrade shares them.
  */
-export class TokenApiRateLimits {
+export class RequestRateLimits {
   readonly #perIp: RateLimiter;
   readonly #perClient: RateLimiter;
 
-  constructor(cache: Cache, settings: TokenApiRateLimitSettings) {
+  constructor(cache: Cache, settings: RateLimitSettings) {
     this.#perIp = cache.rateLimiter({
       name: "token-api-ip",
       points: settings.perIpPerMinute,
@@ -56,11 +61,11 @@ export class TokenApiRateLimits {
     key: string,
   ): Promise<void> {
     const state = await limiter.consume(key);
-    const tightest = request.tokenApiLimit;
+    const tightest = request.rateLimitState;
     if (tightest === null || state.remaining < tightest.remaining || !state.allowed) {
-      request.tokenApiLimit = state;
+      request.rateLimitState = state;
     }
-    setHeaders(reply, request.tokenApiLimit ?? state);
+    setHeaders(reply, request.rateLimitState ?? state);
     if (!state.allowed) {
       throw new TesseraError("rate_limited", "Too many requests; try again later", {
         retryAfterSeconds: Math.max(1, Math.ceil(state.resetMs / 1000)),
