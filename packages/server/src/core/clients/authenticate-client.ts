@@ -1,0 +1,143 @@
+import { decodeJwt } from "jose";
+import { recordAudit } from "../audit.js";
+import { stepUp } from "../automation-tokens/step-up.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { ClientId } from "../ids.js";
+import type { ClientRecord, TenantRecord } from "../model/index.js";
+import { allowedAuthMethods, type ClientAuthMethod } from "./token-endpoint-rules.js";
+
+/** What a caller presented to prove a client, read from its request by a dialect. */
+export type PresentedClientCredentials =
+  | {
+      readonly method: "client_secret_basic" | "client_secret_post";
+      readonly clientId: string;
+      readonly secret: string;
+    }
+  | {
+      readonly method: "private_key_jwt";
+      readonly assertion: string;
+      /** The `client_id` sent beside the assertion, if any: it must name the assertion's issuer. */
+      readonly clientId?: string;
+      /** The `aud` values accepted: the issuer and the token endpoint's URLs (RFC 7523 §3 item 3). */
+      readonly audiences: readonly string[];
+    }
+  | { readonly method: "none"; readonly clientId: string };
+
+/** A client that proved itself, and how. */
+export interface AuthenticatedClient {
+  readonly client: ClientRecord;
+  readonly method: ClientAuthMethod;
+}
+
+/** The one answer for every failed client authentication, whatever the reason. */
+const FAILED = "Client authentication failed";
+
+/**
+ * Authenticates a client at a token endpoint (RFC 6749 §2.3) by the one
+ * method the caller used:
+ *
+ * - `client_secret_basic` / `client_secret_post`: the secret, compared as
+ *   SHA-256 digests in constant time, against a stand-in for an unknown
+ *   client (so an unknown client and a wrong secret answer alike, in body
+ *   and in time), under the step-up throttle;
+ * - `private_key_jwt` (RFC 7523 §2.2): an assertion signed by one of the
+ *   client's registered keys, `iss` = `sub` = the client id, `aud` one of
+ *   `audiences`, `exp` required and near, its `jti` claimed once in the
+ *   one-time claims store (the token API's assertion check, shared);
+ * - `none`: only for a public client.
+ *
+ * The method must also be one the client may use
+ * ({@link allowedAuthMethods}). Every failure is `invalid_credentials` with
+ * one message; the reason goes to the audit trail.
+ */
+export async function authenticateClient(
+  ctx: CoreContext,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly presented: PresentedClientCredentials;
+    readonly ip: string;
+  },
+): Promise<AuthenticatedClient> {
+  const { tenant, presented, ip } = input;
+  let client: ClientRecord;
+  switch (presented.method) {
+    case "client_secret_basic":
+    case "client_secret_post":
+      client = await stepUp(ctx, {
+        tenant,
+        ip,
+        proof: { method: "client_secret", clientId: presented.clientId, secret: presented.secret },
+      });
+      break;
+    case "private_key_jwt":
+      if (
+        presented.clientId !== undefined &&
+        presented.clientId !== unverifiedIssuer(presented.assertion)
+      ) {
+        throw new TesseraError("invalid_request", "client_id differs from the assertion's issuer");
+      }
+      client = await stepUp(ctx, {
+        tenant,
+        ip,
+        proof: {
+          method: "assertion",
+          assertion: presented.assertion,
+          audiences: presented.audiences,
+        },
+      });
+      break;
+    case "none":
+      client = await publicClient(ctx, tenant, presented.clientId, ip);
+      break;
+  }
+  if (!allowedAuthMethods(client).includes(presented.method)) {
+    await refuse(ctx, tenant, ip, client.id, presented.method, "auth_method_not_allowed");
+  }
+  return { client, method: presented.method };
+}
+
+/** The assertion's `iss` before any check, to compare with a `client_id` beside it. */
+function unverifiedIssuer(assertion: string): unknown {
+  try {
+    return decodeJwt(assertion).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A client that sent its id alone: only a public client may, and then it is what it says. */
+async function publicClient(
+  ctx: CoreContext,
+  tenant: TenantRecord,
+  clientId: string,
+  ip: string,
+): Promise<ClientRecord> {
+  const found = await ctx.store.clients.get(clientId as ClientId);
+  const client = found?.tenantId === tenant.id ? found : undefined;
+  if (client === undefined) {
+    return refuse(ctx, tenant, ip, null, "none", "unknown_client");
+  }
+  if (client.status !== "active") {
+    return refuse(ctx, tenant, ip, client.id, "none", "client_disabled");
+  }
+  return client;
+}
+
+async function refuse(
+  ctx: CoreContext,
+  tenant: TenantRecord,
+  ip: string,
+  clientId: string | null,
+  method: ClientAuthMethod,
+  reason: string,
+): Promise<never> {
+  await recordAudit(ctx, {
+    tenantId: tenant.id,
+    at: ctx.clock.now(),
+    type: "client.step_up_failed",
+    ip,
+    detail: { clientId, method, reason },
+  });
+  throw new TesseraError("invalid_credentials", FAILED, { detail: reason });
+}
