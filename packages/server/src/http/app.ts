@@ -6,6 +6,7 @@ import { TesseraError } from "../core/errors.js";
 import { registerBodyParsers } from "./body-parsers.js";
 import { answerClientError, forgetServedRequest, trackServedRequest } from "./client-error.js";
 import { answerError, answerFrameworkError, answerRouteNotFound } from "./framework-errors.js";
+import { oauthDialect } from "./oauth/plugin.js";
 import { openApiDocument } from "./openapi.js";
 import { operationsApi } from "./operations-api/plugin.js";
 import { type RateLimitSettings, RequestRateLimits } from "./rate-limit.js";
@@ -125,6 +126,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     options.tokenApiRateLimits ?? { perClientPerMinute: 600, perIpPerMinute: 1200 },
   );
   await app.register(tokenApi, { ctx: options.ctx, limits });
+  await app.register(oauthDialect, {
+    ctx: options.ctx,
+    defaultTenant: options.defaultTenant,
+    limits,
+  });
   await app.register(operationsApi, {
     ctx: options.ctx,
     tenantId: options.operationsTenant ?? options.defaultTenant,

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorRenderer } from "./errors.js";
+import { oauthErrorHandler, renderOAuthError } from "./oauth/errors.js";
+import { isOAuthPath } from "./oauth/paths.js";
 import { operationsApiErrorHandler, renderOperationsApiError } from "./operations-api/errors.js";
 import { OPERATIONS_API_PATHS } from "./operations-api/paths.js";
 import { renderSessionApiError, sessionApiErrorHandler } from "./session-api/errors.js";
@@ -18,6 +20,7 @@ const OPERATIONS_API: ErrorDialect = {
   render: renderOperationsApiError,
 };
 const TOKEN_API: ErrorDialect = { handle: tokenApiErrorHandler, render: renderTokenApiProblem };
+const OAUTH: ErrorDialect = { handle: oauthErrorHandler, render: renderOAuthError };
 
 /** The path of a request target, without its query string. */
 export function pathOf(url: string): string {
@@ -29,8 +32,10 @@ export function pathOf(url: string): string {
  * The dialect a request's path belongs to, for answers no dialect's own
  * routes give: an unknown route, a URL the router refuses, a request Node's
  * parser refuses. The token API owns `/auth/tokens` and below, the
- * operations API `/` and `/operations`; every other path (the session API's,
- * JWKS, health, and paths no one serves) answers in the session API's shape.
+ * operations API `/` and `/operations`, OAuth `/oauth` and below (with or
+ * without a tenant prefix) and its metadata paths; every other path (the
+ * session API's, JWKS, health, and paths no one serves) answers in the
+ * session API's shape.
  */
 export function errorDialectFor(url: string): ErrorDialect {
   const path = pathOf(url);
@@ -39,6 +44,9 @@ export function errorDialectFor(url: string): ErrorDialect {
   }
   if ((OPERATIONS_API_PATHS as readonly string[]).includes(path)) {
     return OPERATIONS_API;
+  }
+  if (isOAuthPath(path)) {
+    return OAUTH;
   }
   return SESSION_API;
 }

@@ -4,9 +4,11 @@ import fp from "fastify-plugin";
 
 /**
  * `GET /openapi.json`: an OpenAPI 3 document generated from the route
- * schemas of every tagged route (the token API and the session API), so
- * it describes exactly what the server validates and returns. The security
- * schemes carry spec 004's names.
+ * schemas of every tagged route (the token API, the session API and
+ * OAuth), so it describes exactly what the server validates and returns
+ * (OAuth's form bodies are described there and read by the routes
+ * themselves). The security schemes carry spec 004's names, and OAuth's
+ * client authentication by HTTP Basic (RFC 6749 §2.3.1).
  */
 async function openApi(app: FastifyInstance, options: { readonly publicUrl: string }) {
   await app.register(swagger, {
@@ -14,7 +16,8 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
       openapi: "3.1.0",
       info: {
         title: "Tessera",
-        description: "Token authentication server: the token API (spec 004) and the session API.",
+        description:
+          "Token authentication server: the token API (spec 004), the session API, and OAuth 2.0 (RFC 6749 token endpoint, RFC 8414 and OpenID Connect discovery).",
         version: "0.1.0",
       },
       servers: [{ url: options.publicUrl }],
@@ -22,6 +25,12 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
         securitySchemes: {
           ClientKey: { type: "apiKey", in: "header", name: "X-API-Key" },
           LongTokenAuth: { type: "http", scheme: "bearer", description: "A long-term token" },
+          ClientSecretBasic: {
+            type: "http",
+            scheme: "basic",
+            description:
+              "client_secret_basic: the client id and secret, each form-url-encoded (RFC 6749 §2.3.1)",
+          },
           ShortTokenAuth: {
             type: "http",
             scheme: "bearer",

@@ -1,0 +1,133 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { ASSERTION_ALGORITHMS } from "../../core/clients/public-keys.js";
+import type { CoreContext } from "../../core/context.js";
+import { OAUTH_ROUTES } from "./paths.js";
+import { oauthErrorResponses } from "./schemas.js";
+import { SERVED_AUTH_METHODS, SERVED_GRANT_TYPES } from "./served.js";
+import { type OAuthTenant, oauthTenant } from "./tenant.js";
+
+/** The metadata document, one for both discovery paths. */
+export interface AuthorizationServerMetadata {
+  readonly issuer: string;
+  readonly token_endpoint: string;
+  readonly jwks_uri: string;
+  readonly grant_types_supported: readonly string[];
+  readonly token_endpoint_auth_methods_supported: readonly string[];
+  readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
+  readonly scopes_supported: readonly string[];
+  readonly response_types_supported: readonly string[];
+  readonly subject_types_supported: readonly string[];
+  readonly id_token_signing_alg_values_supported: readonly string[];
+}
+
+const stringArray = { type: "array", items: { type: "string" } } as const;
+
+const metadataSchema = {
+  type: "object",
+  required: ["issuer", "token_endpoint", "jwks_uri", "response_types_supported"],
+  properties: {
+    issuer: { type: "string", format: "uri" },
+    token_endpoint: { type: "string", format: "uri" },
+    jwks_uri: { type: "string", format: "uri" },
+    grant_types_supported: stringArray,
+    token_endpoint_auth_methods_supported: stringArray,
+    token_endpoint_auth_signing_alg_values_supported: stringArray,
+    scopes_supported: stringArray,
+    response_types_supported: stringArray,
+    subject_types_supported: stringArray,
+    id_token_signing_alg_values_supported: stringArray,
+  },
+} as const;
+
+/**
+ * The tenant's metadata (RFC 8414 §2; also what OpenID Connect Discovery
+ * 1.0 §3 asks for). It lists only what is served now: the token endpoint
+ * and its grants and client authentication methods, the tenant's JWKS, the
+ * scopes its clients may be given, and the algorithm of its ID tokens
+ * (issued by the session API). There is no authorization endpoint, so no
+ * response type. Introspection and revocation join when they are served.
+ */
+export async function metadataOf(
+  ctx: CoreContext,
+  served: OAuthTenant,
+): Promise<AuthorizationServerMetadata> {
+  const { tenant, issuer } = served;
+  const clients = await ctx.store.clients.list(tenant.id);
+  const scopes = new Set(
+    clients.filter((client) => client.status === "active").flatMap((client) => client.scopes),
+  );
+  return {
+    issuer,
+    token_endpoint: served.tokenEndpoint,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    grant_types_supported: SERVED_GRANT_TYPES,
+    token_endpoint_auth_methods_supported: SERVED_AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    scopes_supported: [...scopes].sort(),
+    response_types_supported: [],
+    subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: [tenant.signingAlgorithm],
+  };
+}
+
+/**
+ * `GET /.well-known/oauth-authorization-server/tenants/{id}` (RFC 8414
+ * §3.1 places it there for the issuer `<public url>/tenants/{id}`) and
+ * `GET /tenants/{id}/.well-known/openid-configuration` (OpenID Connect
+ * Discovery 1.0 §4), and both without the tenant for the default tenant.
+ * Every path answers the same document, whose `issuer` is always the
+ * tenant's issuer: a client validates it against the issuer it was given.
+ */
+export function registerMetadata(
+  app: FastifyInstance,
+  ctx: CoreContext,
+  defaultTenant: string,
+): void {
+  const serve = async (tenantId: string, reply: FastifyReply) => {
+    const served = await oauthTenant(ctx, tenantId, defaultTenant);
+    // Clients cache it; a new client's scopes show within a minute.
+    reply.header("cache-control", "public, max-age=60");
+    return metadataOf(ctx, served);
+  };
+  const routes = [
+    [OAUTH_ROUTES.asMetadata, "getAuthorizationServerMetadata", "RFC 8414 metadata of a tenant"],
+    [OAUTH_ROUTES.oidcConfiguration, "getOpenIdConfiguration", "OpenID Connect discovery"],
+  ] as const;
+  for (const [url, operationId, summary] of routes) {
+    app.get<{ Params: { tenantId: string } }>(
+      url,
+      {
+        schema: {
+          operationId,
+          summary,
+          tags: ["oauth"],
+          params: {
+            type: "object",
+            properties: { tenantId: { type: "string" } },
+            required: ["tenantId"],
+          },
+          response: { 200: metadataSchema, ...oauthErrorResponses(404) },
+        },
+      },
+      async (request, reply) => serve(request.params.tenantId, reply),
+    );
+  }
+  const defaults = [
+    [OAUTH_ROUTES.defaultAsMetadata, "getDefaultAuthorizationServerMetadata"],
+    [OAUTH_ROUTES.defaultOidcConfiguration, "getDefaultOpenIdConfiguration"],
+  ] as const;
+  for (const [url, operationId] of defaults) {
+    app.get(
+      url,
+      {
+        schema: {
+          operationId,
+          summary: "The default tenant's metadata",
+          tags: ["oauth"],
+          response: { 200: metadataSchema },
+        },
+      },
+      async (_request, reply) => serve(defaultTenant, reply),
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/** Wire schemas of the OAuth dialect, for the OpenAPI document and the serializer. */
+
+/** An RFC 6749 §5.2 error body. */
+export const oauthErrorSchema = {
+  type: "object",
+  required: ["error", "error_description"],
+  properties: {
+    error: { type: "string", description: "An RFC 6749 §5.2 (or RFC 8707) error code" },
+    error_description: { type: "string" },
+  },
+} as const;
+
+/** The error answers of a route, by status. */
+export function oauthErrorResponses(
+  ...statuses: number[]
+): Record<number, typeof oauthErrorSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, oauthErrorSchema]));
+}
+
+/**
+ * The token request's form (RFC 6749 §4.4.2 and §2.3; RFC 7523 §2.2; RFC
+ * 8707 §2). Described for the OpenAPI document; the route reads the form
+ * itself (see form.ts), so this schema is not used to validate it.
+ */
+export const tokenRequestForm = {
+  type: "object",
+  required: ["grant_type"],
+  properties: {
+    grant_type: { type: "string", enum: ["client_credentials"] },
+    scope: { type: "string", description: "Space-separated; only narrows the client's scopes" },
+    resource: {
+      type: "array",
+      items: { type: "string", format: "uri" },
+      description: "RFC 8707: the audience of the token, one the client is allowed",
+    },
+    audience: {
+      type: "string",
+      description: "The audience of the token, one the client is allowed (as resource)",
+    },
+    client_id: { type: "string" },
+    client_secret: { type: "string", description: "client_secret_post" },
+    client_assertion_type: {
+      type: "string",
+      enum: ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
+    },
+    client_assertion: { type: "string", description: "private_key_jwt (RFC 7523 §2.2)" },
+  },
+} as const;
+
+/** A successful token answer (RFC 6749 §5.1). */
+export const tokenResponseSchema = {
+  type: "object",
+  required: ["access_token", "token_type", "expires_in", "scope"],
+  properties: {
+    access_token: { type: "string", description: "An RFC 9068 JWT (typ at+jwt)" },
+    token_type: { type: "string", enum: ["Bearer"] },
+    expires_in: { type: "integer" },
+    scope: { type: "string" },
+  },
+} as const;
