@@ -179,7 +179,8 @@ describe("401 invalid_client", () => {
     const unknownError = expectOAuthError(unknown, 401, "invalid_client");
     expect(expectOAuthError(wrong, 401, "invalid_client")).toEqual(unknownError);
     expect(unknownError.error_description).toBe("Client authentication failed");
-    expect(wrong.headers["www-authenticate"]).toBe(BASIC_CHALLENGE);
+    // Credentials in the body: no challenge, so clients read the body's code.
+    expect(wrong.headers).not.toHaveProperty("www-authenticate");
   });
 
   it("challenges for Basic when Basic failed (RFC 6749 §5.2)", async () => {

@@ -137,10 +137,12 @@ export function renderOAuthError(wire: WireError, requestId: string): ErrorAnswe
 }
 
 /**
- * The OAuth dialect's error handler. A 401 carries `WWW-Authenticate: Basic`
- * (RFC 6749 §5.2 asks for the scheme the client used when it used the
- * Authorization header; RFC 9110 §15.5.2 asks every 401 for a challenge, and
- * Basic is the one scheme the token endpoint takes there).
+ * The OAuth dialect's error handler. A 401 to a client that authenticated
+ * with the Authorization header carries `WWW-Authenticate: Basic`, the scheme
+ * it used (RFC 6749 §5.2). A client that authenticated in the body gets the
+ * 401 without a challenge, as §5.2 allows: standard clients (oauth4webapi,
+ * openid-client) read any challenge in place of the body, and would lose
+ * the `invalid_client` code that tells them what went wrong.
  */
 export function oauthErrorHandler(
   error: FastifyError,
@@ -156,7 +158,7 @@ export function oauthErrorHandler(
     wire = classifyError(error, STATUS);
     answer = renderOAuthError(wire, request.id);
   }
-  if (answer.status === 401) {
+  if (answer.status === 401 && request.headers.authorization !== undefined) {
     reply.header("www-authenticate", 'Basic realm="tessera", charset="UTF-8"');
   }
   return sendError(request, reply, error, wire, answer);
