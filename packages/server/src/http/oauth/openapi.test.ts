@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../../../test/support/harness.js";
+
+/** `/openapi.json` describes the OAuth endpoints, the token endpoint with its form body. */
+
+interface Operation {
+  readonly operationId: string;
+  readonly tags: string[];
+  readonly security?: Record<string, string[]>[];
+  readonly requestBody?: { content: Record<string, { schema: { properties: object } }> };
+  readonly responses: Record<string, unknown>;
+}
+
+let h: Harness;
+let paths: Record<string, Record<string, Operation>>;
+let schemes: Record<string, { type: string; scheme?: string }>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const response = await h.app.inject({ method: "GET", url: "/openapi.json" });
+  expect(response.statusCode, response.body).toBe(200);
+  const document = response.json();
+  paths = document.paths;
+  schemes = document.components.securitySchemes;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe("the OpenAPI document's OAuth part", () => {
+  it.each([
+    ["/.well-known/oauth-authorization-server/tenants/{tenantId}", "get"],
+    ["/.well-known/oauth-authorization-server", "get"],
+    ["/tenants/{tenantId}/.well-known/openid-configuration", "get"],
+    ["/.well-known/openid-configuration", "get"],
+    ["/tenants/{tenantId}/oauth/token", "post"],
+    ["/oauth/token", "post"],
+  ])("describes %s", (path, method) => {
+    expect(paths[path]?.[method]?.tags).toEqual(["oauth"]);
+  });
+
+  it.each(["/tenants/{tenantId}/oauth/token", "/oauth/token"])(
+    "gives %s a form body, Basic or body authentication, and its error answers",
+    (path) => {
+      const operation = paths[path]?.post;
+      const content = operation?.requestBody?.content ?? {};
+      expect(Object.keys(content)).toEqual(["application/x-www-form-urlencoded"]);
+      expect(
+        Object.keys(content["application/x-www-form-urlencoded"]?.schema.properties ?? {}),
+      ).toEqual(
+        expect.arrayContaining([
+          "grant_type",
+          "scope",
+          "resource",
+          "client_id",
+          "client_secret",
+          "client_assertion_type",
+          "client_assertion",
+        ]),
+      );
+      expect(operation?.security).toEqual([{}, { ClientSecretBasic: [] }]);
+      expect(Object.keys(operation?.responses ?? {})).toEqual(
+        expect.arrayContaining(["200", "400", "401", "429"]),
+      );
+    },
+  );
+
+  it("defines HTTP Basic for client_secret_basic", () => {
+    expect(schemes.ClientSecretBasic).toMatchObject({ type: "http", scheme: "basic" });
+  });
+});
