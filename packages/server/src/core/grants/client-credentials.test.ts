@@ -1,0 +1,114 @@
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
+import { createClient } from "../clients/clients.js";
+import type { ClientRecord, TenantRecord } from "../model/index.js";
+import { issueClientCredentialsToken } from "./client-credentials.js";
+
+const ISSUER = "https://auth.example.test/tenants/default";
+const IP = "192.0.2.7";
+
+let h: Harness;
+let tenant: TenantRecord;
+let client: ClientRecord;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const found = await h.runtime.ctx.store.tenants.get(TENANT);
+  if (found === undefined) {
+    throw new Error("no default tenant");
+  }
+  tenant = found;
+  const { client: created } = await createClient(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: "grant-bot",
+    scopes: ["deploy:read", "deploy:write"],
+    audiences: ["https://api.example.test"],
+  });
+  client = created;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const issue = (
+  extra: {
+    readonly scopes?: string[];
+    readonly resources?: string[];
+    readonly audiences?: string[];
+  } = {},
+) => issueClientCredentialsToken(h.runtime.ctx, { tenant, client, ip: IP, ...extra });
+
+/** Verifies with jose against the tenant's published keys, as a resource server does. */
+async function verify(token: string, audience = ISSUER) {
+  const jwks = createLocalJWKSet({ keys: [...(await h.runtime.ctx.keyring.jwks(TENANT)).keys] });
+  return jwtVerify(token, jwks, {
+    issuer: ISSUER,
+    audience,
+    typ: "at+jwt",
+    algorithms: ["ES256"],
+    currentDate: new Date(h.clock.now()),
+  });
+}
+
+describe("issueClientCredentialsToken", () => {
+  it("signs an RFC 9068 access token for the client, with no sid and no token_use", async () => {
+    const issued = await issue();
+    const { payload, protectedHeader } = await verify(issued.accessToken);
+    expect(protectedHeader).toMatchObject({ typ: "at+jwt", alg: "ES256" });
+    expect(payload).toEqual({
+      iss: ISSUER,
+      sub: client.id,
+      aud: ISSUER,
+      client_id: client.id,
+      scope: "deploy:read deploy:write",
+      iat: Math.floor(h.clock.now() / 1000),
+      exp: Math.floor(h.clock.now() / 1000) + tenant.accessTokenTtlSeconds,
+      jti: issued.jti,
+    });
+    expect(issued.expiresIn).toBe(tenant.accessTokenTtlSeconds);
+  });
+
+  it("records the issue in the audit trail, without the token", async () => {
+    const issued = await issue({ scopes: ["deploy:read"] });
+    const events = await h.runtime.ctx.store.audit.list(TENANT, { limit: 200 });
+    const event = events.findLast((e) => e.type === "token.issued" && e.detail.jti === issued.jti);
+    expect(event).toMatchObject({
+      ip: IP,
+      detail: {
+        clientId: client.id,
+        grant: "client_credentials",
+        scopes: "deploy:read",
+        audience: ISSUER,
+      },
+    });
+    expect(JSON.stringify(event)).not.toContain(issued.accessToken.split(".")[2]);
+  });
+
+  it("narrows scopes, and refuses one beyond the client's as insufficient_scope", async () => {
+    expect((await issue({ scopes: ["deploy:write"] })).scopes).toEqual(["deploy:write"]);
+    await expect(issue({ scopes: ["deploy:read", "admin"] })).rejects.toMatchObject({
+      code: "insufficient_scope",
+    });
+  });
+
+  it("issues for an allowed resource or audience, and refuses others as invalid_target", async () => {
+    const byResource = await issue({ resources: ["https://api.example.test"] });
+    expect((await verify(byResource.accessToken, "https://api.example.test")).payload.aud).toBe(
+      "https://api.example.test",
+    );
+    expect((await issue({ audiences: ["https://api.example.test"] })).audience).toBe(
+      "https://api.example.test",
+    );
+    for (const extra of [
+      { resources: ["https://other.example.test"] },
+      { audiences: ["https://auth.example.test/tenants/other"] },
+      { resources: ["https://api.example.test", ISSUER] },
+      { resources: ["not a uri"] },
+    ]) {
+      await expect(issue(extra), JSON.stringify(extra)).rejects.toMatchObject({
+        code: "invalid_target",
+      });
+    }
+  });
+});
