@@ -88,6 +88,10 @@ export function expectOAuthError(
   if (body.error !== error || Object.keys(body).sort().join() !== "error,error_description") {
     throw new Error(`expected error ${error}, got ${response.body}`);
   }
+  // RFC 6749 §5.2: printable ASCII without '"' and '\\'.
+  if (!/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(body.error_description)) {
+    throw new Error(`error_description outside RFC 6749's characters: ${body.error_description}`);
+  }
   if (!String(response.headers["content-type"]).startsWith("application/json")) {
     throw new Error(`expected JSON, got ${String(response.headers["content-type"])}`);
   }

@@ -35,7 +35,7 @@ function requestedAudience(
     if (!URL.canParse(resource) || resource.includes("#")) {
       throw new TesseraError(
         "invalid_target",
-        "A resource is an absolute URI without a fragment (RFC 8707 §2)",
+        "A resource is an absolute URI without a fragment (RFC 8707 section 2)",
       );
     }
   }

@@ -56,7 +56,7 @@ export function presentedCredentials(
   if (used.length > 1) {
     throw new TesseraError(
       "invalid_request",
-      "Use one client authentication method per request (RFC 6749 §2.3)",
+      "Use one client authentication method per request (RFC 6749 section 2.3)",
     );
   }
   if (authorization !== undefined) {

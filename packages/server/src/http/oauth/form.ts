@@ -75,7 +75,7 @@ export function readForm(request: FastifyRequest): OAuthForm {
   if (contentType !== undefined && raw !== undefined) {
     const [mediaType = "", ...parameters] = contentType.split(";");
     if (mediaType.trim().toLowerCase() !== FORM_MEDIA_TYPE) {
-      refuse(`Content-Type must be ${FORM_MEDIA_TYPE} (RFC 6749 §3.2)`);
+      refuse(`Content-Type must be ${FORM_MEDIA_TYPE} (RFC 6749 section 3.2)`);
     }
     const charset = parameters
       .map((parameter) => parameter.trim().toLowerCase())
@@ -84,7 +84,7 @@ export function readForm(request: FastifyRequest): OAuthForm {
       refuse("A token request is encoded in UTF-8");
     }
   } else if (raw !== undefined) {
-    refuse(`Content-Type must be ${FORM_MEDIA_TYPE} (RFC 6749 §3.2)`);
+    refuse(`Content-Type must be ${FORM_MEDIA_TYPE} (RFC 6749 section 3.2)`);
   }
   const values = new Map<string, string[]>();
   if (raw === undefined || raw.length === 0) {
@@ -124,7 +124,9 @@ export function readForm(request: FastifyRequest): OAuthForm {
     } else if (REPEATABLE.has(name)) {
       seen.push(value);
     } else {
-      refuse(`${echoInput(name)} is repeated; each parameter is sent at most once (RFC 6749 §3.2)`);
+      refuse(
+        `${echoInput(name)} is repeated; each parameter is sent at most once (RFC 6749 section 3.2)`,
+      );
     }
   }
   return new OAuthForm(values);
