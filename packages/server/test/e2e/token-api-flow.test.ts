@@ -699,8 +699,10 @@ describe("the token API against a real server, as automation drives it", () => {
         "revokeToken",
       );
       expect(document.paths["/auth/tokens"]?.get?.operationId).toBe("listTokens");
+      // Spec 004's three, and OAuth's client_secret_basic (docs/oauth.md).
       expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
         "ClientKey",
+        "ClientSecretBasic",
         "LongTokenAuth",
         "ShortTokenAuth",
       ]);
