@@ -1,0 +1,108 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../../../test/support/harness.js";
+import { expectOAuthError, postToken } from "../../../test/support/oauth.js";
+import { addClient, postLong, secretBody } from "../../../test/support/token-api.js";
+
+/** 429 on the budget OAuth shares with the token API; and no input at all makes a 500. */
+
+describe("429: one request budget for the token API and OAuth", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: "3" });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("counts a client's token API and OAuth requests together, then refuses both", async () => {
+    const client = await addClient(h);
+    const oauthBody = {
+      grant_type: "client_credentials",
+      client_id: client.id,
+      client_secret: client.secret,
+    };
+    const first = await postToken(h, oauthBody);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.headers["ratelimit-remaining"]).toBe("2");
+    expect((await postLong(h, secretBody(client))).statusCode).toBe(201);
+    const third = await postToken(h, oauthBody);
+    expect(third.headers["ratelimit-remaining"]).toBe("0");
+
+    const fourth = await postToken(h, oauthBody);
+    expectOAuthError(fourth, 429, "temporarily_unavailable");
+    expect(Number(fourth.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(fourth.headers.pragma).toBe("no-cache");
+    expect((await postLong(h, secretBody(client))).statusCode).toBe(429);
+
+    const other = await addClient(h);
+    const answer = await postToken(h, {
+      ...oauthBody,
+      client_id: other.id,
+      client_secret: other.secret,
+    });
+    expect(answer.statusCode).toBe(200);
+  });
+});
+
+describe("any body, any Content-Type: an OAuth answer, never a 500", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const names = fc.constantFrom(
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "scope",
+    "resource",
+    "audience",
+    "client_assertion",
+    "client_assertion_type",
+    "x",
+  );
+  const values = fc.oneof(
+    fc.constantFrom("client_credentials", "password", "", "%", "%ZZ", "%C3%28", "+", "a b"),
+    fc.string({ unit: "binary", maxLength: 40 }),
+  );
+  const forms = fc
+    .array(fc.tuple(names, values), { maxLength: 8 })
+    .map((pairs) => pairs.map(([name, value]) => `${name}=${value}`).join("&"));
+  const contentTypes = fc.constantFrom(
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=UTF-8",
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded; charset=latin1",
+  );
+
+  it("answers 400 or 401 (429 once failures add up) with an RFC 6749 error for arbitrary forms", async () => {
+    await fc.assert(
+      fc.asyncProperty(forms, contentTypes, async (body, contentType) => {
+        const response = await postToken(h, body, { "content-type": contentType });
+        expect([400, 401, 429]).toContain(response.statusCode);
+        expectOAuthError(response, response.statusCode, response.json<{ error: string }>().error);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("answers arbitrary Basic credentials with 400 or 401 (or 429), never a 500", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 60 }), async (credentials) => {
+        const authorization = `Basic ${Buffer.from(credentials).toString("base64")}`;
+        const response = await postToken(
+          h,
+          { grant_type: "client_credentials" },
+          { authorization },
+        );
+        expect([400, 401, 429]).toContain(response.statusCode);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
