@@ -50,6 +50,7 @@ async function setup(algorithm: SigningAlgorithm = "ES256", verificationMs?: num
     refreshGraceSeconds: 5,
     signingAlgorithm: algorithm,
     operationTokenTtlSeconds: 86_400,
+    oauthPasswordGrant: false,
     createdAt: T0,
     updatedAt: T0,
   });

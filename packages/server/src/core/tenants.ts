@@ -17,6 +17,7 @@ export const TENANT_DEFAULTS = {
   refreshGraceSeconds: 5,
   signingAlgorithm: "ES256",
   operationTokenTtlSeconds: 24 * 3600,
+  oauthPasswordGrant: false,
 } as const satisfies Omit<TenantPatch, "displayName">;
 
 /**
@@ -46,6 +47,9 @@ export function validateTenantPatch(patch: TenantPatch): void {
   }
   if (patch.refreshPolicy !== undefined && !POLICIES.includes(patch.refreshPolicy)) {
     problems.push(`refreshPolicy must be one of ${POLICIES.join(", ")}`);
+  }
+  if (patch.oauthPasswordGrant !== undefined && typeof patch.oauthPasswordGrant !== "boolean") {
+    problems.push("oauthPasswordGrant must be true or false");
   }
   if (
     patch.signingAlgorithm !== undefined &&

@@ -14,6 +14,7 @@ interface TenantOptions extends CommonOptions {
   readonly refreshGraceSeconds?: string;
   readonly signingAlg?: string;
   readonly operationTokenTtl?: string;
+  readonly oauthPasswordGrant?: string;
 }
 
 function whole(name: string, value: string | undefined): number | undefined {
@@ -26,6 +27,16 @@ function whole(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+function onOff(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (value !== "on" && value !== "off") {
+    throw new Error(`${name} is on or off`);
+  }
+  return value === "on";
+}
+
 function patchFrom(options: TenantOptions): TenantPatch {
   const entries = {
     displayName: options.displayName,
@@ -36,6 +47,7 @@ function patchFrom(options: TenantOptions): TenantPatch {
     refreshGraceSeconds: whole("--refresh-grace-seconds", options.refreshGraceSeconds),
     signingAlgorithm: options.signingAlg as SigningAlgorithm | undefined,
     operationTokenTtlSeconds: whole("--operation-token-ttl", options.operationTokenTtl),
+    oauthPasswordGrant: onOff("--oauth-password-grant", options.oauthPasswordGrant),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),
@@ -60,6 +72,7 @@ function describe(t: TenantRecord): Lines {
     `  refresh policy     ${t.refreshPolicy} (grace ${t.refreshGraceSeconds}s)`,
     `  signing algorithm  ${t.signingAlgorithm}`,
     `  operation token    ${t.operationTokenTtlSeconds}s (operations API, RS256)`,
+    `  oauth password     ${t.oauthPasswordGrant ? "on" : "off"} (OAuth password grant)`,
   ];
 }
 
@@ -78,6 +91,10 @@ function settingOptions(command: Command): Command {
     .option(
       "--operation-token-ttl <seconds>",
       "operations API operation token lifetime (60-2592000)",
+    )
+    .option(
+      "--oauth-password-grant <on|off>",
+      "serve OAuth's password grant (RFC 6749 4.3) for this tenant; off by default",
     )
     .option("--json", "print JSON");
 }

@@ -16,6 +16,13 @@ export interface TenantRecord {
   readonly signingAlgorithm: SigningAlgorithm;
   /** Lifetime of the operations API's operation token (its refresh token lives `refreshTokenTtlSeconds`). */
   readonly operationTokenTtlSeconds: number;
+  /**
+   * Whether OAuth's token endpoint serves the resource owner password grant
+   * (RFC 6749 §4.3) for this tenant. Off unless an operator turns it on:
+   * the grant hands a user's password to a client (RFC 9700 §2.4 says it
+   * must not be used), and is kept for clients that cannot do otherwise.
+   */
+  readonly oauthPasswordGrant: boolean;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
 }

@@ -11,6 +11,7 @@ export interface TenantPatch {
   readonly refreshGraceSeconds?: number;
   readonly signingAlgorithm?: SigningAlgorithm;
   readonly operationTokenTtlSeconds?: number;
+  readonly oauthPasswordGrant?: boolean;
 }
 
 export interface TenantStore {

@@ -68,6 +68,7 @@ export function tenantRecord(overrides: Partial<TenantRecord> = {}): TenantRecor
     refreshGraceSeconds: 5,
     signingAlgorithm: "ES256",
     operationTokenTtlSeconds: 86_400,
+    oauthPasswordGrant: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

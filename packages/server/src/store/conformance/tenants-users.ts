@@ -58,6 +58,22 @@ export function describeTenantAndUserConformance({ db, seedTenant, seedUser }: S
       expect(await db().tenants.get(tenant.id)).toEqual(expected);
     });
 
+    it("keeps whether the OAuth password grant is on, through create and update", async () => {
+      const on = tenantRecord({ oauthPasswordGrant: true });
+      const off = tenantRecord();
+      await db().tenants.create(on);
+      await db().tenants.create(off);
+      expect((await db().tenants.get(on.id))?.oauthPasswordGrant).toBe(true);
+      expect((await db().tenants.get(off.id))?.oauthPasswordGrant).toBe(false);
+
+      const turnedOff = await db().tenants.update(on.id, { oauthPasswordGrant: false }, T0 + HOUR);
+      const turnedOn = await db().tenants.update(off.id, { oauthPasswordGrant: true }, T0 + HOUR);
+
+      expect(turnedOff).toEqual({ ...on, oauthPasswordGrant: false, updatedAt: T0 + HOUR });
+      expect(turnedOn).toEqual({ ...off, oauthPasswordGrant: true, updatedAt: T0 + HOUR });
+      expect((await db().tenants.get(on.id))?.oauthPasswordGrant).toBe(false);
+    });
+
     it("returns undefined when updating an unknown tenant, and creates nothing", async () => {
       const id = `missing-${suffix()}` as TenantId;
 

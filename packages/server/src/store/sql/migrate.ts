@@ -6,6 +6,7 @@ import * as automation from "./migrations/0003-automation.js";
 import * as purgeIndexes from "./migrations/0004-purge-indexes.js";
 import * as clientAudiences from "./migrations/0005-client-audiences.js";
 import * as oneClient from "./migrations/0006-one-client.js";
+import * as oauthPasswordGrant from "./migrations/0007-oauth-password-grant.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -23,6 +24,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0004-purge-indexes", up: purgeIndexes.up },
   { name: "0005-client-audiences", up: clientAudiences.up },
   { name: "0006-one-client", up: oneClient.up },
+  { name: "0007-oauth-password-grant", up: oauthPasswordGrant.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

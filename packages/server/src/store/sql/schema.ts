@@ -33,6 +33,8 @@ export interface TenantsTable {
   refreshGraceSeconds: number;
   signingAlgorithm: string;
   operationTokenTtlSeconds: number;
+  /** 1 or 0: SQLite has no boolean, and both stores read it the same way. */
+  oauthPasswordGrant: number;
   createdAt: BigIntColumn;
   updatedAt: BigIntColumn;
 }

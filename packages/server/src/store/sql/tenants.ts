@@ -23,6 +23,7 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
     refreshGraceSeconds: row.refreshGraceSeconds,
     signingAlgorithm: row.signingAlgorithm as SigningAlgorithm,
     operationTokenTtlSeconds: row.operationTokenTtlSeconds,
+    oauthPasswordGrant: Number(row.oauthPasswordGrant) === 1,
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };
@@ -40,7 +41,10 @@ export class SqlTenantStore implements TenantStore {
 
   async create(tenant: TenantRecord): Promise<void> {
     await insertOrConflict(`Tenant ${echoInput(tenant.id)}`, () =>
-      this.db.insertInto("tenants").values(tenant).execute(),
+      this.db
+        .insertInto("tenants")
+        .values({ ...tenant, oauthPasswordGrant: tenant.oauthPasswordGrant ? 1 : 0 })
+        .execute(),
     );
   }
 
@@ -55,9 +59,16 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async update(id: TenantId, patch: TenantPatch, at: EpochMs): Promise<TenantRecord | undefined> {
+    const { oauthPasswordGrant, ...rest } = patch;
     const row = await this.db
       .updateTable("tenants")
-      .set({ ...patch, updatedAt: at })
+      .set({
+        ...rest,
+        ...(oauthPasswordGrant === undefined
+          ? {}
+          : { oauthPasswordGrant: oauthPasswordGrant ? 1 : 0 }),
+        updatedAt: at,
+      })
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirst();

@@ -99,6 +99,39 @@ describe("openSqliteStore", () => {
     await reopened.close();
   });
 
+  it("gives a tenant written before 0007-oauth-password-grant the password grant off", async () => {
+    const path = join(dir, "tessera.db");
+    const store = await openSqliteStore(path);
+    await store.close();
+    const { oauthPasswordGrant: _, ...before } = tenantRecord();
+    const writer = new BetterSqlite3(path);
+    writer
+      .prepare(
+        `insert into tenants (id, display_name, access_token_ttl_seconds, id_token_ttl_seconds,
+           refresh_token_ttl_seconds, refresh_policy, refresh_grace_seconds, signing_algorithm,
+           operation_token_ttl_seconds, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        before.id,
+        before.displayName,
+        before.accessTokenTtlSeconds,
+        before.idTokenTtlSeconds,
+        before.refreshTokenTtlSeconds,
+        before.refreshPolicy,
+        before.refreshGraceSeconds,
+        before.signingAlgorithm,
+        before.operationTokenTtlSeconds,
+        before.createdAt,
+        before.updatedAt,
+      );
+    writer.close();
+
+    const reopened = await openSqliteStore(path);
+    expect(await reopened.tenants.get(before.id)).toEqual({ ...before, oauthPasswordGrant: false });
+    await reopened.close();
+  });
+
   it("migrates on open by default", async () => {
     const path = join(dir, "tessera.db");
     const store = await openSqliteStore(path);
