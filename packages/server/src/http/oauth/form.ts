@@ -40,6 +40,7 @@ export class OAuthForm {
     return value;
   }
 
+  /** True when the parameter was sent with a value. */
   has(name: string): boolean {
     return this.#values.has(name);
   }
