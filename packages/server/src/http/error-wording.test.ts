@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, type ErrorCode, TesseraError } from "../core/errors.js";
 import { classifyError } from "./errors.js";
+import { OAUTH_ERRORS, renderOAuthError } from "./oauth/errors.js";
 import { OPERATIONS_API_ERRORS, renderOperationsApiError } from "./operations-api/errors.js";
 import { renderSessionApiError, SESSION_API_STATUS } from "./session-api/errors.js";
 import { renderTokenApiProblem, TOKEN_API_PROBLEMS } from "./token-api/errors.js";
@@ -62,6 +63,20 @@ describe("every core code, in every dialect's words", () => {
         detail: NEUTRAL,
         code: kind.code,
         instance: `urn:uuid:${REQUEST_ID}`,
+      });
+    }
+  });
+
+  it("OAuth: an RFC 6749 §5.2 {error, error_description}, its own code and status, the core's words", () => {
+    const statusOf = Object.fromEntries(
+      ERROR_CODES.map((code) => [code, OAUTH_ERRORS[code].status]),
+    ) as Record<ErrorCode, number>;
+    for (const code of ERROR_CODES) {
+      const answer = renderOAuthError(wireOf(code, statusOf), REQUEST_ID);
+      expect(answer.status, code).toBe(OAUTH_ERRORS[code].status);
+      expect(answer.body, code).toEqual({
+        error: OAUTH_ERRORS[code].error,
+        error_description: NEUTRAL,
       });
     }
   });
