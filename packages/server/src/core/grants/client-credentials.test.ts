@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
 import { createClient } from "../clients/clients.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
+import { introspectToken, revokeToken } from "../tokens/registry.js";
 import { issueClientCredentialsToken } from "./client-credentials.js";
 
 const ISSUER = "https://auth.example.test/tenants/default";
@@ -110,5 +111,28 @@ describe("issueClientCredentialsToken", () => {
         code: "invalid_target",
       });
     }
+  });
+
+  it("is a client access token to the token registry: introspected active, then revoked by jti", async () => {
+    const issued = await issue({ scopes: ["deploy:read"] });
+    expect(
+      await introspectToken(h.runtime.ctx, issued.accessToken, { tenantId: TENANT }),
+    ).toMatchObject({
+      active: true,
+      kind: "client_access_token",
+      subject: client.id,
+      clientId: client.id,
+      scopes: ["deploy:read"],
+      audience: [ISSUER],
+      jti: issued.jti,
+      issuer: ISSUER,
+    });
+    const revoked = await revokeToken(h.runtime.ctx, issued.accessToken, {
+      tenantId: TENANT,
+      clientId: client.id,
+      reason: "test",
+    });
+    expect(revoked.matched).toBe(true);
+    expect(await introspectToken(h.runtime.ctx, issued.accessToken)).toEqual({ active: false });
   });
 });
