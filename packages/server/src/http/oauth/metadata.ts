@@ -10,10 +10,16 @@ import { type OAuthTenant, oauthTenant } from "./tenant.js";
 export interface AuthorizationServerMetadata {
   readonly issuer: string;
   readonly token_endpoint: string;
+  readonly introspection_endpoint: string;
+  readonly revocation_endpoint: string;
   readonly jwks_uri: string;
   readonly grant_types_supported: readonly string[];
   readonly token_endpoint_auth_methods_supported: readonly string[];
   readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
+  readonly introspection_endpoint_auth_methods_supported: readonly string[];
+  readonly introspection_endpoint_auth_signing_alg_values_supported: readonly string[];
+  readonly revocation_endpoint_auth_methods_supported: readonly string[];
+  readonly revocation_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly scopes_supported: readonly string[];
   readonly response_types_supported: readonly string[];
   readonly subject_types_supported: readonly string[];
@@ -28,10 +34,16 @@ const metadataSchema = {
   properties: {
     issuer: { type: "string", format: "uri" },
     token_endpoint: { type: "string", format: "uri" },
+    introspection_endpoint: { type: "string", format: "uri" },
+    revocation_endpoint: { type: "string", format: "uri" },
     jwks_uri: { type: "string", format: "uri" },
     grant_types_supported: stringArray,
     token_endpoint_auth_methods_supported: stringArray,
     token_endpoint_auth_signing_alg_values_supported: stringArray,
+    introspection_endpoint_auth_methods_supported: stringArray,
+    introspection_endpoint_auth_signing_alg_values_supported: stringArray,
+    revocation_endpoint_auth_methods_supported: stringArray,
+    revocation_endpoint_auth_signing_alg_values_supported: stringArray,
     scopes_supported: stringArray,
     response_types_supported: stringArray,
     subject_types_supported: stringArray,
@@ -41,11 +53,11 @@ const metadataSchema = {
 
 /**
  * The tenant's metadata (RFC 8414 §2; also what OpenID Connect Discovery
- * 1.0 §3 asks for). It lists only what is served now: the token endpoint
- * and its grants and client authentication methods, the tenant's JWKS, the
- * scopes its clients may be given, and the algorithm of its ID tokens
- * (issued by the session API). There is no authorization endpoint, so no
- * response type. Introspection and revocation join when they are served.
+ * 1.0 §3 asks for). It lists only what is served now: the token,
+ * introspection and revocation endpoints, their grants and client
+ * authentication methods, the tenant's JWKS, the scopes its clients may be
+ * given, and the algorithm of its ID tokens (issued by the session API).
+ * There is no authorization endpoint, so no response type.
  */
 export async function metadataOf(
   ctx: CoreContext,
@@ -58,11 +70,18 @@ export async function metadataOf(
   );
   return {
     issuer,
-    token_endpoint: served.tokenEndpoint,
+    token_endpoint: served.endpoint("token"),
+    introspection_endpoint: served.endpoint("introspection"),
+    revocation_endpoint: served.endpoint("revocation"),
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     grant_types_supported: SERVED_GRANT_TYPES,
     token_endpoint_auth_methods_supported: SERVED_AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    // The same client authentication at every endpoint (RFC 8414 §2).
+    introspection_endpoint_auth_methods_supported: SERVED_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_methods_supported: SERVED_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: [...scopes].sort(),
     response_types_supported: [],
     subject_types_supported: ["public"],

@@ -35,6 +35,10 @@ describe("the OpenAPI document's OAuth part", () => {
     ["/.well-known/openid-configuration", "get"],
     ["/tenants/{tenantId}/oauth/token", "post"],
     ["/oauth/token", "post"],
+    ["/tenants/{tenantId}/oauth/introspect", "post"],
+    ["/oauth/introspect", "post"],
+    ["/tenants/{tenantId}/oauth/revoke", "post"],
+    ["/oauth/revoke", "post"],
   ])("describes %s", (path, method) => {
     expect(paths[path]?.[method]?.tags).toEqual(["oauth"]);
   });
@@ -61,6 +65,17 @@ describe("the OpenAPI document's OAuth part", () => {
       expect(operation?.security).toEqual([{}, { ClientSecretBasic: [] }]);
       expect(Object.keys(operation?.responses ?? {})).toEqual(
         expect.arrayContaining(["200", "400", "401", "429"]),
+      );
+    },
+  );
+
+  it.each(["/tenants/{tenantId}/oauth/introspect", "/tenants/{tenantId}/oauth/revoke"])(
+    "gives %s a form body with the token",
+    (path) => {
+      const content = paths[path]?.post?.requestBody?.content ?? {};
+      expect(Object.keys(content)).toEqual(["application/x-www-form-urlencoded"]);
+      expect(content["application/x-www-form-urlencoded"]?.schema.properties).toHaveProperty(
+        "token",
       );
     },
   );

@@ -10,8 +10,18 @@
 export const AS_METADATA_SUFFIX = "/.well-known/oauth-authorization-server";
 /** OpenID Connect Discovery 1.0 §4: appended to the issuer. */
 export const OIDC_CONFIGURATION_SUFFIX = "/.well-known/openid-configuration";
-/** The token endpoint, below the issuer (RFC 6749 §3.2). */
-export const TOKEN_ENDPOINT_SUFFIX = "/oauth/token";
+/**
+ * The endpoints, below the issuer: the token endpoint (RFC 6749 §3.2),
+ * introspection (RFC 7662 §2) and revocation (RFC 7009 §2).
+ */
+export const ENDPOINT_SUFFIXES = {
+  token: "/oauth/token",
+  introspection: "/oauth/introspect",
+  revocation: "/oauth/revoke",
+} as const;
+
+/** One of the dialect's POST endpoints. */
+export type EndpointName = keyof typeof ENDPOINT_SUFFIXES;
 
 /** The routes of the dialect, as fastify path patterns. */
 export const OAUTH_ROUTES = {
@@ -19,9 +29,13 @@ export const OAUTH_ROUTES = {
   defaultAsMetadata: AS_METADATA_SUFFIX,
   oidcConfiguration: `/tenants/:tenantId${OIDC_CONFIGURATION_SUFFIX}`,
   defaultOidcConfiguration: OIDC_CONFIGURATION_SUFFIX,
-  token: `/tenants/:tenantId${TOKEN_ENDPOINT_SUFFIX}`,
-  defaultToken: TOKEN_ENDPOINT_SUFFIX,
 } as const;
+
+/** An endpoint's two routes: below a tenant, and unprefixed for the default tenant. */
+export function endpointRoutes(name: EndpointName): { tenant: string; default: string } {
+  const suffix = ENDPOINT_SUFFIXES[name];
+  return { tenant: `/tenants/:tenantId${suffix}`, default: suffix };
+}
 
 /** `/tenants/<id>/oauth` and below, `/oauth` and below. */
 const OAUTH_BELOW = /^(?:\/tenants\/[^/]+)?\/oauth(?:\/|$)/;

@@ -2,14 +2,17 @@ import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { oauthErrorHandler } from "./errors.js";
+import { registerIntrospect } from "./introspect.js";
 import { registerMetadata } from "./metadata.js";
+import { registerRevoke } from "./revoke.js";
 import { registerToken } from "./token.js";
 
 /**
  * The OAuth 2.0 dialect, per tenant: RFC 8414 and OpenID Connect
- * discovery, and the token endpoint (RFC 6749 §3.2) with the client
- * credentials grant. Every error is `{error, error_description}`
- * (RFC 6749 §5.2); the token endpoint shares its request budgets with the
+ * discovery, the token endpoint (RFC 6749 §3.2) with the client
+ * credentials grant, introspection (RFC 7662) and revocation (RFC 7009) of
+ * every kind of token through the token registry. Every error is `{error, error_description}`
+ * (RFC 6749 §5.2); the endpoints share their request budgets with the
  * token API (`limits`).
  *
  * Bodies are read here as raw bytes whatever their type, and the token
@@ -35,4 +38,6 @@ export async function oauthDialect(
   });
   registerMetadata(app, ctx, defaultTenant);
   registerToken(app, ctx, { defaultTenant, limits });
+  registerIntrospect(app, ctx, { defaultTenant, limits });
+  registerRevoke(app, ctx, { defaultTenant, limits });
 }

@@ -17,6 +17,17 @@ export function oauthErrorResponses(
   return Object.fromEntries(statuses.map((status) => [status, oauthErrorSchema]));
 }
 
+/** The client authentication members every endpoint's form may carry. */
+const clientAuthentication = {
+  client_id: { type: "string" },
+  client_secret: { type: "string", description: "client_secret_post" },
+  client_assertion_type: {
+    type: "string",
+    enum: ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
+  },
+  client_assertion: { type: "string", description: "private_key_jwt (RFC 7523 §2.2)" },
+} as const;
+
 /**
  * The token request's form (RFC 6749 §4.4.2 and §2.3; RFC 7523 §2.2; RFC
  * 8707 §2). Described for the OpenAPI document; the route reads the form
@@ -37,13 +48,7 @@ export const tokenRequestForm = {
       type: "string",
       description: "The audience of the token, one the client is allowed (as resource)",
     },
-    client_id: { type: "string" },
-    client_secret: { type: "string", description: "client_secret_post" },
-    client_assertion_type: {
-      type: "string",
-      enum: ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
-    },
-    client_assertion: { type: "string", description: "private_key_jwt (RFC 7523 §2.2)" },
+    ...clientAuthentication,
   },
 } as const;
 
@@ -56,5 +61,40 @@ export const tokenResponseSchema = {
     token_type: { type: "string", enum: ["Bearer"] },
     expires_in: { type: "integer" },
     scope: { type: "string" },
+  },
+} as const;
+
+/** The introspection request's form (RFC 7662 §2.1). */
+export const introspectionRequestForm = {
+  type: "object",
+  required: ["token"],
+  properties: {
+    token: { type: "string", description: "Any token Tessera issues" },
+    token_type_hint: { type: "string", description: "Optional; the kind is told from the token" },
+    ...clientAuthentication,
+  },
+} as const;
+
+/** The revocation request's form (RFC 7009 §2.1). */
+export const revocationRequestForm = introspectionRequestForm;
+
+/** An introspection answer (RFC 7662 §2.2): `{"active": false}`, or the token described. */
+export const introspectionResponseSchema = {
+  type: "object",
+  required: ["active"],
+  properties: {
+    active: { type: "boolean" },
+    scope: { type: "string" },
+    client_id: { type: "string" },
+    username: { type: "string" },
+    token_type: { type: "string" },
+    exp: { type: "integer" },
+    iat: { type: "integer" },
+    nbf: { type: "integer" },
+    sub: { type: "string" },
+    aud: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+    iss: { type: "string" },
+    jti: { type: "string" },
+    act: { type: "object", additionalProperties: true },
   },
 } as const;

@@ -97,8 +97,13 @@ describe("discovery", () => {
         id_token_signing_alg_values_supported: ["ES256"],
       });
       expect(as.scopes_supported).toEqual(expect.arrayContaining(SCOPES));
+      expect(as).toMatchObject({
+        introspection_endpoint: `${h.issuer}/oauth/introspect`,
+        revocation_endpoint: `${h.issuer}/oauth/revoke`,
+        introspection_endpoint_auth_methods_supported: as.token_endpoint_auth_methods_supported,
+        revocation_endpoint_auth_methods_supported: as.token_endpoint_auth_methods_supported,
+      });
       expect(as).not.toHaveProperty("authorization_endpoint");
-      expect(as).not.toHaveProperty("introspection_endpoint");
     },
   );
 
@@ -267,5 +272,72 @@ describe("client credentials", () => {
     const failure = await client.clientCredentialsGrant(config).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(client.WWWAuthenticateChallengeError);
     expect(failure).toMatchObject({ status: 401, cause: [{ scheme: "basic" }] });
+  });
+});
+
+describe("introspection and revocation", () => {
+  it("openid-client introspects its token, revokes it, and then finds it inactive", async () => {
+    const config = await client.discovery(
+      new URL(h.issuer),
+      secretClient.id,
+      undefined,
+      client.ClientSecretBasic(secretClient.secret),
+      insecure,
+    );
+    const { access_token } = await client.clientCredentialsGrant(config, { scope: "deploy:read" });
+    const active = await client.tokenIntrospection(config, access_token);
+    expect(active).toMatchObject({
+      active: true,
+      client_id: secretClient.id,
+      sub: secretClient.id,
+      scope: "deploy:read",
+      token_type: "Bearer",
+      iss: h.issuer,
+      aud: h.issuer,
+    });
+    await client.tokenRevocation(config, access_token);
+    expect(await client.tokenIntrospection(config, access_token)).toEqual({ active: false });
+    // A revoked token is refused by the registry at once (RFC 7009 §2.2: 200 again).
+    await client.tokenRevocation(config, access_token);
+  });
+
+  it("oauth4webapi introspects and revokes with private_key_jwt", async () => {
+    const as = await discoverWithOauth4webapi("oauth2");
+    const options = { [oauth.allowInsecureRequests]: true };
+    const self = { client_id: keyClient.id };
+    const issued = await oauth.processClientCredentialsResponse(
+      as,
+      self,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        self,
+        oauth.PrivateKeyJwt(privateKey),
+        {},
+        options,
+      ),
+    );
+    const introspect = async () =>
+      oauth.processIntrospectionResponse(
+        as,
+        self,
+        await oauth.introspectionRequest(
+          as,
+          self,
+          oauth.PrivateKeyJwt(privateKey),
+          issued.access_token,
+          options,
+        ),
+      );
+    expect(await introspect()).toMatchObject({ active: true, client_id: keyClient.id });
+    const revoked = await oauth.revocationRequest(
+      as,
+      self,
+      oauth.PrivateKeyJwt(privateKey),
+      issued.access_token,
+      options,
+    );
+    expect(revoked.headers.get("cache-control")).toBe("no-store");
+    expect(await oauth.processRevocationResponse(revoked)).toBeUndefined();
+    expect(await introspect()).toEqual({ active: false });
   });
 });

@@ -3,19 +3,21 @@ import { TesseraError } from "../../core/errors.js";
 import { isTenantId } from "../../core/ids.js";
 import type { TenantRecord } from "../../core/model/index.js";
 import { tenantIssuer } from "../../core/tokens/issuer.js";
-import { TOKEN_ENDPOINT_SUFFIX } from "./paths.js";
+import { ENDPOINT_SUFFIXES, type EndpointName } from "./paths.js";
 
 /** The tenant a route serves, with the URLs the dialect derives from its issuer. */
 export interface OAuthTenant {
   readonly tenant: TenantRecord;
   readonly issuer: string;
-  /** The token endpoint the metadata names: below the issuer. */
-  readonly tokenEndpoint: string;
+  /** An endpoint's URL as the metadata names it: below the issuer. */
+  endpoint(name: EndpointName): string;
   /**
-   * Every URL this tenant's token endpoint is reached at: the one below the
-   * issuer and, for the default tenant, the unprefixed one too.
+   * Every `aud` a client assertion (RFC 7523 §3) may carry here: the issuer
+   * and every URL of every endpoint (each below the issuer and, for the
+   * default tenant, unprefixed too), so an assertion made for any of them,
+   * as client libraries make them, is taken.
    */
-  readonly tokenEndpoints: readonly string[];
+  readonly assertionAudiences: readonly string[];
 }
 
 /**
@@ -32,14 +34,15 @@ export async function oauthTenant(
     throw new TesseraError("not_found", "No such tenant");
   }
   const issuer = tenantIssuer(ctx, tenant.id);
-  const tokenEndpoint = `${issuer}${TOKEN_ENDPOINT_SUFFIX}`;
+  const bases = tenant.id === defaultTenant ? [issuer, ctx.settings.publicUrl] : [issuer];
+  const suffixes = Object.values(ENDPOINT_SUFFIXES);
   return {
     tenant,
     issuer,
-    tokenEndpoint,
-    tokenEndpoints:
-      tenant.id === defaultTenant
-        ? [tokenEndpoint, `${ctx.settings.publicUrl}${TOKEN_ENDPOINT_SUFFIX}`]
-        : [tokenEndpoint],
+    endpoint: (name) => `${issuer}${ENDPOINT_SUFFIXES[name]}`,
+    assertionAudiences: [
+      issuer,
+      ...bases.flatMap((base) => suffixes.map((suffix) => `${base}${suffix}`)),
+    ],
   };
 }

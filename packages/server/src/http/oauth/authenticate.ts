@@ -1,0 +1,34 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { authenticateClient } from "../../core/clients/authenticate-client.js";
+import type { CoreContext } from "../../core/context.js";
+import type { ClientRecord } from "../../core/model/index.js";
+import type { RequestRateLimits } from "../rate-limit.js";
+import { presentedCredentials } from "./client-auth.js";
+import type { OAuthForm } from "./form.js";
+import type { OAuthTenant } from "./tenant.js";
+
+/**
+ * Authenticates the client of a request to one of the tenant's endpoints
+ * (token, introspection, revocation) by the one method it used, then
+ * counts the request against the client's budget: counted once proven, so
+ * nobody can spend a client's budget by naming it.
+ */
+export async function authenticateRequestClient(
+  ctx: CoreContext,
+  input: {
+    readonly request: FastifyRequest;
+    readonly reply: FastifyReply;
+    readonly form: OAuthForm;
+    readonly served: OAuthTenant;
+    readonly limits: RequestRateLimits;
+  },
+): Promise<ClientRecord> {
+  const { request, reply, form, served } = input;
+  const { client } = await authenticateClient(ctx, {
+    tenant: served.tenant,
+    ip: request.ip,
+    presented: presentedCredentials(request, form, served.assertionAudiences),
+  });
+  await input.limits.countClient(request, reply, client.id);
+  return client;
+}
