@@ -44,7 +44,9 @@ type Proof =
  * ids are not secrets: every short-term token carries its client's.)
  *
  * A client that proves itself but may not use `grant` is refused with
- * `forbidden`: it has shown who it is, so it may learn why.
+ * `forbidden`: it has shown who it is, so it may learn why. Without
+ * `grant`, the client is authenticated for no grant (OAuth's introspection
+ * and revocation), or its caller checks the grant itself.
  */
 export async function stepUp(
   ctx: CoreContext,
@@ -53,7 +55,7 @@ export async function stepUp(
     readonly proof: Proof;
     readonly ip: string;
     /** The grant the step-up is for (secret and TOTP: `client_credentials`). */
-    readonly grant: GrantType;
+    readonly grant?: GrantType;
   },
 ): Promise<ClientRecord> {
   const { tenant, proof, ip } = input;
@@ -77,7 +79,7 @@ export async function stepUp(
     throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
   }
   await ctx.stepUpThrottle.succeeded(spent);
-  if (!client.grantTypes.includes(input.grant)) {
+  if (input.grant !== undefined && !client.grantTypes.includes(input.grant)) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
       at: ctx.clock.now(),

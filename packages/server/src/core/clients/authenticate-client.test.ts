@@ -2,12 +2,20 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
-import { authenticateClient } from "./authenticate-client.js";
+import { authenticateClient, type PresentedClientCredentials } from "./authenticate-client.js";
 import { createClient } from "./clients.js";
+import type { GrantType } from "./grant-types.js";
+import type { ClientAuthMethod } from "./token-endpoint-rules.js";
 
 const ISSUER = "https://auth.example.test/tenants/default";
 const TOKEN_URL = `${ISSUER}/oauth/token`;
 const IP = "192.0.2.7";
+const EVERY_METHOD: readonly ClientAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "none",
+];
 
 let h: Harness;
 let tenant: TenantRecord;
@@ -27,61 +35,77 @@ beforeAll(async () => {
     scopes: ["deploy:read"],
   });
   client = created.client;
-  secret = created.clientSecret;
+  secret = created.clientSecret ?? "";
 });
 afterAll(async () => {
   await h.close();
 });
 
-describe("authenticateClient", () => {
-  const ctx = () => h.runtime.ctx;
+function authenticate(
+  presented: PresentedClientCredentials,
+  options: { methods?: readonly ClientAuthMethod[]; grant?: GrantType } = {},
+) {
+  return authenticateClient(h.runtime.ctx, {
+    tenant,
+    ip: IP,
+    presented,
+    methods: options.methods ?? EVERY_METHOD,
+    ...(options.grant === undefined ? {} : { grant: options.grant }),
+  });
+}
 
-  it("accepts the secret by Basic or in the body, and says which", async () => {
+describe("authenticateClient", () => {
+  it("accepts the secret by Basic or in the body, whichever it was registered with", async () => {
+    expect(client.tokenEndpointAuthMethod).toBe("client_secret_basic");
     for (const method of ["client_secret_basic", "client_secret_post"] as const) {
-      const proven = await authenticateClient(ctx(), {
-        tenant,
-        ip: IP,
-        presented: { method, clientId: client.id, secret },
-      });
+      const proven = await authenticate({ method, clientId: client.id, secret });
       expect(proven).toMatchObject({ method, client: { id: client.id } });
     }
   });
 
   it("fails an unknown client and a wrong secret with the same error", async () => {
     const failure = (clientId: string, presented: string) =>
-      authenticateClient(ctx(), {
-        tenant,
-        ip: IP,
-        presented: { method: "client_secret_post", clientId, secret: presented },
-      }).catch((error: unknown) => error);
-    const unknown = await failure("z".repeat(26), secret);
-    const wrong = await failure(client.id, `${secret}x`);
-    expect(unknown).toMatchObject({
-      code: "invalid_credentials",
-      message: "Client authentication failed",
-    });
-    expect(wrong).toMatchObject({
-      code: "invalid_credentials",
-      message: "Client authentication failed",
-    });
+      authenticate({ method: "client_secret_post", clientId, secret: presented }).catch(
+        (error: unknown) => error,
+      );
+    const failed = { code: "invalid_credentials", message: "Client authentication failed" };
+    expect(await failure("z".repeat(26), secret)).toMatchObject(failed);
+    expect(await failure(client.id, `${secret}x`)).toMatchObject(failed);
   });
 
-  it("refuses none for a client that has a secret", async () => {
+  it("refuses a method the endpoint does not take, even with the right secret", async () => {
     await expect(
-      authenticateClient(ctx(), {
-        tenant,
-        ip: IP,
-        presented: { method: "none", clientId: client.id },
-      }),
+      authenticate(
+        { method: "client_secret_post", clientId: client.id, secret },
+        { methods: ["private_key_jwt"] },
+      ),
     ).rejects.toMatchObject({ code: "invalid_credentials" });
+  });
+
+  it("refuses none for a confidential client, and takes it from a public one", async () => {
+    await expect(authenticate({ method: "none", clientId: client.id })).rejects.toMatchObject({
+      code: "invalid_credentials",
+    });
+    const { client: spa } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "spa",
+      scopes: [],
+      tokenEndpointAuthMethod: "none",
+    });
+    expect((await authenticate({ method: "none", clientId: spa.id })).client.id).toBe(spa.id);
+    // Proven, but not registered for the grant: forbidden, which says so.
+    await expect(
+      authenticate({ method: "none", clientId: spa.id }, { grant: "client_credentials" }),
+    ).rejects.toMatchObject({ code: "forbidden" });
   });
 
   it("takes an assertion for the token endpoint once, and checks client_id before spending it", async () => {
     const pair = await generateKeyPair("ES256");
-    const { client: keyed } = await createClient(ctx(), {
+    const { client: keyed } = await createClient(h.runtime.ctx, {
       tenantId: TENANT,
       name: "keyed-bot",
       scopes: [],
+      tokenEndpointAuthMethod: "private_key_jwt",
       publicKeys: [await exportSPKI(pair.publicKey)],
     });
     const now = Math.floor(h.clock.now() / 1000);
@@ -96,15 +120,11 @@ describe("authenticateClient", () => {
         .setJti(jti)
         .sign(pair.privateKey);
     const present = (assertion: string, clientId?: string) =>
-      authenticateClient(ctx(), {
-        tenant,
-        ip: IP,
-        presented: {
-          method: "private_key_jwt",
-          assertion,
-          audiences: [ISSUER, TOKEN_URL],
-          ...(clientId === undefined ? {} : { clientId }),
-        },
+      authenticate({
+        method: "private_key_jwt",
+        assertion,
+        audiences: [ISSUER, TOKEN_URL],
+        ...(clientId === undefined ? {} : { clientId }),
       });
     const assertion = await sign(TOKEN_URL, "one");
     await expect(present(assertion, client.id)).rejects.toMatchObject({ code: "invalid_request" });
@@ -117,5 +137,27 @@ describe("authenticateClient", () => {
     await expect(
       present(await sign(ISSUER, "three")).then((proven) => proven.client.id),
     ).resolves.toBe(keyed.id);
+  });
+
+  it("refuses an assertion from a client registered for its secret", async () => {
+    const pair = await generateKeyPair("ES256");
+    const { client: both } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "secret-and-key",
+      scopes: [],
+      publicKeys: [await exportSPKI(pair.publicKey)],
+    });
+    const now = Math.floor(h.clock.now() / 1000);
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256" })
+      .setIssuer(both.id)
+      .setSubject(both.id)
+      .setAudience(TOKEN_URL)
+      .setExpirationTime(now + 60)
+      .setJti("only")
+      .sign(pair.privateKey);
+    await expect(
+      authenticate({ method: "private_key_jwt", assertion, audiences: [TOKEN_URL] }),
+    ).rejects.toMatchObject({ code: "invalid_credentials" });
   });
 });

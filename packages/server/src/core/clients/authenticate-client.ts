@@ -3,9 +3,10 @@ import { recordAudit } from "../audit.js";
 import { stepUp } from "../automation-tokens/step-up.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
-import type { ClientId } from "../ids.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
-import { allowedAuthMethods, type ClientAuthMethod } from "./token-endpoint-rules.js";
+import { isClientIdShaped } from "./client-ids.js";
+import type { GrantType } from "./grant-types.js";
+import { allowedAuthMethods, type ClientAuthMethod, mayUseGrant } from "./token-endpoint-rules.js";
 
 /** What a caller presented to prove a client, read from its request by a dialect. */
 export type PresentedClientCredentials =
@@ -47,9 +48,11 @@ const FAILED = "Client authentication failed";
  *   one-time claims store (the token API's assertion check, shared);
  * - `none`: only for a public client.
  *
- * The method must also be one the client may use
- * ({@link allowedAuthMethods}). Every failure is `invalid_credentials` with
- * one message; the reason goes to the audit trail.
+ * The method must be one the endpoint takes (`methods`) and one the client
+ * is registered for ({@link allowedAuthMethods}). Every failure is
+ * `invalid_credentials` with one message; the reason goes to the audit
+ * trail. With `grant`, a client that proves itself but was not registered
+ * for the grant is `forbidden`.
  */
 export async function authenticateClient(
   ctx: CoreContext,
@@ -57,9 +60,14 @@ export async function authenticateClient(
     readonly tenant: TenantRecord;
     readonly presented: PresentedClientCredentials;
     readonly ip: string;
+    /** The methods this endpoint takes. */
+    readonly methods: readonly ClientAuthMethod[];
+    /** The grant the client asks for, if any (introspection and revocation ask for none). */
+    readonly grant?: GrantType;
   },
 ): Promise<AuthenticatedClient> {
   const { tenant, presented, ip } = input;
+  const grant = input.grant === undefined ? {} : { grant: input.grant };
   let client: ClientRecord;
   switch (presented.method) {
     case "client_secret_basic":
@@ -68,6 +76,7 @@ export async function authenticateClient(
         tenant,
         ip,
         proof: { method: "client_secret", clientId: presented.clientId, secret: presented.secret },
+        ...grant,
       });
       break;
     case "private_key_jwt":
@@ -85,14 +94,23 @@ export async function authenticateClient(
           assertion: presented.assertion,
           audiences: presented.audiences,
         },
+        ...grant,
       });
       break;
     case "none":
       client = await publicClient(ctx, tenant, presented.clientId, ip);
       break;
   }
-  if (!allowedAuthMethods(client).includes(presented.method)) {
+  if (
+    !input.methods.includes(presented.method) ||
+    !allowedAuthMethods(client).includes(presented.method)
+  ) {
     await refuse(ctx, tenant, ip, client.id, presented.method, "auth_method_not_allowed");
+  }
+  if (input.grant !== undefined && !mayUseGrant(client, input.grant)) {
+    throw new TesseraError("forbidden", `This client may not use the ${input.grant} grant`, {
+      detail: `client ${client.id} lacks ${input.grant}`,
+    });
   }
   return { client, method: presented.method };
 }
@@ -113,8 +131,9 @@ async function publicClient(
   clientId: string,
   ip: string,
 ): Promise<ClientRecord> {
-  const found = await ctx.store.clients.get(clientId as ClientId);
-  const client = found?.tenantId === tenant.id ? found : undefined;
+  const client = isClientIdShaped(clientId)
+    ? await ctx.store.clients.get(tenant.id, clientId)
+    : undefined;
   if (client === undefined) {
     return refuse(ctx, tenant, ip, null, "none", "unknown_client");
   }

@@ -1,10 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { authenticateClient } from "../../core/clients/authenticate-client.js";
+import type { GrantType } from "../../core/clients/grant-types.js";
 import type { CoreContext } from "../../core/context.js";
 import type { ClientRecord } from "../../core/model/index.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { presentedCredentials } from "./client-auth.js";
 import type { OAuthForm } from "./form.js";
+import type { EndpointName } from "./paths.js";
+import { SERVED_AUTH_METHODS } from "./served.js";
 import type { OAuthTenant } from "./tenant.js";
 
 /**
@@ -21,6 +24,9 @@ export async function authenticateRequestClient(
     readonly form: OAuthForm;
     readonly served: OAuthTenant;
     readonly limits: RequestRateLimits;
+    /** The endpoint, whose client authentication methods apply. */
+    readonly endpoint: EndpointName;
+    readonly grant?: GrantType;
   },
 ): Promise<ClientRecord> {
   const { request, reply, form, served } = input;
@@ -28,6 +34,8 @@ export async function authenticateRequestClient(
     tenant: served.tenant,
     ip: request.ip,
     presented: presentedCredentials(request, form, served.assertionAudiences),
+    methods: SERVED_AUTH_METHODS[input.endpoint],
+    ...(input.grant === undefined ? {} : { grant: input.grant }),
   });
   await input.limits.countClient(request, reply, client.id);
   return client;

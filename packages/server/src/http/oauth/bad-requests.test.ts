@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
 import { clientBasic, expectOAuthError, ISSUER, postToken } from "../../../test/support/oauth.js";
 import { addClient, type TestClient } from "../../../test/support/token-api.js";
-import { updateClient } from "../../core/clients/clients.js";
+import { createClient } from "../../core/clients/clients.js";
+import { updateClient } from "../../core/clients/update-client.js";
 import { createTenant } from "../../core/tenants.js";
 
 /**
@@ -152,6 +153,22 @@ describe("400: what the grant refuses", () => {
     },
   );
 
+  it("answers unauthorized_client for a client not registered for client_credentials", async () => {
+    const { client: loginOnly, clientSecret } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "login-only",
+      scopes: [],
+      grantTypes: ["password", "refresh_token"],
+    });
+    const response = await postToken(h, {
+      ...grant(),
+      client_id: loginOnly.id,
+      client_secret: clientSecret ?? "",
+    });
+    const error = expectOAuthError(response, 400, "unauthorized_client");
+    expect(error.error_description).toBe("This client may not use the client_credentials grant");
+  });
+
   it("answers invalid_scope for a scope beyond the client's", async () => {
     const response = await postToken(h, { ...post(), scope: "deploy:read admin" });
     expectOAuthError(response, 400, "invalid_scope");
@@ -203,9 +220,18 @@ describe("401 invalid_client", () => {
     expectOAuthError(await postToken(h, grant()), 401, "invalid_client");
   });
 
-  it("refuses a confidential client that sends its id alone (none is for public clients)", async () => {
-    const response = await postToken(h, { ...grant(), client_id: client.id });
-    expectOAuthError(response, 401, "invalid_client");
+  it("refuses a client that sends its id alone (none is for public clients, at revocation)", async () => {
+    expectOAuthError(
+      await postToken(h, { ...grant(), client_id: client.id }),
+      401,
+      "invalid_client",
+    );
+    // The API key's client is public, and the token endpoint serves it no grant yet.
+    expectOAuthError(
+      await postToken(h, { ...grant(), client_id: h.clientId }),
+      401,
+      "invalid_client",
+    );
   });
 
   it("refuses private_key_jwt for a client without registered keys", async () => {

@@ -186,6 +186,31 @@ describe("200: revocation says nothing of the token", () => {
   });
 });
 
+describe("a public client (an API key's)", () => {
+  it("revokes its session by its refresh token with its client id alone (RFC 7009 §2.1)", async () => {
+    const session = sessionOf(await h.login("alice")).session;
+    const response = await postToken(
+      h,
+      { token: session.refreshToken, client_id: h.clientId },
+      {},
+      "/oauth/revoke",
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(await introspect(session.accessToken)).toEqual({ active: false });
+  });
+
+  it("may not introspect: an authorized caller is needed (RFC 7662 §2.1)", async () => {
+    const session = sessionOf(await h.login("alice")).session;
+    const response = await postToken(
+      h,
+      { token: session.accessToken, client_id: h.clientId },
+      {},
+      "/oauth/introspect",
+    );
+    expectOAuthError(response, 401, "invalid_client");
+  });
+});
+
 describe("400 and 401", () => {
   it.each(["introspect", "revoke"] as const)("%s asks for the token", async (endpoint) => {
     const error = expectOAuthError(await post(endpoint, undefined), 400, "invalid_request");

@@ -95,6 +95,7 @@ export function registerIntrospect(
         form,
         served,
         limits: options.limits,
+        endpoint: "introspection",
       });
       const found = await introspectToken(ctx, token, tokenScopeOf(client));
       return found.active ? introspectionResponse(found) : { active: false };

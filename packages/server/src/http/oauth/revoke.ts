@@ -40,6 +40,7 @@ export function registerRevoke(
         form,
         served,
         limits: options.limits,
+        endpoint: "revocation",
       });
       await revokeToken(ctx, token, {
         ...tokenScopeOf(client),

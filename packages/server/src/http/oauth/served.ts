@@ -1,19 +1,30 @@
-import type { ClientAuthMethod, GrantTypeName } from "../../core/clients/token-endpoint-rules.js";
+import type { GrantType } from "../../core/clients/grant-types.js";
+import type { ClientAuthMethod } from "../../core/clients/token-endpoint-rules.js";
+import type { EndpointName } from "./paths.js";
 
 /** The grant types the token endpoint serves now, by their RFC names. */
-export const SERVED_GRANT_TYPES: readonly GrantTypeName[] = ["client_credentials"];
+export const SERVED_GRANT_TYPES: readonly GrantType[] = ["client_credentials"];
 
-/**
- * The client authentication methods the token endpoint takes now. `none`
- * joins when a grant a public client may use is served.
- */
-export const SERVED_AUTH_METHODS: readonly ClientAuthMethod[] = [
+const CONFIDENTIAL: readonly ClientAuthMethod[] = [
   "client_secret_basic",
   "client_secret_post",
   "private_key_jwt",
 ];
 
+/**
+ * The client authentication methods each endpoint takes. A public client
+ * (`none`) may revoke its tokens (RFC 7009 §2.1); it may not introspect
+ * (RFC 7662 §2.1 asks for an authorized caller), and no grant served at the
+ * token endpoint is one a public client may use, so `none` joins the token
+ * endpoint with such a grant.
+ */
+export const SERVED_AUTH_METHODS: Readonly<Record<EndpointName, readonly ClientAuthMethod[]>> = {
+  token: CONFIDENTIAL,
+  introspection: CONFIDENTIAL,
+  revocation: [...CONFIDENTIAL, "none"],
+};
+
 /** True when `value` names a grant type the token endpoint serves. */
-export function isServedGrantType(value: string): value is GrantTypeName {
+export function isServedGrantType(value: string): value is GrantType {
   return (SERVED_GRANT_TYPES as readonly string[]).includes(value);
 }

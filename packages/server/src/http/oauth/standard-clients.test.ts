@@ -2,8 +2,10 @@ import { type CryptoKey, createRemoteJWKSet, exportSPKI, generateKeyPair, jwtVer
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TENANT } from "../../../test/support/harness.js";
 import { type ListeningHarness, startListeningHarness } from "../../../test/support/oauth.js";
 import { addClient, type TestClient } from "../../../test/support/token-api.js";
+import { createClient } from "../../core/clients/clients.js";
 
 /**
  * Tessera as standard clients see it, unmodified, over a real listening
@@ -28,10 +30,14 @@ beforeAll(async () => {
   secretClient = await addClient(h, { scopes: SCOPES, audiences: [API] });
   const pair = await generateKeyPair("ES256", { extractable: true });
   privateKey = pair.privateKey;
-  keyClient = await addClient(h, {
+  const keyed = await createClient(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: "keyed",
     scopes: SCOPES,
+    tokenEndpointAuthMethod: "private_key_jwt",
     publicKeys: [await exportSPKI(pair.publicKey)],
   });
+  keyClient = { id: keyed.client.id, name: keyed.client.name, secret: "", otpauthUri: undefined };
 });
 afterAll(async () => {
   await h.close();
@@ -101,7 +107,13 @@ describe("discovery", () => {
         introspection_endpoint: `${h.issuer}/oauth/introspect`,
         revocation_endpoint: `${h.issuer}/oauth/revoke`,
         introspection_endpoint_auth_methods_supported: as.token_endpoint_auth_methods_supported,
-        revocation_endpoint_auth_methods_supported: as.token_endpoint_auth_methods_supported,
+        // A public client may revoke its own tokens (RFC 7009 §2.1).
+        revocation_endpoint_auth_methods_supported: [
+          "client_secret_basic",
+          "client_secret_post",
+          "private_key_jwt",
+          "none",
+        ],
       });
       expect(as).not.toHaveProperty("authorization_endpoint");
     },

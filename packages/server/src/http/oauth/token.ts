@@ -55,6 +55,8 @@ export function registerToken(
         form,
         served,
         limits: options.limits,
+        endpoint: "token",
+        grant: grantType,
       });
       const scopes = scopesOf(form.get("scope"));
       const issued = await issueClientCredentialsToken(ctx, {

@@ -5,7 +5,6 @@ import type { Kysely } from "kysely";
  * (RFC 6749 §4.3), as 1 or 0. Every existing tenant gets 0: the grant is
  * off until an operator turns it on (`tessera tenant update
  * --oauth-password-grant on`).
-
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
