@@ -13,6 +13,12 @@ import { checkUsableSession, refreshTokenRecord } from "./start-session.js";
 
 const SEAL_PURPOSE = "refresh-successor";
 
+/**
+ * The client a refresh is for: what an API key identifies (the session
+ * API) and what OAuth's client authentication proves, alike.
+ */
+export type RefreshingClient = Pick<AuthenticatedClient, "tenant" | "client" | "clientId">;
+
 interface SealedPair extends SignedSessionTokens {
   readonly refreshToken: string;
 }
@@ -38,7 +44,7 @@ const expired = () => new TesseraError("token_expired", "Refresh token has expir
 export async function refreshSession(
   ctx: CoreContext,
   input: {
-    readonly client: AuthenticatedClient;
+    readonly client: RefreshingClient;
     readonly refreshToken: string;
     readonly ip: string;
   },
@@ -107,7 +113,7 @@ export async function refreshSession(
 async function replayOrRevoke(
   ctx: CoreContext,
   input: {
-    readonly client: AuthenticatedClient;
+    readonly client: RefreshingClient;
     readonly session: SessionRecord;
     readonly user: UserRecord;
     readonly record: RefreshTokenRecord;

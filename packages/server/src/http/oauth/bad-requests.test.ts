@@ -220,17 +220,17 @@ describe("401 invalid_client", () => {
     expectOAuthError(await postToken(h, grant()), 401, "invalid_client");
   });
 
-  it("refuses a client that sends its id alone (none is for public clients, at revocation)", async () => {
+  it("refuses a confidential client that sends its id alone (none is for public clients)", async () => {
     expectOAuthError(
       await postToken(h, { ...grant(), client_id: client.id }),
       401,
       "invalid_client",
     );
-    // The API key's client is public, and the token endpoint serves it no grant yet.
+    // The API key's client is public: known by its id, but not registered for client_credentials.
     expectOAuthError(
       await postToken(h, { ...grant(), client_id: h.clientId }),
-      401,
-      "invalid_client",
+      400,
+      "unauthorized_client",
     );
   });
 

@@ -37,17 +37,18 @@ export const tokenRequestForm = {
   type: "object",
   required: ["grant_type"],
   properties: {
-    grant_type: { type: "string", enum: ["client_credentials"] },
-    scope: { type: "string", description: "Space-separated; only narrows the client's scopes" },
+    grant_type: { type: "string", enum: ["client_credentials", "refresh_token"] },
+    scope: { type: "string", description: "Space-separated; only narrows" },
     resource: {
       type: "array",
       items: { type: "string", format: "uri" },
-      description: "RFC 8707: the audience of the token, one the client is allowed",
+      description: "client_credentials, RFC 8707: the token's audience, one the client is allowed",
     },
     audience: {
       type: "string",
-      description: "The audience of the token, one the client is allowed (as resource)",
+      description: "client_credentials: the token's audience, one the client is allowed",
     },
+    refresh_token: { type: "string", description: "refresh_token: the session's refresh token" },
     ...clientAuthentication,
   },
 } as const;
@@ -61,6 +62,8 @@ export const tokenResponseSchema = {
     token_type: { type: "string", enum: ["Bearer"] },
     expires_in: { type: "integer" },
     scope: { type: "string" },
+    refresh_token: { type: "string", description: "refresh_token: the session's (rotated or not)" },
+    id_token: { type: "string", description: "refresh_token: the session's ID token" },
   },
 } as const;
 

@@ -3,7 +3,13 @@ import type { ClientAuthMethod } from "../../core/clients/token-endpoint-rules.j
 import type { EndpointName } from "./paths.js";
 
 /** The grant types the token endpoint serves now, by their RFC names. */
-export const SERVED_GRANT_TYPES: readonly GrantType[] = ["client_credentials"];
+export const SERVED_GRANT_TYPES = [
+  "client_credentials",
+  "refresh_token",
+] as const satisfies readonly GrantType[];
+
+/** A grant type the token endpoint serves. */
+export type ServedGrantType = (typeof SERVED_GRANT_TYPES)[number];
 
 const CONFIDENTIAL: readonly ClientAuthMethod[] = [
   "client_secret_basic",
@@ -13,18 +19,17 @@ const CONFIDENTIAL: readonly ClientAuthMethod[] = [
 
 /**
  * The client authentication methods each endpoint takes. A public client
- * (`none`) may revoke its tokens (RFC 7009 §2.1); it may not introspect
- * (RFC 7662 §2.1 asks for an authorized caller), and no grant served at the
- * token endpoint is one a public client may use, so `none` joins the token
- * endpoint with such a grant.
+ * (`none`) may refresh its tokens (RFC 6749 §6) and revoke them (RFC 7009
+ * §2.1); it may not introspect (RFC 7662 §2.1 asks for an authorized
+ * caller).
  */
 export const SERVED_AUTH_METHODS: Readonly<Record<EndpointName, readonly ClientAuthMethod[]>> = {
-  token: CONFIDENTIAL,
+  token: [...CONFIDENTIAL, "none"],
   introspection: CONFIDENTIAL,
   revocation: [...CONFIDENTIAL, "none"],
 };
 
 /** True when `value` names a grant type the token endpoint serves. */
-export function isServedGrantType(value: string): value is GrantType {
+export function isServedGrantType(value: string): value is ServedGrantType {
   return (SERVED_GRANT_TYPES as readonly string[]).includes(value);
 }

@@ -2,7 +2,7 @@ import { type CryptoKey, createRemoteJWKSet, exportSPKI, generateKeyPair, jwtVer
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TENANT } from "../../../test/support/harness.js";
+import { sessionOf, TENANT } from "../../../test/support/harness.js";
 import { type ListeningHarness, startListeningHarness } from "../../../test/support/oauth.js";
 import { addClient, type TestClient } from "../../../test/support/token-api.js";
 import { createClient } from "../../core/clients/clients.js";
@@ -92,11 +92,13 @@ describe("discovery", () => {
       const as = await discoverWithOauth4webapi(algorithm);
       expect(as).toMatchObject({
         issuer: h.issuer,
-        grant_types_supported: ["client_credentials"],
+        grant_types_supported: ["client_credentials", "refresh_token"],
+        // `none`: a public client refreshes by its id (RFC 6749 §6).
         token_endpoint_auth_methods_supported: [
           "client_secret_basic",
           "client_secret_post",
           "private_key_jwt",
+          "none",
         ],
         token_endpoint_auth_signing_alg_values_supported: ["RS256", "ES256", "EdDSA"],
         response_types_supported: [],
@@ -106,7 +108,12 @@ describe("discovery", () => {
       expect(as).toMatchObject({
         introspection_endpoint: `${h.issuer}/oauth/introspect`,
         revocation_endpoint: `${h.issuer}/oauth/revoke`,
-        introspection_endpoint_auth_methods_supported: as.token_endpoint_auth_methods_supported,
+        // Introspection needs an authorized caller (RFC 7662 §2.1): no `none`.
+        introspection_endpoint_auth_methods_supported: [
+          "client_secret_basic",
+          "client_secret_post",
+          "private_key_jwt",
+        ],
         // A public client may revoke its own tokens (RFC 7009 §2.1).
         revocation_endpoint_auth_methods_supported: [
           "client_secret_basic",
@@ -351,5 +358,31 @@ describe("introspection and revocation", () => {
     expect(revoked.headers.get("cache-control")).toBe("no-store");
     expect(await oauth.processRevocationResponse(revoked)).toBeUndefined();
     expect(await introspect()).toEqual({ active: false });
+  });
+});
+
+describe("refresh", () => {
+  it("openid-client refreshes a session API login for its public client, ID token checked", async () => {
+    await h.addUser("carol");
+    const session = sessionOf(await h.login("carol")).session;
+    const config = await client.discovery(
+      new URL(h.issuer),
+      h.clientId,
+      undefined,
+      client.None(),
+      insecure,
+    );
+    // openid-client validates the ID token it gets: issuer, aud = this client, exp, iat.
+    const tokens = await client.refreshTokenGrant(config, session.refreshToken);
+    expect(tokens.claims()).toMatchObject({ iss: h.issuer, aud: h.clientId, username: "carol" });
+    expect(tokens.refresh_token).toBe(session.refreshToken);
+    const as = await discoverWithOauth4webapi("oidc");
+    const request = new Request(`${API}/reports`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    const claims = await oauth.validateJwtAccessToken(as, request, h.clientId, {
+      [oauth.allowInsecureRequests]: true,
+    });
+    expect(claims).toMatchObject({ client_id: h.clientId, username: "carol" });
   });
 });
