@@ -73,6 +73,12 @@ describe("200: a session's new tokens", () => {
     expect(ok(await refresh(token, { scope: "openid" })).refresh_token).toBe(token);
   });
 
+  it("says the whole lifetime in expires_in, whatever the millisecond it is signed at", async () => {
+    const token = await freshRefreshToken();
+    h.clock.advance(700);
+    expect(ok(await refresh(token)).expires_in).toBe(3600);
+  });
+
   it("rotates under policy rotate, and a reuse after the grace window ends the session", async () => {
     await h.setRefreshPolicy("rotate", 5);
     const first = await freshRefreshToken();

@@ -71,7 +71,8 @@ async function refreshToken(call: GrantCall): Promise<TokenResponse> {
   return {
     access_token: tokens.accessToken,
     token_type: "Bearer",
-    expires_in: Math.max(0, Math.round((tokens.accessTokenExpiresAt - ctx.clock.now()) / 1000)),
+    // Seconds left, counted up: the token was stamped with the whole second it was signed in.
+    expires_in: Math.max(0, Math.ceil((tokens.accessTokenExpiresAt - ctx.clock.now()) / 1000)),
     scope: "openid",
     refresh_token: tokens.refreshToken,
     id_token: tokens.idToken,
