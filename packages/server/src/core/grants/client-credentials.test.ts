@@ -133,6 +133,8 @@ describe("issueClientCredentialsToken", () => {
       reason: "test",
     });
     expect(revoked.matched).toBe(true);
-    expect(await introspectToken(h.runtime.ctx, issued.accessToken)).toEqual({ active: false });
+    expect(await introspectToken(h.runtime.ctx, issued.accessToken, { tenantId: TENANT })).toEqual({
+      active: false,
+    });
   });
 });
