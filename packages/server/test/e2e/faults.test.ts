@@ -235,7 +235,12 @@ describeWithService("PostgreSQL", postgresUp, "faults of PostgreSQL", () => {
               [applicationName],
             );
             terminated += result.rows[0]?.n ?? 0;
-            await sleep(100);
+            // Let the server get a few answers through its new connections
+            // before cutting them again, so a slow machine still sees both.
+            const before = seen(200);
+            do {
+              await sleep(100);
+            } while (going() && seen(200) < before + 3);
           }
         };
         const chain = async () => {
