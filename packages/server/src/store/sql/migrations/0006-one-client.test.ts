@@ -145,7 +145,8 @@ function describeMigration(name: string, open: () => Promise<OldStore>): void {
         await insertOldKey(db, key);
       }
 
-      expect(await old.upgrade()).toEqual(["0006-one-client"]);
+      // 0006 first, then whatever later migrations there are.
+      expect((await old.upgrade())[0]).toBe("0006-one-client");
 
       // Sorted here: the database's collation may order punctuation otherwise.
       const byName = (clients: ClientRecord[]) =>
