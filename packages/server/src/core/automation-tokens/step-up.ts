@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
+import { decodeJwt, decodeProtectedHeader, errors, importJWK, type JWK, jwtVerify } from "jose";
 import { recordAudit } from "../audit.js";
 import { clientClaimScope, isClientIdShaped } from "../clients/client-ids.js";
 import type { GrantType } from "../clients/grant-types.js";
@@ -22,6 +22,36 @@ const FAILED = "Client authentication failed";
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 const MAX_JTI_LENGTH = 256;
+
+/**
+ * Why a signed assertion was refused. A claim is judged only once the
+ * signature held (`jose` verifies the signature first), so its reason is
+ * told to none but the key's holder.
+ */
+export type AssertionRefusal =
+  | "unknown_client"
+  | "client_disabled"
+  | "malformed_assertion"
+  | "assertion_algorithm_not_allowed"
+  | "no_matching_key"
+  | "assertion_invalid"
+  | "assertion_expired"
+  | "assertion_not_yet_valid"
+  | "assertion_wrong_audience"
+  | "assertion_wrong_subject"
+  | "assertion_missing_claim"
+  | "assertion_bad_claims"
+  | "assertion_expiry_too_far"
+  | "assertion_bad_jti"
+  | "assertion_replayed";
+
+/** Why a step-up failed: an assertion's refusal, or the secret's or code's. */
+export type StepUpRefusal =
+  | AssertionRefusal
+  | "no_secret"
+  | "bad_secret"
+  | "otp_not_enrolled"
+  | "bad_or_replayed_otp";
 
 type Proof =
   | { readonly method: "client_secret"; readonly clientId: string; readonly secret: string }
@@ -56,6 +86,12 @@ export async function stepUp(
     readonly ip: string;
     /** The grant the step-up is for (secret and TOTP: `client_credentials`). */
     readonly grant?: GrantType;
+    /**
+     * The error for a failed proof, by its reason; by default the one
+     * `invalid_credentials` answer. A grant whose proof is its own grant
+     * (RFC 7523 §3.1: a bad assertion is `invalid_grant`) words it here.
+     */
+    readonly refused?: (reason: StepUpRefusal) => TesseraError;
   },
 ): Promise<ClientRecord> {
   const { tenant, proof, ip } = input;
@@ -63,20 +99,19 @@ export async function stepUp(
   const client =
     claimedId === undefined ? undefined : await ctx.store.clients.get(tenant.id, claimedId);
   const spent = await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
-  const reason = await refusal(ctx, client, proof);
-  if (reason !== undefined || client === undefined) {
+  const found = await refusal(ctx, client, proof);
+  if (found !== undefined || client === undefined) {
+    const reason = found ?? "unknown_client";
     await recordAudit(ctx, {
       tenantId: tenant.id,
       at: ctx.clock.now(),
       type: "client.step_up_failed",
       ip,
-      detail: {
-        clientId: claimedId ?? null,
-        method: proof.method,
-        reason: reason ?? "unknown_client",
-      },
+      detail: { clientId: claimedId ?? null, method: proof.method, reason },
     });
-    throw new TesseraError("invalid_credentials", FAILED, { detail: reason ?? "unknown_client" });
+    throw (
+      input.refused?.(reason) ?? new TesseraError("invalid_credentials", FAILED, { detail: reason })
+    );
   }
   await ctx.stepUpThrottle.succeeded(spent);
   if (input.grant !== undefined && !client.grantTypes.includes(input.grant)) {
@@ -113,7 +148,7 @@ async function refusal(
   ctx: CoreContext,
   client: ClientRecord | undefined,
   proof: Proof,
-): Promise<string | undefined> {
+): Promise<StepUpRefusal | undefined> {
   switch (proof.method) {
     case "client_secret": {
       // Compare against a stand-in digest for an unknown client or one
@@ -148,7 +183,7 @@ async function refusal(
   }
 }
 
-function statusRefusal(client: ClientRecord): string | undefined {
+function statusRefusal(client: ClientRecord): "client_disabled" | undefined {
   return client.status === "active" ? undefined : "client_disabled";
 }
 
@@ -157,13 +192,14 @@ function statusRefusal(client: ClientRecord): string | undefined {
  * registered keys with that key's own algorithm (RS256, ES256 or EdDSA;
  * never `none` or HMAC), `iss` = `sub` = the client id, `aud` naming this
  * endpoint or the issuer, `exp` present and at most five minutes ahead, and
- * a `jti` that is accepted once.
+ * a `jti` that is accepted once. A claim that fails under a key whose
+ * signature held is reported as itself (expired, wrong audience, …).
  */
 async function assertionRefusal(
   ctx: CoreContext,
   client: ClientRecord,
   proof: Extract<Proof, { method: "assertion" }>,
-): Promise<string | undefined> {
+): Promise<AssertionRefusal | undefined> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(proof.assertion);
@@ -191,8 +227,12 @@ async function assertionRefusal(
         clockTolerance: ctx.settings.assertionClockToleranceSeconds,
         currentDate: new Date(now),
       }));
-    } catch {
-      continue;
+    } catch (error) {
+      const claim = claimRefusal(error);
+      if (claim === undefined) {
+        continue; // not this key's signature: try the next candidate
+      }
+      return claim;
     }
     const exp = payload.exp as number;
     if (
@@ -220,4 +260,31 @@ async function assertionRefusal(
     return first ? statusRefusal(client) : "assertion_replayed";
   }
   return candidates.length === 0 ? "no_matching_key" : "assertion_invalid";
+}
+
+/**
+ * The refusal for a claim `jose` rejected after the signature held, or
+ * undefined when the error is the signature's (or anything else).
+ */
+function claimRefusal(error: unknown): AssertionRefusal | undefined {
+  if (error instanceof errors.JWTExpired) {
+    return "assertion_expired";
+  }
+  if (!(error instanceof errors.JWTClaimValidationFailed)) {
+    return undefined;
+  }
+  if (error.reason === "missing") {
+    return "assertion_missing_claim";
+  }
+  switch (error.claim) {
+    case "aud":
+      return "assertion_wrong_audience";
+    case "sub":
+      return "assertion_wrong_subject";
+    case "nbf":
+    case "iat":
+      return "assertion_not_yet_valid";
+    default:
+      return "assertion_bad_claims";
+  }
 }

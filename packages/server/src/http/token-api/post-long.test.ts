@@ -356,12 +356,12 @@ describe("POST /auth/tokens/long: 401", () => {
 
   const now = () => Math.floor(h.clock.now() / 1000);
   it.each<[string, () => Record<string, unknown>, string]>([
-    ["a wrong aud", () => ({ aud: "https://elsewhere.example.test" }), "assertion_invalid"],
-    ["an expired exp", () => ({ exp: now() - 60 }), "assertion_invalid"],
+    ["a wrong aud", () => ({ aud: "https://elsewhere.example.test" }), "assertion_wrong_audience"],
+    ["an expired exp", () => ({ exp: now() - 60 }), "assertion_expired"],
     ["an exp over 5 minutes ahead", () => ({ exp: now() + 306 }), "assertion_expiry_too_far"],
-    ["no exp", () => ({ exp: undefined }), "assertion_invalid"],
-    ["no jti", () => ({ jti: undefined }), "assertion_invalid"],
-    ["sub differing from iss", () => ({ sub: "b".repeat(26) }), "assertion_invalid"],
+    ["no exp", () => ({ exp: undefined }), "assertion_missing_claim"],
+    ["no jti", () => ({ jti: undefined }), "assertion_missing_claim"],
+    ["sub differing from iss", () => ({ sub: "b".repeat(26) }), "assertion_wrong_subject"],
   ])("refuses an assertion with %s", async (_label, claims, reason) => {
     expectInvalidClient(
       await postLong(h, { assertion: await assertion(h, client, es256, claims()) }),
