@@ -179,7 +179,21 @@ async function refusal(
       return ok ? statusRefusal(client) : "bad_or_replayed_otp";
     }
     case "assertion":
-      return client === undefined ? "unknown_client" : assertionRefusal(ctx, client, proof);
+      if (client === undefined) {
+        return isJwt(proof.assertion) ? "unknown_client" : "malformed_assertion";
+      }
+      return assertionRefusal(ctx, client, proof);
+  }
+}
+
+/** True when `value` reads as a JWT (header and claims), whatever its signature. */
+function isJwt(value: string): boolean {
+  try {
+    decodeProtectedHeader(value);
+    decodeJwt(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

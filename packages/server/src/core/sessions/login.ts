@@ -1,18 +1,18 @@
-import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { checkPassword } from "./check-password.js";
 import type { SessionTokens } from "./session-tokens.js";
-import { startSession } from "./start-session.js";
+import { type SessionClient, startSession } from "./start-session.js";
 
 /**
  * Starts a session from a username and password (see {@link checkPassword}
- * for how failures look alike and are throttled).
+ * for how failures look alike and are throttled): the session API's login,
+ * and OAuth's password grant, one function.
  */
 export async function loginWithPassword(
   ctx: CoreContext,
   input: {
-    readonly client: AuthenticatedClient;
+    readonly client: SessionClient;
     readonly username: string;
     readonly password: string;
     readonly ip: string;

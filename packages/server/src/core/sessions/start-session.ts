@@ -19,6 +19,15 @@ import { signSessionTokens } from "../tokens/session-tokens.js";
 import { type SessionTokens, sessionState } from "./session-tokens.js";
 
 /**
+ * The client a session is started for: what an API key identifies (the
+ * session API), or a client that authenticated at OAuth's token endpoint,
+ * where no API key is involved.
+ */
+export type SessionClient = Pick<AuthenticatedClient, "tenant" | "client" | "clientId"> & {
+  readonly apiKey: AuthenticatedClient["apiKey"] | null;
+};
+
+/**
  * Starts a session (a refresh family): the session row and its first
  * refresh token are written in one transaction, and its first access and ID
  * tokens are signed. Login and impersonation both begin here.
@@ -26,7 +35,7 @@ import { type SessionTokens, sessionState } from "./session-tokens.js";
 export async function startSession(
   ctx: CoreContext,
   input: {
-    readonly client: AuthenticatedClient;
+    readonly client: SessionClient;
     readonly user: UserRecord;
     readonly now: number;
     readonly expiresAt: number;
@@ -41,7 +50,7 @@ export async function startSession(
     tenantId: tenant.id,
     userId: user.id,
     clientId: client.clientId,
-    apiKeyId: client.apiKey.id,
+    apiKeyId: client.apiKey?.id ?? null,
     now,
     expiresAt: input.expiresAt,
     ...(input.impersonatorUserId === undefined

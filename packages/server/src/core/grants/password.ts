@@ -1,0 +1,52 @@
+import { PASSWORD } from "../clients/grant-types.js";
+import { mayUseGrant } from "../clients/token-endpoint-rules.js";
+import type { CoreContext } from "../context.js";
+import { TesseraError } from "../errors.js";
+import type { ClientRecord, TenantRecord } from "../model/index.js";
+import { loginWithPassword } from "../sessions/login.js";
+import type { SessionTokens } from "../sessions/session-tokens.js";
+
+/**
+ * The resource owner password credentials grant (RFC 6749 §4.3) at a
+ * token endpoint: a user's session, started by exactly the session API's
+ * login ({@link loginWithPassword}: the login throttle, a dummy hash for an
+ * unknown user, one answer for an unknown user, a wrong password and a
+ * disabled user, `login.succeeded` / `login.failed` in the audit trail),
+ * for `client`. The session is the client's: its refresh token works with
+ * the refresh token grant of the same client, its access and ID tokens
+ * have `aud` the client's id.
+ *
+ * Off unless the tenant turned it on (`tessera tenant update
+ * --oauth-password-grant on`): RFC 6749 §10.7 and the OAuth 2.0 Security
+ * BCP advise against it, so it serves clients that cannot do better only
+ * where an operator chose to. Refused with `forbidden` when off, and when
+ * the client is not registered for `password`.
+ */
+export async function loginForClient(
+  ctx: CoreContext,
+  input: {
+    readonly tenant: TenantRecord;
+    readonly client: ClientRecord;
+    readonly username: string;
+    readonly password: string;
+    readonly ip: string;
+  },
+): Promise<SessionTokens> {
+  const { tenant, client } = input;
+  if (!tenant.oauthPasswordGrant) {
+    throw new TesseraError("forbidden", "This tenant does not serve the password grant", {
+      detail: `tenant ${tenant.id} has the OAuth password grant off`,
+    });
+  }
+  if (!mayUseGrant(client, PASSWORD)) {
+    throw new TesseraError("forbidden", "This client may not use the password grant", {
+      detail: `client ${client.id} lacks password`,
+    });
+  }
+  return loginWithPassword(ctx, {
+    client: { tenant, client, clientId: client.id, apiKey: null },
+    username: input.username,
+    password: input.password,
+    ip: input.ip,
+  });
+}
