@@ -34,6 +34,20 @@ export function decodeBasicCredentials(header: string): { clientId: string; secr
 }
 
 /**
+ * True when the request carries any client authentication: HTTP
+ * `Authorization`, a `client_secret`, or a client assertion. A `client_id`
+ * alone identifies a client and authenticates none.
+ */
+export function sendsClientAuthentication(request: FastifyRequest, form: OAuthForm): boolean {
+  return (
+    request.headers.authorization !== undefined ||
+    form.has("client_secret") ||
+    form.has("client_assertion") ||
+    form.has("client_assertion_type")
+  );
+}
+
+/**
  * What the request presents to authenticate its client, by exactly one
  * method (RFC 6749 §2.3: never more than one in a request): HTTP Basic,
  * `client_id` with `client_secret` in the body, a `client_assertion`

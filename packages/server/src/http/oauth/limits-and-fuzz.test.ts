@@ -63,10 +63,23 @@ describe("any body, any Content-Type: an OAuth answer, never a 500", () => {
     "audience",
     "client_assertion",
     "client_assertion_type",
+    "assertion",
+    "username",
+    "password",
     "x",
   );
   const values = fc.oneof(
-    fc.constantFrom("client_credentials", "password", "", "%", "%ZZ", "%C3%28", "+", "a b"),
+    fc.constantFrom(
+      "client_credentials",
+      "password",
+      "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      "",
+      "%",
+      "%ZZ",
+      "%C3%28",
+      "+",
+      "a b",
+    ),
     fc.string({ unit: "binary", maxLength: 40 }),
   );
   const forms = fc

@@ -3,7 +3,7 @@ import { ASSERTION_ALGORITHMS } from "../../core/clients/public-keys.js";
 import type { CoreContext } from "../../core/context.js";
 import { OAUTH_ROUTES } from "./paths.js";
 import { oauthErrorResponses } from "./schemas.js";
-import { SERVED_AUTH_METHODS, SERVED_GRANT_TYPES } from "./served.js";
+import { SERVED_AUTH_METHODS, servedGrantTypes } from "./served.js";
 import { type OAuthTenant, oauthTenant } from "./tenant.js";
 
 /** The metadata document, one for both discovery paths. */
@@ -74,7 +74,7 @@ export async function metadataOf(
     introspection_endpoint: served.endpoint("introspection"),
     revocation_endpoint: served.endpoint("revocation"),
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    grant_types_supported: SERVED_GRANT_TYPES,
+    grant_types_supported: servedGrantTypes(tenant),
     token_endpoint_auth_methods_supported: SERVED_AUTH_METHODS.token,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: SERVED_AUTH_METHODS.introspection,

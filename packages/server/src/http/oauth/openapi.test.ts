@@ -60,6 +60,9 @@ describe("the OpenAPI document's OAuth part", () => {
           "client_secret",
           "client_assertion_type",
           "client_assertion",
+          "assertion",
+          "username",
+          "password",
         ]),
       );
       expect(operation?.security).toEqual([{}, { ClientSecretBasic: [] }]);

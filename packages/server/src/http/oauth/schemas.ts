@@ -29,26 +29,44 @@ const clientAuthentication = {
 } as const;
 
 /**
- * The token request's form (RFC 6749 §4.4.2 and §2.3; RFC 7523 §2.2; RFC
- * 8707 §2). Described for the OpenAPI document; the route reads the form
+ * The token request's form (RFC 6749 §4.3.2, §4.4.2, §6 and §2.3; RFC 7523
+ * §2.1 and §2.2; RFC 8707 §2). Described for the OpenAPI document; the route reads the form
  * itself (see form.ts), so this schema is not used to validate it.
  */
 export const tokenRequestForm = {
   type: "object",
   required: ["grant_type"],
   properties: {
-    grant_type: { type: "string", enum: ["client_credentials", "refresh_token"] },
+    grant_type: {
+      type: "string",
+      enum: [
+        "client_credentials",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "password",
+      ],
+      description: "password only where the tenant serves it (--oauth-password-grant on)",
+    },
     scope: { type: "string", description: "Space-separated; only narrows" },
     resource: {
       type: "array",
       items: { type: "string", format: "uri" },
-      description: "client_credentials, RFC 8707: the token's audience, one the client is allowed",
+      description:
+        "client_credentials and jwt-bearer, RFC 8707: the token's audience, one the client is allowed",
     },
     audience: {
       type: "string",
-      description: "client_credentials: the token's audience, one the client is allowed",
+      description:
+        "client_credentials and jwt-bearer: the token's audience, one the client is allowed",
     },
     refresh_token: { type: "string", description: "refresh_token: the session's refresh token" },
+    assertion: {
+      type: "string",
+      description:
+        "jwt-bearer (RFC 7523 §2.1): a JWT the client signed with one of its registered keys; iss and sub the client id",
+    },
+    username: { type: "string", description: "password: the user's username" },
+    password: { type: "string", description: "password: the user's password", format: "password" },
     ...clientAuthentication,
   },
 } as const;
@@ -62,8 +80,11 @@ export const tokenResponseSchema = {
     token_type: { type: "string", enum: ["Bearer"] },
     expires_in: { type: "integer" },
     scope: { type: "string" },
-    refresh_token: { type: "string", description: "refresh_token: the session's (rotated or not)" },
-    id_token: { type: "string", description: "refresh_token: the session's ID token" },
+    refresh_token: {
+      type: "string",
+      description: "refresh_token and password: the session's (rotated or not)",
+    },
+    id_token: { type: "string", description: "refresh_token and password: the session's ID token" },
   },
 } as const;
 

@@ -1,11 +1,17 @@
-import type { GrantType } from "../../core/clients/grant-types.js";
+import { type GrantType, PASSWORD } from "../../core/clients/grant-types.js";
 import type { ClientAuthMethod } from "../../core/clients/token-endpoint-rules.js";
+import type { TenantRecord } from "../../core/model/index.js";
 import type { EndpointName } from "./paths.js";
 
-/** The grant types the token endpoint serves now, by their RFC names. */
+/**
+ * The grant types the token endpoint serves now, by their RFC names
+ * (`password` only for the tenants that turned it on: {@link servedGrantTypes}).
+ */
 export const SERVED_GRANT_TYPES = [
   "client_credentials",
   "refresh_token",
+  "urn:ietf:params:oauth:grant-type:jwt-bearer",
+  "password",
 ] as const satisfies readonly GrantType[];
 
 /** A grant type the token endpoint serves. */
@@ -29,7 +35,16 @@ export const SERVED_AUTH_METHODS: Readonly<Record<EndpointName, readonly ClientA
   revocation: [...CONFIDENTIAL, "none"],
 };
 
-/** True when `value` names a grant type the token endpoint serves. */
-export function isServedGrantType(value: string): value is ServedGrantType {
-  return (SERVED_GRANT_TYPES as readonly string[]).includes(value);
+/**
+ * The grant types the token endpoint serves for `tenant`: every one but
+ * `password`, which is off unless the tenant turned it on (`tessera tenant
+ * update --oauth-password-grant on`).
+ */
+export function servedGrantTypes(tenant: TenantRecord): readonly ServedGrantType[] {
+  return SERVED_GRANT_TYPES.filter((grant) => grant !== PASSWORD || tenant.oauthPasswordGrant);
+}
+
+/** True when `value` names a grant type the token endpoint serves for `tenant`. */
+export function isServedGrantType(value: string, tenant: TenantRecord): value is ServedGrantType {
+  return (servedGrantTypes(tenant) as readonly string[]).includes(value);
 }

@@ -92,7 +92,12 @@ describe("discovery", () => {
       const as = await discoverWithOauth4webapi(algorithm);
       expect(as).toMatchObject({
         issuer: h.issuer,
-        grant_types_supported: ["client_credentials", "refresh_token"],
+        // password is off until the tenant turns it on.
+        grant_types_supported: [
+          "client_credentials",
+          "refresh_token",
+          "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        ],
         // `none`: a public client refreshes by its id (RFC 6749 §6).
         token_endpoint_auth_methods_supported: [
           "client_secret_basic",

@@ -1,34 +1,25 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { JWT_BEARER } from "../../core/clients/grant-types.js";
 import type { CoreContext } from "../../core/context.js";
 import { issueClientCredentialsToken } from "../../core/grants/client-credentials.js";
 import { refreshForClient } from "../../core/grants/refresh.js";
-import type { ClientRecord } from "../../core/model/index.js";
 import { authenticateRequestClient } from "./authenticate.js";
+import { sendsClientAuthentication } from "./client-auth.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
 import { OAuthDialectError } from "./errors.js";
-import { type OAuthForm, readForm } from "./form.js";
+import { readForm } from "./form.js";
+import {
+  clientTokenAnswer,
+  type GrantCall,
+  requireSessionScope,
+  scopesOf,
+  sessionTokenAnswer,
+  type TokenResponse,
+} from "./grant-call.js";
+import { jwtBearer, jwtBearerWithoutClientAuthentication } from "./jwt-bearer-grant.js";
+import { password } from "./password-grant.js";
 import { oauthErrorResponses, tokenRequestForm, tokenResponseSchema } from "./schemas.js";
 import { isServedGrantType, type ServedGrantType } from "./served.js";
-import type { OAuthTenant } from "./tenant.js";
-
-/** A successful token answer (RFC 6749 §5.1). */
-interface TokenResponse {
-  readonly access_token: string;
-  readonly token_type: "Bearer";
-  readonly expires_in: number;
-  readonly scope: string;
-  readonly refresh_token?: string;
-  readonly id_token?: string;
-}
-
-/** What a grant is given: the authenticated client and its request. */
-interface GrantCall {
-  readonly ctx: CoreContext;
-  readonly served: OAuthTenant;
-  readonly client: ClientRecord;
-  readonly form: OAuthForm;
-  readonly request: FastifyRequest;
-}
 
 /** RFC 6749 §4.4: tokens for the client itself. */
 async function clientCredentials(call: GrantCall): Promise<TokenResponse> {
@@ -42,12 +33,7 @@ async function clientCredentials(call: GrantCall): Promise<TokenResponse> {
     audiences: form.all("audience"),
     ...(scopes === undefined ? {} : { scopes }),
   });
-  return {
-    access_token: issued.accessToken,
-    token_type: "Bearer",
-    expires_in: issued.expiresIn,
-    scope: issued.scopes.join(" "),
-  };
+  return clientTokenAnswer(issued);
 }
 
 /**
@@ -58,45 +44,34 @@ async function clientCredentials(call: GrantCall): Promise<TokenResponse> {
  */
 async function refreshToken(call: GrantCall): Promise<TokenResponse> {
   const { ctx, served, client, form, request } = call;
-  const scopes = scopesOf(form.get("scope")) ?? [];
-  if (scopes.some((scope) => scope !== "openid")) {
-    throw new OAuthDialectError("invalid_scope", "A session's tokens have the scope openid only");
-  }
+  requireSessionScope(form);
   const tokens = await refreshForClient(ctx, {
     tenant: served.tenant,
     client,
     refreshToken: form.require("refresh_token"),
     ip: request.ip,
   });
-  return {
-    access_token: tokens.accessToken,
-    token_type: "Bearer",
-    // Seconds left, counted up: the token was stamped with the whole second it was signed in.
-    expires_in: Math.max(0, Math.ceil((tokens.accessTokenExpiresAt - ctx.clock.now()) / 1000)),
-    scope: "openid",
-    refresh_token: tokens.refreshToken,
-    id_token: tokens.idToken,
-  };
+  return sessionTokenAnswer(ctx, tokens);
 }
 
 /** Each served grant, by its RFC name. */
 const GRANTS = {
   client_credentials: clientCredentials,
   refresh_token: refreshToken,
+  "urn:ietf:params:oauth:grant-type:jwt-bearer": jwtBearer,
+  password,
 } as const satisfies Record<ServedGrantType, (call: GrantCall) => Promise<TokenResponse>>;
-
-/** Scope values are separated by spaces (RFC 6749 §3.3). */
-function scopesOf(scope: string | undefined): string[] | undefined {
-  return scope?.split(" ").filter((value) => value !== "");
-}
 
 /**
  * `POST <issuer>/oauth/token` (and `POST /oauth/token` for the default
  * tenant): RFC 6749 §3.2. Reads the form, refuses a grant type it does not
- * serve (`unsupported_grant_type`) before spending anything on the client,
- * authenticates the client by the one method it used (refused with
+ * serve for the tenant (`unsupported_grant_type`; `password` is served
+ * only where the tenant turned it on) before spending anything on the
+ * client, authenticates the client by the one method it used (refused with
  * `unauthorized_client` when it was not registered for the grant), and runs
- * the grant: `client_credentials` or `refresh_token`.
+ * the grant: `client_credentials`, `refresh_token`, `jwt-bearer` or
+ * `password`. A `jwt-bearer` request without client authentication is
+ * identified by its assertion instead (RFC 7523 §3.1).
  */
 export function registerToken(
   app: FastifyInstance,
@@ -114,10 +89,15 @@ export function registerToken(
     async handle(served, request, reply): Promise<TokenResponse> {
       const form = readForm(request);
       const grantType = form.require("grant_type");
-      if (!isServedGrantType(grantType)) {
+      if (!isServedGrantType(grantType, served.tenant)) {
         throw new OAuthDialectError(
           "unsupported_grant_type",
           "This grant_type is not served; grant_types_supported in the metadata lists those that are",
+        );
+      }
+      if (grantType === JWT_BEARER && !sendsClientAuthentication(request, form)) {
+        return jwtBearerWithoutClientAuthentication({ ctx, served, form, request }, (client) =>
+          options.limits.countClient(request, reply, client.id),
         );
       }
       const client = await authenticateRequestClient(ctx, {
