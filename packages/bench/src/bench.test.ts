@@ -103,6 +103,9 @@ describe("npm run bench -- --quick", () => {
     expect(results.hashCapacityPerSecond).toBeGreaterThan(0);
     expect(printed).toContain("| **floor**: bare fastify JSON POST | 32 |");
     expect(printed).toContain("| session API: refresh (policy rotate) | 32 |");
+    expect(printed).toContain("| OAuth: client_credentials (client_secret_basic) | 32 |");
+    expect(printed).toContain("| OAuth: introspect a session access token | 32 |");
+    expect(printed).toContain("| OAuth: introspect a client_credentials token | 32 |");
     expect(printed).toContain("### Budget");
   });
 });

@@ -21,10 +21,11 @@ export const BENCH_ADMIN = "bench-admin";
 /**
  * One Tessera deployment set up as an operator would: production settings, a
  * master key from the environment, a fresh data dir (or PostgreSQL schema),
- * users, API keys and a client made with the CLI. The token API's request
- * budgets are raised past what the load generator sends (they exist to stop
- * abuse, and would otherwise answer 429 here); every other setting is the
- * default.
+ * users, API keys and clients made with the CLI. The token API's request
+ * budgets, and the client authentication failure budgets (which count
+ * authentications in flight), are raised past what the load generator
+ * sends (they exist to stop abuse, and would otherwise answer 429 here);
+ * every other setting is the default.
  */
 export class Deployment {
   readonly password = randomBytes(18).toString("base64url");
@@ -55,6 +56,11 @@ export class Deployment {
       // user until it succeeds.
       TESSERA_TRUST_PROXY: "true",
       TESSERA_LOGIN_MAX_FAILURES_PER_USER: "1000000",
+      // Client authentications are counted as they start and given back when
+      // they succeed, so 32 in flight for one client from one address would
+      // pass its failure budgets (10 per client, 30 per IP) and answer 429.
+      TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT: "1000000",
+      TESSERA_STEP_UP_MAX_FAILURES_PER_IP: "1000000",
       ...(store.kind === "postgres"
         ? {
             TESSERA_DATABASE_URL: store.url,
@@ -81,8 +87,11 @@ export class Deployment {
 
   /**
    * Makes what every scenario needs: a user in the default tenant (refresh
-   * policy `none`) and one in a `rotate` tenant, an API key for each, and a
-   * token API client with a secret.
+   * policy `none`) and one in a `rotate` tenant, an API key for each, a
+   * token API client with a secret, and two OAuth clients in the default
+   * tenant: a service getting its own tokens (`client_credentials` with
+   * `client_secret_basic`) and a gateway that introspects any token of the
+   * tenant (`tokens:admin`).
    */
   provision(): Provisioned {
     this.cli(["tenant", "create", ROTATING_TENANT, "--refresh-policy", "rotate"]);
@@ -99,7 +108,34 @@ export class Deployment {
       id: string;
       clientSecret: string;
     };
-    return { apiKey, rotatingApiKey, clientId: client.id, clientSecret: client.clientSecret };
+    const service = this.cli([
+      "client",
+      "add",
+      "bench-service",
+      "--grant-types",
+      "client_credentials",
+      "--auth-method",
+      "client_secret_basic",
+      "--scopes",
+      "reports:read",
+    ]) as { id: string; clientSecret: string };
+    const gateway = this.cli([
+      "client",
+      "add",
+      "bench-gateway",
+      "--grant-types",
+      "client_credentials",
+      "--scopes",
+      "tokens:admin",
+    ]) as { id: string; clientSecret: string };
+    return {
+      apiKey,
+      rotatingApiKey,
+      clientId: client.id,
+      clientSecret: client.clientSecret,
+      service: { id: service.id, secret: service.clientSecret },
+      gateway: { id: gateway.id, secret: gateway.clientSecret },
+    };
   }
 
   /** Starts `tessera serve`, its log in the data dir; `nodeOptions` such as `--cpu-prof`. */
@@ -124,4 +160,14 @@ export interface Provisioned {
   readonly rotatingApiKey: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** An OAuth client with a secret that gets its own tokens (`client_credentials`). */
+  readonly service: OAuthClientCredentials;
+  /** An OAuth client with `tokens:admin`, which introspects any token of the default tenant. */
+  readonly gateway: OAuthClientCredentials;
+}
+
+/** An OAuth client's id and secret, as `client_secret_basic` sends them. */
+export interface OAuthClientCredentials {
+  readonly id: string;
+  readonly secret: string;
 }

@@ -1,4 +1,8 @@
-/** Sends one JSON request during setup and returns the parsed answer; throws unless `expect` status. */
+/**
+ * Sends one request during setup, its `body` as JSON or its `form` as
+ * `application/x-www-form-urlencoded`, and returns the parsed answer;
+ * throws unless `expect` status.
+ */
 export async function requestJson(
   url: string,
   path: string,
@@ -6,16 +10,20 @@ export async function requestJson(
     readonly method?: "GET" | "POST";
     readonly headers?: Record<string, string>;
     readonly body?: unknown;
+    readonly form?: Record<string, string>;
     readonly expect?: number;
   } = {},
 ): Promise<Record<string, unknown>> {
+  const { body, form } = options;
   const response = await fetch(new URL(path, url), {
     method: options.method ?? "POST",
     headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(form === undefined ? {} : { "content-type": "application/x-www-form-urlencoded" }),
       ...options.headers,
     },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(form === undefined ? {} : { body: new URLSearchParams(form).toString() }),
   });
   const text = await response.text();
   const expected = options.expect ?? 200;

@@ -1,6 +1,8 @@
 import { BENCH_ADMIN, BENCH_USER, type Deployment, type Provisioned } from "./deployment.js";
 import { field, requestJson } from "./http.js";
 import type { LoadPlan, LoadRequest } from "./load.js";
+import { OAUTH_SCENARIOS } from "./oauth-scenarios.js";
+import { poolSize, roundRobin, sessionLogins } from "./pools.js";
 
 /** The scenarios, in the order they run and are reported. */
 export const SCENARIO_IDS = [
@@ -10,6 +12,9 @@ export const SCENARIO_IDS = [
   "operations-create-tokens",
   "operations-refresh",
   "token-api-short",
+  "oauth-client-credentials",
+  "oauth-introspect-session",
+  "oauth-introspect-client",
   "jwks",
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
@@ -30,17 +35,6 @@ export interface Scenario {
    * server's own API; called anew for each run.
    */
   prepare(target: Target, concurrency: number): Promise<LoadPlan>;
-}
-
-/**
- * Sessions, refresh tokens or long-term tokens made for one run: each
- * request takes the next one in turn, so the load spreads over many sessions
- * as real traffic does, not one hot row. Under `rotate` a run can strand one
- * token per connection in flight and one per connection prepared when it
- * stops, after its warm-up too: the pool is four times the connections.
- */
-function poolSize(concurrency: number): number {
-  return Math.max(64, 4 * concurrency);
 }
 
 const json = { "content-type": "application/json" };
@@ -158,6 +152,7 @@ export const SCENARIOS: readonly Scenario[] = [
       };
     },
   },
+  ...OAUTH_SCENARIOS,
   {
     id: "jwks",
     title: "JWKS",
@@ -171,29 +166,8 @@ export async function sessionRefreshTokens(
   apiKey: string,
   concurrency: number,
 ): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let i = 0; i < poolSize(concurrency); i++) {
-    const answer = await requestJson(target.url, "/auth/token", {
-      headers: { "x-api-key": apiKey },
-      body: { username: BENCH_USER, password: target.deployment.password },
-    });
-    tokens.push(field(answer, "session", "refreshToken"));
-  }
-  return tokens;
-}
-
-/** Each request uses the next of `items` in turn, shaped into the request by `shape`. */
-function roundRobin(
-  items: readonly string[],
-  shape: (item: string) => { body?: string; headers?: Record<string, string> },
-): LoadRequest {
-  let next = 0;
-  return {
-    setupRequest: (request) => {
-      const item = items[next++ % items.length] ?? "";
-      return { ...request, ...shape(item) };
-    },
-  };
+  const sessions = await sessionLogins(target, apiKey, concurrency);
+  return sessions.map((session) => session.refreshToken);
 }
 
 /**
