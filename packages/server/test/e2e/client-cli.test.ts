@@ -167,6 +167,7 @@ describe("tessera client and tessera tokens, against a running server", () => {
         "id",
         "maxTokenTtlDays",
         "name",
+        "oauth",
         "otpEnrolled",
         "otpauthUri",
         "publicKeys",

@@ -16,7 +16,7 @@ export interface ListeningHarness extends Harness {
 }
 
 /** A port free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);

@@ -7,6 +7,7 @@ import {
 } from "../../core/clients/clients.js";
 import { rotateClientSecret, updateClient } from "../../core/clients/update-client.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import { clientOAuthView, describeClientOAuth } from "./client-oauth.js";
 import {
   type AddOptions,
   AUDIENCES_HELP,
@@ -82,14 +83,17 @@ export function registerClientCommands(program: Command): void {
             ? []
             : [["OTP enrolment URI (add it to an authenticator app)", otpauthUri] as const]),
         ];
+        const endpoints = clientOAuthView(command.ctx, created.client);
         command.out.print(
           {
             ...clientView(created.client, 0),
+            oauth: endpoints,
             ...(clientSecret === null ? {} : { clientSecret }),
             ...(otpauthUri === undefined ? {} : { otpauthUri }),
           },
           () => [
             ...describeClient(created.client, 0),
+            ...describeClientOAuth(created.client, endpoints),
             ...(secrets.length === 0 ? [] : shownOnce(secrets)),
           ],
         );
@@ -111,15 +115,19 @@ export function registerClientCommands(program: Command): void {
     );
   client
     .command("show <client>")
-    .description("show a client by id or name (never its secret)")
+    .description(
+      "show a client by id or name (never its secret), its tenant's discovery URLs and a curl command for its first token",
+    )
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((idOrName: string, options: CommonOptions) =>
       withCore(options, async (command) => {
         const shown = await showClient(command.ctx, await tenantOf(command, options), idOrName);
-        command.out.print(clientView(shown.client, shown.apiKeys), () =>
-          describeClient(shown.client, shown.apiKeys),
-        );
+        const oauth = clientOAuthView(command.ctx, shown.client);
+        command.out.print({ ...clientView(shown.client, shown.apiKeys), oauth }, () => [
+          ...describeClient(shown.client, shown.apiKeys),
+          ...describeClientOAuth(shown.client, oauth),
+        ]);
       }),
     );
   const update = client
