@@ -9,6 +9,11 @@ import { authenticateRequestClient } from "./authenticate.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
 import { readForm } from "./form.js";
 import {
+  acceptsIntrospectionJwt,
+  INTROSPECTION_JWT_TYPE,
+  signIntrospectionAnswer,
+} from "./introspection-jwt.js";
+import {
   introspectionRequestForm,
   introspectionResponseSchema,
   oauthErrorResponses,
@@ -68,7 +73,9 @@ export function introspectionResponse(token: ActiveIntrospection): Record<string
  * see or use (unknown, malformed, expired, revoked, another tenant's or, without
  * `tokens:admin`, another client's) is exactly `{"active": false}`.
  * `token_type_hint` is read and may be ignored (§2.1): the registry tells
- * the kind itself.
+ * the kind itself. A client that accepts `application/token-introspection+jwt`
+ * gets the same answer as a JWT signed by the tenant (RFC 9701); errors
+ * stay JSON.
  */
 export function registerIntrospect(
   app: FastifyInstance,
@@ -82,7 +89,15 @@ export function registerIntrospect(
       summary: "Describe a token (RFC 7662)",
       body: introspectionRequestForm,
       response: {
-        200: introspectionResponseSchema,
+        200: {
+          description: "The token described; a signed JWT (RFC 9701) when the client accepts one",
+          content: {
+            "application/json": { schema: introspectionResponseSchema },
+            [INTROSPECTION_JWT_TYPE]: {
+              schema: { type: "string", description: "A JWT, typ token-introspection+jwt" },
+            },
+          },
+        },
         ...oauthErrorResponses(400, 401, 404, 429),
       },
     },
@@ -98,7 +113,12 @@ export function registerIntrospect(
         endpoint: "introspection",
       });
       const found = await introspectToken(ctx, token, tokenScopeOf(client));
-      return found.active ? introspectionResponse(found) : { active: false };
+      const answer = found.active ? introspectionResponse(found) : { active: false };
+      if (!acceptsIntrospectionJwt(request.headers.accept)) {
+        return answer;
+      }
+      reply.type(INTROSPECTION_JWT_TYPE);
+      return signIntrospectionAnswer(ctx, served, client.id, answer);
     },
   });
 }

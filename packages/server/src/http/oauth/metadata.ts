@@ -18,6 +18,7 @@ export interface AuthorizationServerMetadata {
   readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly introspection_endpoint_auth_methods_supported: readonly string[];
   readonly introspection_endpoint_auth_signing_alg_values_supported: readonly string[];
+  readonly introspection_signing_alg_values_supported: readonly string[];
   readonly revocation_endpoint_auth_methods_supported: readonly string[];
   readonly revocation_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly scopes_supported: readonly string[];
@@ -42,6 +43,7 @@ const metadataSchema = {
     token_endpoint_auth_signing_alg_values_supported: stringArray,
     introspection_endpoint_auth_methods_supported: stringArray,
     introspection_endpoint_auth_signing_alg_values_supported: stringArray,
+    introspection_signing_alg_values_supported: stringArray,
     revocation_endpoint_auth_methods_supported: stringArray,
     revocation_endpoint_auth_signing_alg_values_supported: stringArray,
     scopes_supported: stringArray,
@@ -79,6 +81,8 @@ export async function metadataOf(
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: SERVED_AUTH_METHODS.introspection,
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    // RFC 9701 §7: introspection answers signed as JWTs, with the tenant's key.
+    introspection_signing_alg_values_supported: [tenant.signingAlgorithm],
     revocation_endpoint_auth_methods_supported: SERVED_AUTH_METHODS.revocation,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: [...scopes].sort(),

@@ -83,6 +83,17 @@ describe("the OpenAPI document's OAuth part", () => {
     },
   );
 
+  it.each(["/tenants/{tenantId}/oauth/introspect", "/oauth/introspect"])(
+    "gives %s an answer as JSON (RFC 7662) or as a signed JWT (RFC 9701)",
+    (path) => {
+      const ok = paths[path]?.post?.responses["200"] as { content?: Record<string, unknown> };
+      expect(Object.keys(ok.content ?? {})).toEqual([
+        "application/json",
+        "application/token-introspection+jwt",
+      ]);
+    },
+  );
+
   it("defines HTTP Basic for client_secret_basic", () => {
     expect(schemes.ClientSecretBasic).toMatchObject({ type: "http", scheme: "basic" });
   });
