@@ -1,4 +1,3 @@
-import type { AuthenticatedClient } from "../api-keys.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
@@ -6,15 +5,17 @@ import { checkIdentifierInput } from "../identifiers.js";
 import { hasPermission, IMPERSONATE, outranks } from "../permissions.js";
 import type { VerifiedSessionToken } from "../tokens/types.js";
 import type { SessionTokens } from "./session-tokens.js";
-import { startSession } from "./start-session.js";
+import { type SessionClient, startSession } from "./start-session.js";
 
 /**
- * Starts a session as another user (spec 003).
+ * Starts a session as another user: the one rule both dialects translate
+ * onto, the session API's `POST /auth/impersonate` (spec 003) and OAuth's
+ * token exchange with `requested_subject` (RFC 8693, Keycloak's convention).
  *
  * The caller proves a live session with its access token, verified by the
  * token registry (`requireToken`, or `verifySessionPair` when its ID token
- * comes with it), and must hold `impersonate`. The new
- * session:
+ * comes with it) for the client the new session is for, and must hold
+ * `impersonate`. The new session:
  * - carries `act: { sub: <caller> }` in its tokens (RFC 8693 §4.1);
  * - is a child of the caller's session: it ends when that one ends, and
  *   never outlives it;
@@ -28,11 +29,14 @@ import { startSession } from "./start-session.js";
 export async function impersonateUser(
   ctx: CoreContext,
   input: {
-    readonly client: AuthenticatedClient;
+    /** The tenant and client the new session is for (the caller's token's own). */
+    readonly client: SessionClient;
     /** The caller's access token, verified for this client's tenant and audience. */
     readonly caller: VerifiedSessionToken;
     readonly username: string;
     readonly ip: string;
+    /** The grant the dialect served it as, for the audit trail (the session API's has none). */
+    readonly grant?: string;
   },
 ): Promise<SessionTokens> {
   const { client, caller } = input;
@@ -84,6 +88,8 @@ export async function impersonateUser(
       actorUsername: caller.user.username,
       subjectUsername: target.username,
       parentSessionId: caller.session.id,
+      clientId: client.clientId,
+      ...(input.grant === undefined ? {} : { grant: input.grant }),
     },
   });
   return tokens;
