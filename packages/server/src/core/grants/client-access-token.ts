@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit.js";
-import { MAX_AUDIENCE_LENGTH, requireAllowedAudience } from "../clients/audiences.js";
 import type { GrantType } from "../clients/grant-types.js";
 import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
 import type { CoreContext } from "../context.js";
-import { TesseraError } from "../errors.js";
 import { signJwt } from "../jws.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { tenantIssuer } from "../tokens/issuer.js";
 import { ACCESS_TOKEN_TYP } from "../tokens/session-tokens.js";
+import { chooseAudience } from "./requested-audience.js";
 
 /** An access token issued to a client for itself. */
 export interface IssuedClientAccessToken {
@@ -26,37 +25,6 @@ export interface ClientAccessTokenRequest {
   readonly scopes?: readonly string[];
   readonly resources?: readonly string[];
   readonly audiences?: readonly string[];
-}
-
-/**
- * The audience asked for by RFC 8707 `resource` and RFC 8693 `audience`
- * values together, or undefined when none was. A `resource` must be an
- * absolute URI without a fragment (RFC 8707 §2); one token has one
- * audience, so asking for two different ones is `invalid_target`.
- */
-function requestedAudience(
-  resources: readonly string[],
-  audiences: readonly string[],
-): string | undefined {
-  for (const resource of resources) {
-    if (!URL.canParse(resource) || resource.includes("#")) {
-      throw new TesseraError(
-        "invalid_target",
-        "A resource is an absolute URI without a fragment (RFC 8707 section 2)",
-      );
-    }
-  }
-  const asked = [...new Set([...resources, ...audiences])];
-  if (asked.length > 1) {
-    throw new TesseraError("invalid_target", "Ask for one audience (resource) per token");
-  }
-  const audience = asked[0];
-  if (audience !== undefined && audience.length > MAX_AUDIENCE_LENGTH) {
-    throw new TesseraError("invalid_target", "The client may not have tokens for this audience", {
-      detail: "audience too long",
-    });
-  }
-  return audience;
 }
 
 /**
@@ -88,8 +56,7 @@ export async function issueClientAccessToken(
   const { tenant, client } = input;
   const scopes = narrowScopes(client.scopes, input.scopes);
   const issuer = tenantIssuer(ctx, tenant.id);
-  const audience = requestedAudience(input.resources ?? [], input.audiences ?? []) ?? issuer;
-  requireAllowedAudience(client, { issuer, publicUrl: ctx.settings.publicUrl }, audience);
+  const audience = chooseAudience(ctx, tenant, client, input);
   const now = ctx.clock.now();
   const iat = epochSeconds(now);
   const exp = iat + tenant.accessTokenTtlSeconds;

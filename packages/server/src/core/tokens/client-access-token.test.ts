@@ -7,7 +7,7 @@ import { updateClient } from "../clients/update-client.js";
 import type { ClientId } from "../ids.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { getTenant } from "../tenants.js";
-import { revokedJtiKey } from "./kinds/client-access-token.js";
+import { revokedJtiKey } from "./kinds/revoked-jti.js";
 import { introspectToken, revokeToken, verifyToken } from "./registry.js";
 
 const ISSUER = "https://auth.example.test/tenants/default";

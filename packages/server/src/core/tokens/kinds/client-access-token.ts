@@ -1,5 +1,4 @@
 import type { JWTPayload } from "jose";
-import { recordAudit } from "../../audit.js";
 import { isClientIdShaped } from "../../clients/client-ids.js";
 import type { CoreContext } from "../../context.js";
 import type { TenantId } from "../../ids.js";
@@ -24,16 +23,11 @@ import {
   inScope,
   jwtOf,
   requiredAudience,
-  revoked,
   scopesOf,
   type TokenKindModule,
 } from "./kind.js";
+import { isJtiRevoked, revokeByJti } from "./revoked-jti.js";
 import { actorOf } from "./session-jwt.js";
-
-/** The one-time claim that marks a client access token's `jti` revoked, until its `exp`. */
-export function revokedJtiKey(tenantId: TenantId, jti: string): string {
-  return `revoked-jti:${tenantId}:${jti}`;
-}
 
 /** The claims RFC 9068 §2.2 requires of an access token. */
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "client_id"];
@@ -124,8 +118,7 @@ async function verifyClientAccessToken(
     return checked;
   }
   const { tenantId, client, payload } = checked;
-  const now = ctx.clock.now();
-  if (await ctx.store.oneTimeClaims.isClaimed(revokedJtiKey(tenantId, payload.jti), now)) {
+  if (await isJtiRevoked(ctx, tenantId, payload.jti)) {
     return fail("revoked");
   }
   if (client.status !== "active") {
@@ -227,34 +220,16 @@ export const clientAccessTokenKind: TokenKindModule<"client_access_token"> = {
       return NOTHING_REVOKED;
     }
     const { tenantId, client, payload } = checked;
-    const now = ctx.clock.now();
-    // Held past `exp` by the verification leeway, so no verifier here still takes it.
-    const heldUntil = ((payload.exp as number) + ctx.settings.clockToleranceSeconds) * 1000 + 1000;
-    if (heldUntil <= now) {
-      // Expired past any leeway: its `exp` already refuses it everywhere.
-      return revoked({});
-    }
-    const first = await ctx.store.oneTimeClaims.claim(
-      revokedJtiKey(tenantId, payload.jti),
-      heldUntil,
-      now,
-    );
-    if (!first) {
-      return revoked({});
-    }
-    await recordAudit(ctx, {
-      tenantId,
-      at: now,
-      type: "token.revoked",
-      ip: by.ip ?? null,
-      actorUserId: by.actorUserId ?? null,
-      detail: {
-        jti: payload.jti,
-        clientId: client.id,
+    return revokeByJti(
+      ctx,
+      {
         kind: "client_access_token",
-        ...(by.clientId === undefined ? {} : { byClientId: by.clientId }),
+        tenantId,
+        jti: payload.jti,
+        exp: payload.exp as number,
+        clientId: client.id,
       },
-    });
-    return revoked({ jtisRevoked: [payload.jti] });
+      by,
+    );
   },
 };
