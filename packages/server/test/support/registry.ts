@@ -6,6 +6,7 @@ import { issueShortTermToken } from "../../src/core/automation-tokens/short-term
 import { createClient } from "../../src/core/clients/clients.js";
 import { epochSeconds } from "../../src/core/clock.js";
 import type { CoreContext } from "../../src/core/context.js";
+import { delegateToken } from "../../src/core/grants/delegation.js";
 import type { TenantId } from "../../src/core/ids.js";
 import { signJwt } from "../../src/core/jws.js";
 import type { ClientRecord, TenantRecord } from "../../src/core/model/index.js";
@@ -36,7 +37,8 @@ let count = 0;
  * Issues one token of every kind for a fresh user and client of `tenantId`
  * (made when missing), through the same core functions the dialects call.
  * The client access token is signed as `core/grants/client-credentials.ts`
- * signs one: RFC 9068 claims, no `sid`, no `token_use`.
+ * signs one: RFC 9068 claims, no `sid`, no `token_use`. The delegated access
+ * token is the client's acting for the user, by `core/grants/delegation.ts`.
  */
 export async function issueEveryKind(ctx: CoreContext, tenantId: TenantId): Promise<EveryKind> {
   count += 1;
@@ -66,6 +68,14 @@ export async function issueEveryKind(ctx: CoreContext, tenantId: TenantId): Prom
   });
   const caller = await requireToken(ctx, long.token, { kinds: ["long_term_token"], tenantId });
   const short = await issueShortTermToken(ctx, { caller });
+  const clientAccessToken = await signClientAccessToken(ctx, tenant, client);
+  const delegated = await delegateToken(ctx, {
+    tenant,
+    client,
+    subject: await requireToken(ctx, session.accessToken, { kinds: ["access_token"], tenantId }),
+    actor: await requireToken(ctx, clientAccessToken, { kinds: ["client_access_token"], tenantId }),
+    ip: "192.0.2.1",
+  });
   return {
     tenant: await getTenant(ctx, tenantId),
     sessionClientId: session.clientId,
@@ -80,7 +90,8 @@ export async function issueEveryKind(ctx: CoreContext, tenantId: TenantId): Prom
       operation_refresh_token: operations.refreshToken,
       long_term_token: long.token,
       short_term_token: short.accessToken,
-      client_access_token: await signClientAccessToken(ctx, tenant, client),
+      client_access_token: clientAccessToken,
+      delegated_access_token: delegated.accessToken,
     },
   };
 }

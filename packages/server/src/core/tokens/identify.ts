@@ -3,7 +3,7 @@ import { isTokenId } from "../ids.js";
 import { SIGNING_ALGORITHMS } from "../keyring.js";
 import { isWellFormedOpaqueToken, type OpaquePrefix } from "../opaque-token.js";
 import { OPERATIONS_CLIENT_ID } from "../operation-tokens/operation-tokens.js";
-import { ACCESS_TOKEN_TYP, ID_TOKEN_TYP } from "./session-tokens.js";
+import { ACCESS_TOKEN_TYP, DELEGATED_TOKEN_USE, ID_TOKEN_TYP } from "./session-tokens.js";
 import type { IdentifiedKind, TokenKind } from "./types.js";
 
 /**
@@ -120,13 +120,14 @@ function decodeJsonObject(part: string): Record<string, unknown> | undefined {
  * | --- | --- | --- |
  * | access token | `at+jwt` | `token_use: "access"`, `sid` |
  * | client access token | `at+jwt` | no `token_use`, no `sid`; `sub` = `client_id`, a client id's shape |
+ * | delegated access token | `at+jwt` | `token_use: "delegated"`, `sid`, `act`; `client_id` a client id's shape |
  * | ID token | `JWT` | `token_use: "id"`, `sid` |
  * | operation (refresh) token | `JWT` | RS256, `aud` the operations client, `sub: "operation"` / `"refresh"`, `sid`, `username` |
  * | short-term token | `automation+jwt` | `token_use: "automation"`, `jti` a short-term token id |
  *
  * The ids that are looked up before the signature is checked, to find whose
- * keys verify it (a short-term token's `jti`, a client access token's
- * `client_id`), are chosen by whoever sends the token: anything but exactly
+ * keys verify it (a short-term token's `jti`, a client or delegated access
+ * token's `client_id`), are chosen by whoever sends the token: anything but exactly
  * an id Tessera could have issued is unknown here, so no forged text (a NUL
  * PostgreSQL cannot hold, a megabyte) ever reaches the store.
  */
@@ -144,6 +145,16 @@ function jwtKind({ header, claims }: DecodedJwt): JwtTokenKind | undefined {
     case ACCESS_TOKEN_TYP:
       if (claims.token_use === "access" && sid) {
         return "access_token";
+      }
+      if (
+        claims.token_use === DELEGATED_TOKEN_USE &&
+        sid &&
+        typeof claims.act === "object" &&
+        claims.act !== null &&
+        typeof claims.client_id === "string" &&
+        isClientIdShaped(claims.client_id)
+      ) {
+        return "delegated_access_token";
       }
       if (
         claims.token_use === undefined &&

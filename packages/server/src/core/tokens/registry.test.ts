@@ -32,6 +32,12 @@ function expectedParties(every: EveryKind, kind: TokenKind) {
     case "operation_token":
     case "operation_refresh_token":
       return { clientId: "tessera:operations", username: expect.any(String) };
+    case "delegated_access_token":
+      return {
+        clientId: every.client.id,
+        username: expect.any(String),
+        act: { sub: every.client.id },
+      };
     default:
       return { clientId: every.client.id, subject: every.client.id };
   }
@@ -409,6 +415,7 @@ describe("every kind, expired", () => {
       long_term_token: true,
       short_term_token: false,
       client_access_token: true,
+      delegated_access_token: true,
     });
 
     // Past the access, ID and client access tokens' hour.
@@ -417,6 +424,7 @@ describe("every kind, expired", () => {
       access_token: false,
       id_token: false,
       client_access_token: false,
+      delegated_access_token: false,
       refresh_token: true,
       operation_token: true,
     });

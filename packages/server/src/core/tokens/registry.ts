@@ -3,6 +3,7 @@ import { tokenError } from "./errors.js";
 import { type Inspection, inspectToken } from "./identify.js";
 import { accessTokenKind } from "./kinds/access-token.js";
 import { clientAccessTokenKind } from "./kinds/client-access-token.js";
+import { delegatedAccessTokenKind } from "./kinds/delegated-access-token.js";
 import { idTokenKind } from "./kinds/id-token.js";
 import { fail, INACTIVE, namesTenants, type TokenKindModule } from "./kinds/kind.js";
 import { longTermTokenKind } from "./kinds/long-term-token.js";
@@ -36,6 +37,7 @@ const KINDS: { readonly [K in TokenKind]: TokenKindModule<K> } = {
   long_term_token: longTermTokenKind,
   short_term_token: shortTermTokenKind,
   client_access_token: clientAccessTokenKind,
+  delegated_access_token: delegatedAccessTokenKind,
 };
 
 /** The module of an inspected bearer token, or why there is none. */
@@ -141,8 +143,9 @@ export async function introspectToken(
  * Revokes any Tessera token with the cascade its kind needs: a refresh
  * token or any session token ends its session (and the impersonation
  * sessions born of it); a long-term token ends with its short-term
- * children; a short-term token's row ends; a client access token's `jti`
- * is refused until its `exp`.
+ * children; a short-term token's row ends; a client or delegated access
+ * token's `jti` is refused until its `exp` (a delegated token's subject's
+ * session goes on).
  *
  * As RFC 7009 §2.2 prescribes, a token that is unknown, malformed, already
  * revoked, of another tenant or client than `by` may revoke, or of a kind

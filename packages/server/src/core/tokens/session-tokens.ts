@@ -8,6 +8,12 @@ import { tenantIssuer } from "./issuer.js";
 
 /** The `typ` header of access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYP = "at+jwt";
+/**
+ * The `token_use` of a delegated access token (RFC 8693 delegation): a
+ * positive mark, so no check that reads `token_use: "access"` (a user's own
+ * access token) or its absence (a client's) ever takes one for the other.
+ */
+export const DELEGATED_TOKEN_USE = "delegated";
 /** The `typ` header of ID tokens and of the operations API's tokens. */
 export const ID_TOKEN_TYP = "JWT";
 

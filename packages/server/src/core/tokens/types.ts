@@ -29,6 +29,9 @@ export const TOKEN_KINDS = [
   "short_term_token",
   // An RFC 9068 access token issued to a client without a session (client_credentials).
   "client_access_token",
+  // An RFC 9068 access token by which an actor acts for a user (token exchange,
+  // delegation): `token_use: "delegated"`, the user's `sid`, and `act`.
+  "delegated_access_token",
 ] as const;
 
 /** A kind of bearer token Tessera issues. */
@@ -127,6 +130,8 @@ export interface VerifiedSessionToken extends VerifiedBase {
   readonly scopes: readonly string[];
   readonly audience: readonly string[];
   readonly act: ActorClaim | undefined;
+  /** RFC 8693 §4.4 `may_act`: who alone may act for its subject, when the token names one. */
+  readonly mayAct?: ActorClaim;
 }
 
 /** A verified long- or short-term token: it, its parent and its client are live. */
@@ -150,18 +155,38 @@ export interface VerifiedClientAccessToken extends VerifiedBase {
   readonly act: ActorClaim | undefined;
 }
 
+/**
+ * A verified delegated access token: its subject's session is live, its
+ * client active, its `jti` not revoked. `subject` is the user acted for;
+ * `act` names who acts (RFC 8693 §4.1), nested when they act in turn for another.
+ */
+export interface VerifiedDelegatedToken extends VerifiedBase {
+  readonly kind: "delegated_access_token";
+  readonly subject: UserId;
+  readonly session: SessionRecord;
+  readonly user: UserRecord;
+  readonly client: ClientRecord;
+  readonly jti: string;
+  readonly scopes: readonly string[];
+  readonly audience: readonly string[];
+  readonly act: ActorClaim;
+}
+
 /** A token that passed verification, with what each kind is proven by. */
 export type VerifiedToken =
   | VerifiedSessionToken
   | VerifiedAutomationToken
-  | VerifiedClientAccessToken;
+  | VerifiedClientAccessToken
+  | VerifiedDelegatedToken;
 
 /** The verified form of a kind (of each kind, for a union). */
 export type VerifiedOf<K extends TokenKind> = K extends VerifiedSessionToken["kind"]
   ? VerifiedSessionToken
   : K extends VerifiedAutomationToken["kind"]
     ? VerifiedAutomationToken
-    : VerifiedClientAccessToken;
+    : K extends VerifiedDelegatedToken["kind"]
+      ? VerifiedDelegatedToken
+      : VerifiedClientAccessToken;
 
 /**
  * A neutral description of an active token, for introspection (RFC 7662
@@ -233,7 +258,7 @@ export interface RevocationResult {
   readonly sessionsEnded: readonly SessionId[];
   /** Long- and short-term tokens this call ended. */
   readonly tokensEnded: readonly TokenId[];
-  /** `jti`s of client access tokens this call revoked. */
+  /** `jti`s of client and delegated access tokens this call revoked. */
   readonly jtisRevoked: readonly string[];
 }
 

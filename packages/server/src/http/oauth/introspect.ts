@@ -26,6 +26,7 @@ import {
 const TOKEN_TYPES = {
   access_token: "Bearer",
   client_access_token: "Bearer",
+  delegated_access_token: "Bearer",
   short_term_token: "Bearer",
   long_term_token: "Bearer",
   operation_token: "Bearer",

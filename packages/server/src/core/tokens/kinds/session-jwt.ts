@@ -50,6 +50,12 @@ export function actorOf(act: unknown, depth = 0): ActorClaim | undefined {
   return nested === undefined ? { sub } : { sub, act: nested };
 }
 
+/** RFC 8693 §4.4 `may_act` of a verified token, as a member to spread, when it carries one. */
+function mayActOf(payload: JWTPayload): { readonly mayAct?: ActorClaim } {
+  const mayAct = actorOf(payload.may_act);
+  return mayAct === undefined ? {} : { mayAct };
+}
+
 /** A session API JWT whose signature and claims hold; its session not yet judged. */
 export interface CheckedSessionJwt {
   readonly kind: SessionJwtKind;
@@ -105,6 +111,10 @@ export async function checkSessionJwt(
   ) {
     return fail("malformed", "wrong token_use");
   }
+  if (payload.may_act !== undefined && actorOf(payload.may_act) === undefined) {
+    // A restriction that cannot be read is not ignored: the token is refused.
+    return fail("malformed", "unreadable may_act");
+  }
   return { kind, tenantId, payload: payload as CheckedSessionJwt["payload"] };
 }
 
@@ -141,6 +151,7 @@ export async function judgeSessionJwt(
     scopes: scopesOf(payload.scope),
     audience: audienceOf(payload.aud),
     act: actorOf(payload.act),
+    ...mayActOf(payload),
   };
 }
 
