@@ -7,9 +7,10 @@ import { OAuthDialectError } from "./errors.js";
 import type { OAuthForm } from "./form.js";
 import type { OAuthTenant } from "./tenant.js";
 
-/** A successful token answer (RFC 6749 §5.1). */
+/** A successful token answer (RFC 6749 §5.1; RFC 8693 §2.2.1 adds `issued_token_type`). */
 export interface TokenResponse {
   readonly access_token: string;
+  readonly issued_token_type?: string;
   readonly token_type: "Bearer";
   readonly expires_in: number;
   readonly scope: string;

@@ -5,6 +5,7 @@ import { OAUTH_ROUTES } from "./paths.js";
 import { oauthErrorResponses } from "./schemas.js";
 import { SERVED_AUTH_METHODS, servedGrantTypes } from "./served.js";
 import { type OAuthTenant, oauthTenant } from "./tenant.js";
+import { EXCHANGED_TOKEN_TYPES, ISSUED_TOKEN_TYPES } from "./token-exchange.js";
 
 /** The metadata document, one for both discovery paths. */
 export interface AuthorizationServerMetadata {
@@ -25,6 +26,10 @@ export interface AuthorizationServerMetadata {
   readonly response_types_supported: readonly string[];
   readonly subject_types_supported: readonly string[];
   readonly id_token_signing_alg_values_supported: readonly string[];
+  /** Tessera's own (RFC 8414 §2 allows more): the token types its token exchange takes and issues. */
+  readonly token_exchange_subject_token_types_supported: readonly string[];
+  readonly token_exchange_actor_token_types_supported: readonly string[];
+  readonly token_exchange_requested_token_types_supported: readonly string[];
 }
 
 const stringArray = { type: "array", items: { type: "string" } } as const;
@@ -50,6 +55,9 @@ const metadataSchema = {
     response_types_supported: stringArray,
     subject_types_supported: stringArray,
     id_token_signing_alg_values_supported: stringArray,
+    token_exchange_subject_token_types_supported: stringArray,
+    token_exchange_actor_token_types_supported: stringArray,
+    token_exchange_requested_token_types_supported: stringArray,
   },
 } as const;
 
@@ -58,7 +66,8 @@ const metadataSchema = {
  * 1.0 §3 asks for). It lists only what is served now: the token,
  * introspection and revocation endpoints, their grants and client
  * authentication methods, the tenant's JWKS, the scopes its clients may be
- * given, and the algorithm of its ID tokens (issued by the session API).
+ * given, the algorithm of its ID tokens (issued by the session API), and
+ * the token types its token exchange (RFC 8693) takes and issues.
  * There is no authorization endpoint, so no response type.
  */
 export async function metadataOf(
@@ -89,6 +98,9 @@ export async function metadataOf(
     response_types_supported: [],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: [tenant.signingAlgorithm],
+    token_exchange_subject_token_types_supported: EXCHANGED_TOKEN_TYPES,
+    token_exchange_actor_token_types_supported: EXCHANGED_TOKEN_TYPES,
+    token_exchange_requested_token_types_supported: ISSUED_TOKEN_TYPES,
   };
 }
 

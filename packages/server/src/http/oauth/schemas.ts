@@ -28,10 +28,17 @@ const clientAuthentication = {
   client_assertion: { type: "string", description: "private_key_jwt (RFC 7523 §2.2)" },
 } as const;
 
+/** RFC 8693 §3 token type identifiers, as the exchange takes and issues them. */
+const tokenTypes = {
+  type: "string",
+  enum: ["urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:jwt"],
+} as const;
+
 /**
  * The token request's form (RFC 6749 §4.3.2, §4.4.2, §6 and §2.3; RFC 7523
- * §2.1 and §2.2; RFC 8707 §2). Described for the OpenAPI document; the route reads the form
- * itself (see form.ts), so this schema is not used to validate it.
+ * §2.1 and §2.2; RFC 8707 §2; RFC 8693 §2.1). Described for the OpenAPI
+ * document; the route reads the form itself (see form.ts), so this schema
+ * is not used to validate it.
  */
 export const tokenRequestForm = {
   type: "object",
@@ -42,6 +49,7 @@ export const tokenRequestForm = {
       enum: [
         "client_credentials",
         "refresh_token",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
         "urn:ietf:params:oauth:grant-type:jwt-bearer",
         "password",
       ],
@@ -52,12 +60,12 @@ export const tokenRequestForm = {
       type: "array",
       items: { type: "string", format: "uri" },
       description:
-        "client_credentials and jwt-bearer, RFC 8707: the token's audience, one the client is allowed",
+        "client_credentials, jwt-bearer and token exchange, RFC 8707: the token's audience, one the client is allowed",
     },
     audience: {
       type: "string",
       description:
-        "client_credentials and jwt-bearer: the token's audience, one the client is allowed",
+        "client_credentials, jwt-bearer and token exchange (RFC 8693): the token's audience, one the client is allowed",
     },
     refresh_token: { type: "string", description: "refresh_token: the session's refresh token" },
     assertion: {
@@ -67,6 +75,29 @@ export const tokenRequestForm = {
     },
     username: { type: "string", description: "password: the user's username" },
     password: { type: "string", description: "password: the user's password", format: "password" },
+    subject_token: {
+      type: "string",
+      description:
+        "token exchange: a user's access token issued to the client (impersonation: the actor's own)",
+    },
+    subject_token_type: {
+      ...tokenTypes,
+      description: "token exchange: required with subject_token",
+    },
+    actor_token: {
+      type: "string",
+      description:
+        "token exchange, delegation: the actor's access token (a user's, or the client's own)",
+    },
+    actor_token_type: { ...tokenTypes, description: "token exchange: required with actor_token" },
+    requested_token_type: {
+      ...tokenTypes,
+      description: "token exchange: what to issue (an access token, a JWT either way)",
+    },
+    requested_subject: {
+      type: "string",
+      description: "token exchange, impersonation (Keycloak's convention): the username to become",
+    },
     ...clientAuthentication,
   },
 } as const;
@@ -77,14 +108,19 @@ export const tokenResponseSchema = {
   required: ["access_token", "token_type", "expires_in", "scope"],
   properties: {
     access_token: { type: "string", description: "An RFC 9068 JWT (typ at+jwt)" },
+    issued_token_type: { type: "string", description: "token exchange (RFC 8693 section 2.2.1)" },
     token_type: { type: "string", enum: ["Bearer"] },
     expires_in: { type: "integer" },
     scope: { type: "string" },
     refresh_token: {
       type: "string",
-      description: "refresh_token and password: the session's (rotated or not)",
+      description:
+        "refresh_token and password: the session's (rotated or not); impersonation: the new session's",
     },
-    id_token: { type: "string", description: "refresh_token and password: the session's ID token" },
+    id_token: {
+      type: "string",
+      description: "refresh_token, password and impersonation: the session's ID token",
+    },
   },
 } as const;
 

@@ -10,6 +10,7 @@ import type { EndpointName } from "./paths.js";
 export const SERVED_GRANT_TYPES = [
   "client_credentials",
   "refresh_token",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "password",
 ] as const satisfies readonly GrantType[];

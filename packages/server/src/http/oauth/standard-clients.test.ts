@@ -96,6 +96,7 @@ describe("discovery", () => {
         grant_types_supported: [
           "client_credentials",
           "refresh_token",
+          "urn:ietf:params:oauth:grant-type:token-exchange",
           "urn:ietf:params:oauth:grant-type:jwt-bearer",
         ],
         // `none`: a public client refreshes by its id (RFC 6749 §6).

@@ -20,6 +20,7 @@ import { jwtBearer, jwtBearerWithoutClientAuthentication } from "./jwt-bearer-gr
 import { password } from "./password-grant.js";
 import { oauthErrorResponses, tokenRequestForm, tokenResponseSchema } from "./schemas.js";
 import { isServedGrantType, type ServedGrantType } from "./served.js";
+import { tokenExchange } from "./token-exchange.js";
 
 /** RFC 6749 §4.4: tokens for the client itself. */
 async function clientCredentials(call: GrantCall): Promise<TokenResponse> {
@@ -58,6 +59,7 @@ async function refreshToken(call: GrantCall): Promise<TokenResponse> {
 const GRANTS = {
   client_credentials: clientCredentials,
   refresh_token: refreshToken,
+  "urn:ietf:params:oauth:grant-type:token-exchange": tokenExchange,
   "urn:ietf:params:oauth:grant-type:jwt-bearer": jwtBearer,
   password,
 } as const satisfies Record<ServedGrantType, (call: GrantCall) => Promise<TokenResponse>>;
@@ -69,8 +71,8 @@ const GRANTS = {
  * only where the tenant turned it on) before spending anything on the
  * client, authenticates the client by the one method it used (refused with
  * `unauthorized_client` when it was not registered for the grant), and runs
- * the grant: `client_credentials`, `refresh_token`, `jwt-bearer` or
- * `password`. A `jwt-bearer` request without client authentication is
+ * the grant: `client_credentials`, `refresh_token`, token exchange,
+ * `jwt-bearer` or `password`. A `jwt-bearer` request without client authentication is
  * identified by its assertion instead (RFC 7523 §3.1).
  */
 export function registerToken(

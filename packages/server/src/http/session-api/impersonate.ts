@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
+import type { TenantId } from "../../core/ids.js";
 import { impersonateUser } from "../../core/sessions/impersonate.js";
 import { tokenError } from "../../core/tokens/errors.js";
+import { tenantIssuer } from "../../core/tokens/issuer.js";
 import { verifySessionPair } from "../../core/tokens/session-pair.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
@@ -15,8 +17,17 @@ import {
 
 /** RFC 9745 `Deprecation` (a structured date: 2026-01-01T00:00:00Z). */
 const DEPRECATION = "@1767225600";
-/** RFC 8288 link to what replaces it: OAuth 2.0 token exchange (RFC 8693) at the token endpoint. */
+/**
+ * RFC 8288 link to what replaces it: OAuth 2.0 token exchange (RFC 8693) at
+ * a token endpoint. Before the caller's API key is known, the default
+ * tenant's (served without the tenant prefix).
+ */
 const SUCCESSOR = '</oauth/token>; rel="successor-version"';
+
+/** The token endpoint of the caller's own tenant, below its issuer (where OAuth serves it). */
+function successorOf(ctx: CoreContext, tenantId: TenantId): string {
+  return `<${tenantIssuer(ctx, tenantId)}/oauth/token>; rel="successor-version"`;
+}
 
 function bearer(value: string | undefined): string | undefined {
   if (value === undefined) {
@@ -29,7 +40,10 @@ function bearer(value: string | undefined): string | undefined {
 /**
  * `POST /auth/impersonate` (spec 003, deprecated): tokens for another user,
  * for a caller holding `impersonate`. `Authorization` carries the caller's ID
- * token (with or without `Bearer `), `AccessToken` its access token.
+ * token (with or without `Bearer `), `AccessToken` its access token. A
+ * translation onto {@link impersonateUser}, the rule OAuth's token exchange
+ * (`requested_subject`) runs too; its `Link` names the token endpoint of the
+ * caller's tenant, where that exchange is served.
  */
 export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): void {
   app.post<{ Body: { username: string } }>(
@@ -51,6 +65,7 @@ export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): voi
     },
     async (request, reply) => {
       const client = clientOf(request);
+      reply.header("link", successorOf(ctx, client.tenant.id));
       const idToken = bearer(request.headers.authorization);
       const accessTokenHeader = request.headers.accesstoken;
       const accessToken = bearer(
