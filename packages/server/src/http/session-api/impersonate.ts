@@ -19,14 +19,13 @@ import {
 const DEPRECATION = "@1767225600";
 /**
  * RFC 8288 link to what replaces it: OAuth 2.0 token exchange (RFC 8693) at
- * a token endpoint. Before the caller's API key is known, the default
- * tenant's (served without the tenant prefix).
+ * the token endpoint of the caller's tenant, below its issuer; before the
+ * caller's API key is known, the default tenant's (served without the
+ * tenant prefix).
  */
-const SUCCESSOR = '</oauth/token>; rel="successor-version"';
-
-/** The token endpoint of the caller's own tenant, below its issuer (where OAuth serves it). */
-function successorOf(ctx: CoreContext, tenantId: TenantId): string {
-  return `<${tenantIssuer(ctx, tenantId)}/oauth/token>; rel="successor-version"`;
+function successorOf(ctx: CoreContext, tenantId?: TenantId): string {
+  const base = tenantId === undefined ? ctx.settings.publicUrl : tenantIssuer(ctx, tenantId);
+  return `<${base}/oauth/token>; rel="successor-version"`;
 }
 
 function bearer(value: string | undefined): string | undefined {
@@ -51,7 +50,7 @@ export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): voi
     {
       // Set first, so that even refusals before the handler carry them.
       onRequest: async (_request, reply) => {
-        reply.header("deprecation", DEPRECATION).header("link", SUCCESSOR);
+        reply.header("deprecation", DEPRECATION).header("link", successorOf(ctx));
       },
       schema: {
         operationId: "impersonate",
