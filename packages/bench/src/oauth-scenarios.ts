@@ -1,8 +1,8 @@
-import type { OAuthClientCredentials } from "./deployment.js";
+import { BENCH_ADMIN, BENCH_USER, type OAuthClientCredentials } from "./deployment.js";
 import { field, requestJson } from "./http.js";
 import type { LoadPlan } from "./load.js";
 import { roundRobin, sessionLogins } from "./pools.js";
-import type { Scenario } from "./scenarios.js";
+import type { Scenario, Target } from "./scenarios.js";
 
 /**
  * `client_secret_basic` (RFC 6749 §2.3.1): the id and the secret each
@@ -60,6 +60,28 @@ export const OAUTH_SCENARIOS: readonly Scenario[] = [
       return introspecting(url, provisioned.gateway, tokens);
     },
   },
+  {
+    id: "oauth-token-exchange",
+    title: "OAuth: token exchange (delegation)",
+    prepare: async (target) => {
+      const exchange = await tokenExchangeSetup(target);
+      return {
+        method: "POST",
+        path: "/oauth/token",
+        headers: { "content-type": FORM },
+        request: roundRobin(exchange.subjectTokens, (subjectToken) => ({
+          body: new URLSearchParams({
+            grant_type: TOKEN_EXCHANGE,
+            client_id: exchange.clientId,
+            subject_token: subjectToken,
+            subject_token_type: ACCESS_TOKEN_TYPE,
+            actor_token: exchange.actorToken,
+            actor_token_type: ACCESS_TOKEN_TYPE,
+          }).toString(),
+        })),
+      };
+    },
+  },
 ];
 
 /**
@@ -87,4 +109,63 @@ async function introspecting(
       body: new URLSearchParams({ token }).toString(),
     })),
   };
+}
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+/** What the token exchange scenario sends with: its client, users' tokens, the actor's. */
+interface TokenExchangeSetup {
+  readonly clientId: string;
+  /** Access tokens of the bench user's sessions, issued to the exchanging client. */
+  readonly subjectTokens: readonly string[];
+  /** The bench admin's access token: the actor of every delegation. */
+  readonly actorToken: string;
+}
+
+const exchangeSetups = new WeakMap<object, Promise<TokenExchangeSetup>>();
+
+/**
+ * Delegation: a client registered for token exchange (made once per
+ * deployment with the CLI, public as the session API's clients are, with an
+ * API key its users sign in through) exchanges the bench user's access
+ * token, with the bench admin's as the actor, for a delegated access token.
+ * Public, so the run measures the exchange and not the client secret's
+ * step-up throttle. Each run takes the tokens of a handful of the bench
+ * user's sessions in turn; they live an hour, longer than any run.
+ */
+function tokenExchangeSetup(target: Target): Promise<TokenExchangeSetup> {
+  let setup = exchangeSetups.get(target.deployment);
+  if (setup === undefined) {
+    setup = makeTokenExchangeSetup(target);
+    exchangeSetups.set(target.deployment, setup);
+  }
+  return setup;
+}
+
+async function makeTokenExchangeSetup({ url, deployment }: Target): Promise<TokenExchangeSetup> {
+  const client = deployment.cli([
+    "client",
+    "add",
+    "bench-exchange",
+    "--public",
+    "--grant-types",
+    `password,refresh_token,${TOKEN_EXCHANGE}`,
+  ]) as { id: string };
+  const { key } = deployment.cli(["apikey", "create", "--client", client.id]) as { key: string };
+  const login = async (username: string, password: string) =>
+    field(
+      await requestJson(url, "/auth/token", {
+        headers: { "x-api-key": key },
+        body: { username, password },
+      }),
+      "session",
+      "accessToken",
+    );
+  const subjectTokens: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    subjectTokens.push(await login(BENCH_USER, deployment.password));
+  }
+  const actorToken = await login(BENCH_ADMIN, deployment.adminPassword);
+  return { clientId: client.id, subjectTokens, actorToken };
 }

@@ -15,6 +15,7 @@ export const SCENARIO_IDS = [
   "oauth-client-credentials",
   "oauth-introspect-session",
   "oauth-introspect-client",
+  "oauth-token-exchange",
   "jwks",
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
