@@ -12,6 +12,7 @@ import {
 import { login, type Tokens } from "../../test/support/operations.js";
 import {
   addClient,
+  allowAudiencesUnchecked,
   issueLong,
   issueShort,
   postLong,
@@ -123,7 +124,9 @@ describe("tokens sent where another kind goes", () => {
     await h.addUser("alice");
     root = sessionOf(await h.login("root"));
     operations = await login(h, "root");
-    const client = await addClient(h, { scopes: ["tokens:write"], audiences: [h.clientId] });
+    const client = await addClient(h, { scopes: ["tokens:write"] });
+    // Refused today, but a list of an earlier version may hold it: the typ still tells them apart.
+    await allowAudiencesUnchecked(h, client.id, [h.clientId]);
     clientId = client.id as ClientId;
     const long = await issueLong(h, client);
     machine = {

@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docRecipe, type RecipeDependencies } from "../../test/support/doc-recipes.js";
 import { type Harness, sessionOf, startHarness, TENANT } from "../../test/support/harness.js";
 import { login, type Tokens } from "../../test/support/operations.js";
-import { addClient, issueLong, issueShort } from "../../test/support/token-api.js";
-import { updateTenant } from "../core/tenants.js";
+import { signClientAccessToken } from "../../test/support/registry.js";
+import {
+  addClient,
+  allowAudiencesUnchecked,
+  issueLong,
+  issueShort,
+} from "../../test/support/token-api.js";
+import type { ClientId } from "../core/ids.js";
+import { getTenant, updateTenant } from "../core/tenants.js";
 
 /**
  * The verifiers docs/ tells resource servers to copy, run as printed with
@@ -18,7 +25,7 @@ const SERVICE = "https://deploy.example.test";
 
 let h: Harness;
 let user: { accessToken: string; idToken: string };
-let machine: { forSessionClient: string; forService: string };
+let machine: { forSessionClient: string; forService: string; clientCredentials: string };
 let operations: Tokens;
 let jose: RecipeDependencies;
 
@@ -30,11 +37,21 @@ beforeAll(async () => {
   const session = sessionOf(await h.login("alice")).session;
   user = { accessToken: session.accessToken, idToken: session.authorization };
   operations = await login(h, "alice");
-  const client = await addClient(h, { audiences: [h.clientId, SERVICE] });
+  const client = await addClient(h, { audiences: [SERVICE] });
+  // Refused today, but a list of an earlier version may hold it: the typ still tells them apart.
+  await allowAudiencesUnchecked(h, client.id, [h.clientId, SERVICE]);
   const long = await issueLong(h, client);
   machine = {
     forSessionClient: (await issueShort(h, long.token, { audience: h.clientId })).access_token,
     forService: (await issueShort(h, long.token, { audience: SERVICE })).access_token,
+    // What the client credentials grant signs (RFC 9068, at+jwt, no sid nor token_use), for the
+    // session client's id: refused at issue today, so signed as a version that allowed it would.
+    clientCredentials: await signClientAccessToken(
+      h.runtime.ctx,
+      await getTenant(h.runtime.ctx, TENANT),
+      (await h.runtime.ctx.store.clients.get(TENANT, client.id as ClientId)) ?? fail(),
+      { audience: h.clientId },
+    ),
   };
   // The recipe fetches the JWKS from the public URL; here it is served by the app itself.
   jose = {
@@ -58,6 +75,10 @@ afterAll(async () => {
   await h.close();
 });
 
+function fail(): never {
+  throw new Error("no such client");
+}
+
 const refusedByTyp = { code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "typ" };
 
 describe("docs/session-api.md verifyAccessToken", () => {
@@ -80,6 +101,18 @@ describe("docs/session-api.md verifyAccessToken", () => {
 
   it("refuses an ID token, by its typ", async () => {
     await expect(verify()(user.idToken)).rejects.toMatchObject(refusedByTyp);
+  });
+
+  it("refuses a client access token with this client id as its audience: it has no sid nor token_use", async () => {
+    expect(decodeJwt(machine.clientCredentials)).toMatchObject({
+      aud: h.clientId,
+      iss: decodeJwt(user.accessToken).iss,
+    });
+    expect(decodeProtectedHeader(machine.clientCredentials).typ).toBe("at+jwt");
+    await expect(verify()(machine.clientCredentials)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+      claim: expect.stringMatching(/^(sid|token_use)$/),
+    });
   });
 });
 

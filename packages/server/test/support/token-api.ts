@@ -15,6 +15,7 @@ import {
 import { generate } from "otplib";
 import { expect } from "vitest";
 import { createClient } from "../../src/core/clients/clients.js";
+import type { ClientId } from "../../src/core/ids.js";
 import type { AuditEventRecord } from "../../src/core/model/index.js";
 import { type Harness, TENANT } from "./harness.js";
 
@@ -60,6 +61,25 @@ export interface Problem {
 }
 
 let clientCount = 0;
+
+/**
+ * Writes a client's allowed audiences straight to the store, past the checks
+ * `tessera client update` makes: a list an earlier version allowed, such as a
+ * session API client's id (refused since, see `refuseClientIdAudiences`).
+ */
+export async function allowAudiencesUnchecked(
+  h: Harness,
+  clientId: string,
+  audiences: readonly string[],
+): Promise<void> {
+  const updated = await h.runtime.ctx.store.clients.update(
+    TENANT,
+    clientId as ClientId,
+    { audiences: [...audiences] },
+    h.clock.now(),
+  );
+  expect(updated?.audiences).toEqual(audiences);
+}
 
 /** Registers a client no other test touches (default scopes {@link CLIENT_SCOPES}). */
 export async function addClient(

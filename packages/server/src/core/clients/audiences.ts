@@ -1,4 +1,7 @@
+import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import type { TenantId } from "../ids.js";
+import { isClientIdShaped } from "./client-ids.js";
 
 /** The longest audience a short-term token may carry, and a client may be allowed. */
 export const MAX_AUDIENCE_LENGTH = 256;
@@ -78,6 +81,64 @@ export function parseAudiences(
     }
   }
   return [...new Set(audiences)];
+}
+
+/**
+ * The first of `audiences` that is the id of one of the tenant's clients,
+ * or undefined when none is.
+ */
+async function clientIdAmong(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  audiences: readonly string[],
+): Promise<string | undefined> {
+  const shaped = audiences.filter((audience) => isClientIdShaped(audience));
+  const found = await Promise.all(
+    shaped.map((audience) => ctx.store.clients.get(tenantId, audience)),
+  );
+  return shaped[found.findIndex((client) => client !== undefined)];
+}
+
+/**
+ * Refuses to allow a client an audience that is a client id of its tenant.
+ * A user's session access token has the client id of the API key it was
+ * started with as its `aud`, and the same `typ` (`at+jwt`), issuer and key
+ * as a client access token: a client allowed that id could mint a token a
+ * resource server of that client might take for a user's.
+ */
+export async function refuseClientIdAudiences(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  audiences: readonly string[],
+  /** The client's own id: never its own audience either (its API keys' sessions have it). */
+  ownId: string,
+): Promise<void> {
+  if (audiences.includes(ownId) || (await clientIdAmong(ctx, tenantId, audiences)) !== undefined) {
+    throw new TesseraError(
+      "invalid_request",
+      "An audience may not be a client id of the tenant: its users' access tokens have that audience",
+    );
+  }
+}
+
+/**
+ * Refuses a client access token (`at+jwt`) for an audience that is a
+ * client id of the tenant, even one an operator allowed before such
+ * audiences were refused, or before a client was given that id:
+ * `invalid_target`, without echoing the audience. See
+ * {@link refuseClientIdAudiences}.
+ */
+export async function refuseClientIdAudience(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  client: { readonly id: string },
+  audience: string,
+): Promise<void> {
+  if ((await clientIdAmong(ctx, tenantId, [audience])) !== undefined) {
+    throw new TesseraError("invalid_target", "The client may not have tokens for this audience", {
+      detail: `client ${client.id} asked for a client id as its audience`,
+    });
+  }
 }
 
 /** The most of a client's audience list that one audit event keeps, in characters. */

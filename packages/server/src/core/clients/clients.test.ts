@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
+import { createApiKey } from "../api-keys.js";
 import { createClient } from "./clients.js";
 import { updateClient } from "./update-client.js";
 
@@ -81,5 +82,61 @@ describe("client changes in the audit trail", () => {
     });
     const recorded = (await lastEvent("client.created", client.id))?.detail.audiences;
     expect(recorded).toBe(`${audiences[0]} ${audiences[1]} …[30 more]`);
+  });
+});
+
+describe("audiences that are client ids", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("refuses, at add and at update, an audience that is a client id of the tenant or the client's own", async () => {
+    // A user's access token has its API key's client id as `aud`: no client may mint one for it.
+    const {
+      client: { id: sessionClient },
+    } = await createApiKey(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "web-app",
+    });
+    const refusal = {
+      code: "invalid_request",
+      message:
+        "An audience may not be a client id of the tenant: its users' access tokens have that audience",
+    };
+    await expect(
+      createClient(h.runtime.ctx, {
+        tenantId: TENANT,
+        name: "minter",
+        scopes: [],
+        audiences: ["https://api.example.test", sessionClient],
+      }),
+    ).rejects.toMatchObject(refusal);
+    await expect(
+      createClient(h.runtime.ctx, {
+        tenantId: TENANT,
+        name: "self-minter",
+        id: "self-minter",
+        scopes: [],
+        audiences: ["self-minter"],
+      }),
+    ).rejects.toMatchObject(refusal);
+    const { client } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "minter",
+      scopes: [],
+      audiences: ["https://api.example.test"],
+    });
+    for (const audiences of [[sessionClient], [client.id]]) {
+      await expect(
+        updateClient(h.runtime.ctx, { tenantId: TENANT, client: client.id, audiences }),
+      ).rejects.toMatchObject(refusal);
+    }
+    expect((await h.runtime.ctx.store.clients.get(TENANT, client.id))?.audiences).toEqual([
+      "https://api.example.test",
+    ]);
   });
 });

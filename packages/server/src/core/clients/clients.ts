@@ -8,7 +8,7 @@ import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { getTenant } from "../tenants.js";
 import type { Actor } from "../users.js";
-import { auditedAudiences, parseAudiences } from "./audiences.js";
+import { auditedAudiences, parseAudiences, refuseClientIdAudiences } from "./audiences.js";
 import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
 import { isClientIdShaped, parseChosenClientId } from "./client-ids.js";
 import { checkClientName } from "./client-names.js";
@@ -161,6 +161,7 @@ export async function createClient(ctx: ClientCtx, input: NewClientInput): Promi
     ...(input.id === undefined ? {} : { id }),
     name: input.name,
   });
+  await refuseClientIdAudiences(ctx, input.tenantId, audiences, id);
   const totp = input.otp === true ? enrolTotp(ctx.secretBox, { id, name: input.name }) : undefined;
   const secret = usesSecret(method) ? newClientSecret() : undefined;
   const now = ctx.clock.now();

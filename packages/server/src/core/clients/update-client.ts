@@ -5,7 +5,7 @@ import type { TenantId } from "../ids.js";
 import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import type { ClientPatch } from "../ports/index.js";
 import type { Actor } from "../users.js";
-import { auditedAudiences, parseAudiences } from "./audiences.js";
+import { auditedAudiences, parseAudiences, refuseClientIdAudiences } from "./audiences.js";
 import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
 import { checkClientName } from "./client-names.js";
 import {
@@ -105,6 +105,11 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
   if (input.name !== undefined && input.name !== client.name) {
     await checkIdAndNameFree(ctx, input.tenantId, { name: input.name, self: client.id });
   }
+  const audiences =
+    input.audiences === undefined ? undefined : parseAudiences(input.audiences, ctx.settings);
+  if (audiences !== undefined) {
+    await refuseClientIdAudiences(ctx, input.tenantId, audiences, client.id);
+  }
   const secret =
     usesSecret(methodAfter) && client.secretHash === null ? newClientSecret() : undefined;
   const dropSecret = !usesSecret(methodAfter) && client.secretHash !== null;
@@ -119,9 +124,7 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
     ...(secret === undefined ? {} : { secretHash: secret.hash, secretPrefix: secret.prefix }),
     ...(dropSecret ? { secretHash: null, secretPrefix: null } : {}),
     ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
-    ...(input.audiences === undefined
-      ? {}
-      : { audiences: parseAudiences(input.audiences, ctx.settings) }),
+    ...(audiences === undefined ? {} : { audiences }),
     ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
     ...(publicKeys === undefined ? {} : { publicKeys }),
     ...(totp === undefined ? {} : { totpSeedSealed: totp.sealed }),

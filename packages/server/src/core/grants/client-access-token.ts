@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit.js";
+import { refuseClientIdAudience } from "../clients/audiences.js";
 import type { GrantType } from "../clients/grant-types.js";
 import { narrowScopes } from "../clients/scopes.js";
 import { epochSeconds } from "../clock.js";
@@ -39,7 +40,9 @@ export interface ClientAccessTokenRequest {
  * `scopes` may only narrow the client's own (`insufficient_scope`
  * otherwise; all of them by default). The audience defaults to the
  * tenant's issuer; `resources` (RFC 8707) or `audiences` (RFC 8693) choose
- * one the operator allowed the client (`invalid_target` otherwise). Lives
+ * one the operator allowed the client and not a client id of the tenant,
+ * which a user's access token has as its `aud` (`invalid_target`
+ * otherwise). Lives
  * the tenant's access token lifetime. Recorded in the audit trail with
  * `grant`.
  */
@@ -57,6 +60,9 @@ export async function issueClientAccessToken(
   const scopes = narrowScopes(client.scopes, input.scopes);
   const issuer = tenantIssuer(ctx, tenant.id);
   const audience = chooseAudience(ctx, tenant, client, input);
+  if (audience !== issuer) {
+    await refuseClientIdAudience(ctx, tenant.id, client, audience);
+  }
   const now = ctx.clock.now();
   const iat = epochSeconds(now);
   const exp = iat + tenant.accessTokenTtlSeconds;

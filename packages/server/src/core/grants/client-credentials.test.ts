@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
+import { createApiKey } from "../api-keys.js";
 import { createClient } from "../clients/clients.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { introspectToken, revokeToken } from "../tokens/registry.js";
@@ -111,6 +112,45 @@ describe("issueClientCredentialsToken", () => {
         code: "invalid_target",
       });
     }
+  });
+
+  it("refuses an audience that is a client id of the tenant, even one allowed before that was refused", async () => {
+    // A user's access token has its API key's client id as `aud`, and the same typ, issuer and key.
+    const {
+      client: { id: sessionClient },
+    } = await createApiKey(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "web-app",
+    });
+    const { client: created } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "legacy-bot",
+      scopes: ["deploy:read"],
+    });
+    // A list written before such audiences were refused.
+    const legacy = await h.runtime.ctx.store.clients.update(
+      TENANT,
+      created.id,
+      { audiences: ["https://api.example.test", sessionClient, created.id] },
+      h.clock.now(),
+    );
+    if (legacy === undefined) {
+      throw new Error("no client");
+    }
+    const issueFor = (audience: string) =>
+      issueClientCredentialsToken(h.runtime.ctx, {
+        tenant,
+        client: legacy,
+        ip: IP,
+        audiences: [audience],
+      });
+    for (const audience of [sessionClient, created.id]) {
+      await expect(issueFor(audience), audience).rejects.toMatchObject({
+        code: "invalid_target",
+        message: "The client may not have tokens for this audience",
+      });
+    }
+    expect((await issueFor("https://api.example.test")).audience).toBe("https://api.example.test");
   });
 
   it("is a client access token to the token registry: introspected active, then revoked by jti", async () => {
