@@ -4,25 +4,42 @@ import { countAttempt, giveBack, type SpentPoint } from "../throttle-attempt.js"
 
 /** Limits on failed client authentications. Only failures count. */
 export interface StepUpThrottleSettings {
+  /** Failures naming one client id from one IP address (and, for OTP codes, from any). */
   readonly maxFailuresPerClient: number;
   readonly maxFailuresPerIp: number;
   readonly windowSeconds: number;
 }
 
+/** How a step-up proves its client: only a TOTP code can be guessed. */
+export type ThrottledProof = "client_secret" | "otp" | "assertion";
+
 /**
- * Throttles guessing at a client's secret, OTP codes or assertions, per
- * client (whatever IP) and per IP (whatever client), stricter than the token
- * API's request limits. Only a client of the tenant asked is counted, under
- * that tenant: naming another tenant's client, or an unknown one, counts
- * against the IP alone, so nobody can lock a client out from elsewhere.
+ * Throttles guessing at a client's secret, OTP codes or assertions, per IP
+ * (whatever client), per client id and IP, and, for OTP codes alone, per
+ * client id whatever the IP. Stricter than the token API's request limits.
+ *
+ * Client ids are not secrets (every client access token carries its
+ * client's), so a budget a stranger could spend from anywhere would let
+ * anyone lock a client out by naming it. A 256-bit secret and a signed
+ * assertion cannot be guessed, so their failures count per IP and per
+ * client id from that IP only; a six-digit code can be, from many
+ * addresses at once, so its failures also count per client id from
+ * anywhere (locking out that client's OTP step-ups, not its others).
+ *
+ * A client id is counted whether or not the tenant has that client, under
+ * the tenant asked: an unknown client runs out of failures, and is then
+ * refused with `rate_limited`, exactly as a known one, so the refusal says
+ * nothing of which exist. Naming another tenant's client counts under the
+ * tenant asked, never against that client.
  */
 export class StepUpThrottle {
-  readonly #byClient: RateLimiter;
+  readonly #byClientIp: RateLimiter;
   readonly #byIp: RateLimiter;
+  readonly #otpByClient: RateLimiter;
 
   constructor(cache: Cache, settings: StepUpThrottleSettings) {
-    this.#byClient = cache.rateLimiter({
-      name: "step-up-fail-client",
+    this.#byClientIp = cache.rateLimiter({
+      name: "step-up-fail-client-ip",
       points: settings.maxFailuresPerClient,
       windowSeconds: settings.windowSeconds,
     });
@@ -31,29 +48,42 @@ export class StepUpThrottle {
       points: settings.maxFailuresPerIp,
       windowSeconds: settings.windowSeconds,
     });
+    this.#otpByClient = cache.rateLimiter({
+      name: "step-up-fail-client-otp",
+      points: settings.maxFailuresPerClient,
+      windowSeconds: settings.windowSeconds,
+    });
   }
 
   /**
-   * Counts an attempt up front (IP first, then the client, when there is
-   * one), and throws `rate_limited`, having spent nothing, when the IP or
-   * the client has used up its failures ({@link countAttempt}). The IP goes
-   * first so that a flood from an address out of failures never touches the
-   * client's own counter, even for an instant. Counting before the
-   * attempt (not after a failure) keeps the budget exact however many
-   * guesses arrive at once, on however many instances; {@link succeeded}
-   * gives the points back.
+   * Counts an attempt up front (the IP first, then the client id from that
+   * IP when one is named, then the client id alone for an OTP code), and
+   * throws `rate_limited`, having spent nothing, when a counter has used up
+   * its failures ({@link countAttempt}). The IP goes first so that a flood
+   * from an address out of failures never touches a client's counters,
+   * even for an instant. Counting before the attempt (not after a failure)
+   * keeps the budget exact however many guesses arrive at once, on however
+   * many instances; {@link succeeded} gives the points back.
+   *
+   * @param clientId the client id the attempt names, whether or not the tenant has it.
    */
   begin(
     tenantId: TenantId,
     clientId: ClientId | undefined,
     ip: string,
+    proof: ThrottledProof,
   ): Promise<readonly SpentPoint[]> {
     return countAttempt(
       [
         { limiter: this.#byIp, key: ip },
         ...(clientId === undefined
           ? []
-          : [{ limiter: this.#byClient, key: clientKey(tenantId, clientId) }]),
+          : [
+              { limiter: this.#byClientIp, key: JSON.stringify([tenantId, clientId, ip]) },
+              ...(proof === "otp"
+                ? [{ limiter: this.#otpByClient, key: JSON.stringify([tenantId, clientId]) }]
+                : []),
+            ]),
       ],
       "Too many failed client authentications; try again later",
     );
@@ -63,8 +93,4 @@ export class StepUpThrottle {
   succeeded(spent: readonly SpentPoint[]): Promise<void> {
     return giveBack(spent);
   }
-}
-
-function clientKey(tenantId: TenantId, clientId: ClientId): string {
-  return JSON.stringify([tenantId, clientId]);
 }

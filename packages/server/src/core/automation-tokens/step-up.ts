@@ -98,7 +98,8 @@ export async function stepUp(
   const claimedId = claimedClientId(proof);
   const client =
     claimedId === undefined ? undefined : await ctx.store.clients.get(tenant.id, claimedId);
-  const spent = await ctx.stepUpThrottle.begin(tenant.id, client?.id, ip);
+  // Counted by the id named, known or not: an unknown client's refusals look like a known one's.
+  const spent = await ctx.stepUpThrottle.begin(tenant.id, claimedId, ip, proof.method);
   const found = await refusal(ctx, client, proof);
   if (found !== undefined || client === undefined) {
     const reason = found ?? "unknown_client";
