@@ -11,6 +11,14 @@ import { tenantIssuer } from "../tokens/issuer.js";
 import { ACCESS_TOKEN_TYP } from "../tokens/session-tokens.js";
 import { chooseAudience } from "./requested-audience.js";
 
+/**
+ * The longest a client access token lives, whatever the tenant's access
+ * token lifetime (up to a day): a resource server that validates it as a
+ * JWT alone cannot see its client disabled or the token revoked, so it is
+ * kept short; the client asks for another when it runs out.
+ */
+export const MAX_CLIENT_ACCESS_TOKEN_TTL_SECONDS = 3600;
+
 /** An access token issued to a client for itself. */
 export interface IssuedClientAccessToken {
   readonly accessToken: string;
@@ -43,7 +51,8 @@ export interface ClientAccessTokenRequest {
  * one the operator allowed the client and not a client id of the tenant,
  * which a user's access token has as its `aud` (`invalid_target`
  * otherwise). Lives
- * the tenant's access token lifetime. Recorded in the audit trail with
+ * the tenant's access token lifetime, at most
+ * {@link MAX_CLIENT_ACCESS_TOKEN_TTL_SECONDS}. Recorded in the audit trail with
  * `grant`.
  */
 export async function issueClientAccessToken(
@@ -65,7 +74,7 @@ export async function issueClientAccessToken(
   }
   const now = ctx.clock.now();
   const iat = epochSeconds(now);
-  const exp = iat + tenant.accessTokenTtlSeconds;
+  const exp = iat + Math.min(tenant.accessTokenTtlSeconds, MAX_CLIENT_ACCESS_TOKEN_TTL_SECONDS);
   const jti = randomUUID();
   const key = await ctx.keyring.signingKey(tenant.id, tenant.signingAlgorithm);
   const accessToken = await signJwt(key, ACCESS_TOKEN_TYP, {

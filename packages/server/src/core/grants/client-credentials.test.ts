@@ -71,6 +71,24 @@ describe("issueClientCredentialsToken", () => {
     expect(issued.expiresIn).toBe(tenant.accessTokenTtlSeconds);
   });
 
+  it("lives the tenant's access token lifetime, and an hour at most", async () => {
+    for (const [ttl, lives] of [
+      [600, 600],
+      [3600, 3600],
+      [24 * 3600, 3600],
+    ] as const) {
+      const longer = { ...tenant, accessTokenTtlSeconds: ttl };
+      const issued = await issueClientCredentialsToken(h.runtime.ctx, {
+        tenant: longer,
+        client,
+        ip: IP,
+      });
+      expect(issued.expiresIn, String(ttl)).toBe(lives);
+      const { payload } = await verify(issued.accessToken);
+      expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(lives);
+    }
+  });
+
   it("records the issue in the audit trail, without the token", async () => {
     const issued = await issue({ scopes: ["deploy:read"] });
     const events = await h.runtime.ctx.store.audit.list(TENANT, { limit: 200 });
