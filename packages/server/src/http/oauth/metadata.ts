@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { ASSERTION_ALGORITHMS } from "../../core/clients/public-keys.js";
+import { TOKENS_ADMIN, TOKENS_WRITE } from "../../core/clients/scopes.js";
 import type { CoreContext } from "../../core/context.js";
 import { OAUTH_ROUTES } from "./paths.js";
 import { oauthErrorResponses } from "./schemas.js";
@@ -31,6 +32,13 @@ export interface AuthorizationServerMetadata {
   readonly token_exchange_actor_token_types_supported: readonly string[];
   readonly token_exchange_requested_token_types_supported: readonly string[];
 }
+
+/**
+ * The scopes that mean something to Tessera itself: `openid` (a session's
+ * tokens), `tokens:admin` (introspect and revoke any token of the tenant)
+ * and `tokens:write` (a short-term token that issues long-term ones).
+ */
+export const TESSERA_SCOPES: readonly string[] = ["openid", TOKENS_ADMIN, TOKENS_WRITE];
 
 const stringArray = { type: "array", items: { type: "string" } } as const;
 
@@ -65,20 +73,15 @@ const metadataSchema = {
  * The tenant's metadata (RFC 8414 §2; also what OpenID Connect Discovery
  * 1.0 §3 asks for). It lists only what is served now: the token,
  * introspection and revocation endpoints, their grants and client
- * authentication methods, the tenant's JWKS, the scopes its clients may be
- * given, the algorithm of its ID tokens (issued by the session API), and
- * the token types its token exchange (RFC 8693) takes and issues.
+ * authentication methods, the tenant's JWKS, the scopes Tessera itself
+ * defines ({@link TESSERA_SCOPES}; never its clients' own, which would tell
+ * anyone what the tenant's clients hold), the algorithm of its ID tokens
+ * (issued by the session API), and the token types its token exchange
+ * (RFC 8693) takes and issues.
  * There is no authorization endpoint, so no response type.
  */
-export async function metadataOf(
-  ctx: CoreContext,
-  served: OAuthTenant,
-): Promise<AuthorizationServerMetadata> {
+export function metadataOf(served: OAuthTenant): AuthorizationServerMetadata {
   const { tenant, issuer } = served;
-  const clients = await ctx.store.clients.list(tenant.id);
-  const scopes = new Set(
-    clients.filter((client) => client.status === "active").flatMap((client) => client.scopes),
-  );
   return {
     issuer,
     token_endpoint: served.endpoint("token"),
@@ -94,7 +97,7 @@ export async function metadataOf(
     introspection_signing_alg_values_supported: [tenant.signingAlgorithm],
     revocation_endpoint_auth_methods_supported: SERVED_AUTH_METHODS.revocation,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-    scopes_supported: [...scopes].sort(),
+    scopes_supported: TESSERA_SCOPES,
     response_types_supported: [],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: [tenant.signingAlgorithm],
@@ -119,9 +122,9 @@ export function registerMetadata(
 ): void {
   const serve = async (tenantId: string, reply: FastifyReply) => {
     const served = await oauthTenant(ctx, tenantId, defaultTenant);
-    // Clients cache it; a new client's scopes show within a minute.
+    // Clients cache it; a change of the tenant's algorithm shows within a minute.
     reply.header("cache-control", "public, max-age=60");
-    return metadataOf(ctx, served);
+    return metadataOf(served);
   };
   const routes = [
     [OAUTH_ROUTES.asMetadata, "getAuthorizationServerMetadata", "RFC 8414 metadata of a tenant"],
