@@ -111,9 +111,11 @@ export function metadataOf(served: OAuthTenant): AuthorizationServerMetadata {
  * `GET /.well-known/oauth-authorization-server/tenants/{id}` (RFC 8414
  * §3.1 places it there for the issuer `<public url>/tenants/{id}`) and
  * `GET /tenants/{id}/.well-known/openid-configuration` (OpenID Connect
- * Discovery 1.0 §4), and both without the tenant for the default tenant.
- * Every path answers the same document, whose `issuer` is always the
+ * Discovery 1.0 §4). Both answer the same document, whose `issuer` is the
  * tenant's issuer: a client validates it against the issuer it was given.
+ * Neither is served without the tenant, not even for the default tenant:
+ * the issuer RFC 8414 §3.3 would derive from those paths is the public URL
+ * itself, which no tenant's issuer is.
  */
 export function registerMetadata(
   app: FastifyInstance,
@@ -147,24 +149,6 @@ export function registerMetadata(
         },
       },
       async (request, reply) => serve(request.params.tenantId, reply),
-    );
-  }
-  const defaults = [
-    [OAUTH_ROUTES.defaultAsMetadata, "getDefaultAuthorizationServerMetadata"],
-    [OAUTH_ROUTES.defaultOidcConfiguration, "getDefaultOpenIdConfiguration"],
-  ] as const;
-  for (const [url, operationId] of defaults) {
-    app.get(
-      url,
-      {
-        schema: {
-          operationId,
-          summary: "The default tenant's metadata",
-          tags: ["oauth"],
-          response: { 200: metadataSchema },
-        },
-      },
-      async (_request, reply) => serve(defaultTenant, reply),
     );
   }
 }

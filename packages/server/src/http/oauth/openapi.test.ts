@@ -30,9 +30,7 @@ afterAll(async () => {
 describe("the OpenAPI document's OAuth part", () => {
   it.each([
     ["/.well-known/oauth-authorization-server/tenants/{tenantId}", "get"],
-    ["/.well-known/oauth-authorization-server", "get"],
     ["/tenants/{tenantId}/.well-known/openid-configuration", "get"],
-    ["/.well-known/openid-configuration", "get"],
     ["/tenants/{tenantId}/oauth/token", "post"],
     ["/oauth/token", "post"],
     ["/tenants/{tenantId}/oauth/introspect", "post"],

@@ -47,7 +47,9 @@ const login = (username: string, password: string, extra: Record<string, string>
   postToken(h, { grant_type: "password", username, password, client_id: h.clientId, ...extra });
 
 const grantTypes = async () =>
-  (await h.app.inject({ method: "GET", url: "/.well-known/openid-configuration" })).json<{
+  (
+    await h.app.inject({ method: "GET", url: "/tenants/default/.well-known/openid-configuration" })
+  ).json<{
     grant_types_supported: string[];
   }>().grant_types_supported;
 

@@ -3,7 +3,9 @@
  * `<public url>/tenants/<id>` (see `tenantIssuer`); its endpoints are below
  * it, and the RFC 8414 metadata sits where RFC 8414 §3.1 derives it from
  * the issuer: `/.well-known/oauth-authorization-server` inserted before the
- * issuer's path. The default tenant's are also served without the prefix.
+ * issuer's path. The default tenant's endpoints (not its metadata, whose
+ * unprefixed paths would derive another issuer) are also served without
+ * the prefix.
  */
 
 /** RFC 8414 §3: the well-known suffix of authorization server metadata. */
@@ -26,9 +28,7 @@ export type EndpointName = keyof typeof ENDPOINT_SUFFIXES;
 /** The routes of the dialect, as fastify path patterns. */
 export const OAUTH_ROUTES = {
   asMetadata: `${AS_METADATA_SUFFIX}/tenants/:tenantId`,
-  defaultAsMetadata: AS_METADATA_SUFFIX,
   oidcConfiguration: `/tenants/:tenantId${OIDC_CONFIGURATION_SUFFIX}`,
-  defaultOidcConfiguration: OIDC_CONFIGURATION_SUFFIX,
 } as const;
 
 /** An endpoint's two routes: below a tenant, and unprefixed for the default tenant. */

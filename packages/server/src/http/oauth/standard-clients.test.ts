@@ -133,17 +133,40 @@ describe("discovery", () => {
     },
   );
 
-  it("serves the default tenant's document without the prefix too, issuer unchanged", async () => {
-    const prefixed = await (await fetch(`${h.issuer}/.well-known/openid-configuration`)).json();
+  it("serves no metadata without the tenant: its issuer would not be the one RFC 8414 derives there", async () => {
+    const derived = await fetch(
+      `${h.publicUrl}/.well-known/oauth-authorization-server/tenants/default`,
+    );
+    expect(derived.status).toBe(200);
+    expect(((await derived.json()) as { issuer: string }).issuer).toBe(
+      `${h.publicUrl}/tenants/default`,
+    );
     for (const path of [
       "/.well-known/openid-configuration",
       "/.well-known/oauth-authorization-server",
-      "/.well-known/oauth-authorization-server/tenants/default",
     ]) {
       const response = await fetch(`${h.publicUrl}${path}`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual(prefixed);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ error: "invalid_request" });
     }
+    // oauth4webapi, given the public URL as the issuer, finds no metadata rather than a mismatch.
+    await expect(
+      oauth.discoveryRequest(new URL(h.publicUrl), { [oauth.allowInsecureRequests]: true }),
+    ).resolves.toMatchObject({ status: 404 });
+  });
+
+  it("still serves the default tenant's endpoints without the prefix", async () => {
+    const response = await fetch(`${h.publicUrl}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: secretClient.id,
+        client_secret: secretClient.secret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { token_type: string }).token_type).toBe("Bearer");
   });
 
   it("answers 404 for an unknown tenant, which openid-client reports", async () => {
