@@ -52,6 +52,23 @@ describe("400 invalid_request: the form itself", () => {
     expectOAuthError(response, 400, "invalid_request");
   });
 
+  it.each([
+    ["/tenants/default/oauth/token", `client_secret=${SENTINEL}`],
+    ["/oauth/token", "grant_type=client_credentials"],
+    ["/tenants/default/oauth/introspect", `token=${SENTINEL}`],
+    ["/tenants/default/oauth/revoke", "x=1"],
+  ])(
+    "refuses parameters in the query string of %s (RFC 6749 §3.2: the body)",
+    async (path, query) => {
+      const response = await postToken(h, post(), {}, `${path}?${query}`);
+      const error = expectOAuthError(response, 400, "invalid_request");
+      expect(error.error_description).toBe(
+        "Send the parameters in the request body, not in the URL (RFC 6749 section 3.2)",
+      );
+      expect(response.body).not.toContain(SENTINEL);
+    },
+  );
+
   it("asks for grant_type when the body is empty", async () => {
     const error = expectOAuthError(await postToken(h, ""), 400, "invalid_request");
     expect(error.error_description).toBe("grant_type is required");

@@ -68,8 +68,16 @@ function decodeComponent(text: string): string {
  * {@link MAX_VALUE_LENGTH}, a control or bidirectional character, or
  * undecodable percent-encoding is `invalid_request`; no message quotes a
  * value. Unknown parameters are kept, and ignored by the grants (§3.2).
+ * Parameters in the URL's query are refused (`invalid_request`), not
+ * merged: RFC 6749 §3.2 (and RFC 7009 §2.1, RFC 7662 §2.1) send them in the
+ * body, and a client that puts its secret in a URL must learn it at once.
  */
 export function readForm(request: FastifyRequest): OAuthForm {
+  const query = request.url.indexOf("?");
+  if (query >= 0 && query < request.url.length - 1) {
+    // A secret or a token in a URL ends up in access logs and proxies' histories.
+    refuse("Send the parameters in the request body, not in the URL (RFC 6749 section 3.2)");
+  }
   const body = request.body;
   const raw = Buffer.isBuffer(body) ? body : undefined;
   const contentType = request.headers["content-type"];
