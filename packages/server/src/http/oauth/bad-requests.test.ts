@@ -127,6 +127,22 @@ describe("400 invalid_request: client authentication", () => {
     expect(error.error_description).toContain("one client authentication method");
   });
 
+  it.each([
+    ["Basic", true],
+    ["a secret in the body", false],
+  ])("refuses %s beside a stray client_assertion_type (RFC 6749 §2.3)", async (_, basic) => {
+    const response = await postToken(
+      h,
+      {
+        ...(basic ? grant() : post()),
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      },
+      basic ? { authorization: clientBasic(client.id, client.secret) } : {},
+    );
+    const error = expectOAuthError(response, 400, "invalid_request");
+    expect(error.error_description).toContain("one client authentication method");
+  });
+
   it("refuses a secret and an assertion together", async () => {
     const response = await postToken(h, {
       ...post(),

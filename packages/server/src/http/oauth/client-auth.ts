@@ -66,7 +66,10 @@ export function presentedCredentials(
   const secret = form.get("client_secret");
   const assertion = form.get("client_assertion");
   const assertionType = form.get("client_assertion_type");
-  const used = [authorization, secret, assertion].filter((value) => value !== undefined);
+  // A client_assertion_type alone counts: it says the request uses an assertion too.
+  const used = [authorization, secret, assertion ?? assertionType].filter(
+    (value) => value !== undefined,
+  );
   if (used.length > 1) {
     throw new TesseraError(
       "invalid_request",
