@@ -202,6 +202,15 @@ describe("400: what the grant refuses", () => {
     expect(error.error_description).toBe("This client may not use the client_credentials grant");
   });
 
+  it.each(["%20", "+++", "%20%20"])(
+    "answers invalid_scope for a scope of spaces alone (%s): it names no scope (RFC 6749 §3.3)",
+    async (encoded) => {
+      const response = await postToken(h, `${new URLSearchParams(post())}&scope=${encoded}`);
+      const error = expectOAuthError(response, 400, "invalid_scope");
+      expect(error.error_description).toBe("scope names no scope");
+    },
+  );
+
   it("answers invalid_scope for a scope beyond the client's", async () => {
     const response = await postToken(h, { ...post(), scope: "deploy:read admin" });
     expectOAuthError(response, 400, "invalid_scope");

@@ -27,9 +27,17 @@ export interface GrantCall {
   readonly request: FastifyRequest;
 }
 
-/** Scope values are separated by spaces (RFC 6749 §3.3). */
+/**
+ * Scope values are separated by spaces (RFC 6749 §3.3). A `scope` of spaces
+ * alone names no scope-token, which §3.3 requires at least one of: it is
+ * `invalid_scope`, not an empty scope (an empty value is an absent one, §3.1).
+ */
 export function scopesOf(scope: string | undefined): string[] | undefined {
-  return scope?.split(" ").filter((value) => value !== "");
+  const scopes = scope?.split(" ").filter((value) => value !== "");
+  if (scopes?.length === 0) {
+    throw new OAuthDialectError("invalid_scope", "scope names no scope");
+  }
+  return scopes;
 }
 
 /** The answer for an access token a client got for itself. */
