@@ -93,10 +93,42 @@ describe("authenticateClient", () => {
       tokenEndpointAuthMethod: "none",
     });
     expect((await authenticate({ method: "none", clientId: spa.id })).client.id).toBe(spa.id);
-    // Proven, but not registered for the grant: forbidden, which says so.
+    // A grant that needs a client that authenticates: an id alone never proves one for it.
     await expect(
       authenticate({ method: "none", clientId: spa.id }, { grant: "client_credentials" }),
-    ).rejects.toMatchObject({ code: "forbidden" });
+    ).rejects.toMatchObject({ code: "invalid_credentials" });
+  });
+
+  it("refuses none where no public client could pass before reading or recording anything", async () => {
+    const { client: spa } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "spa-early",
+      scopes: [],
+      tokenEndpointAuthMethod: "none",
+    });
+    const events = async () =>
+      (await h.runtime.ctx.store.audit.list(TENANT, { limit: 1000 })).length;
+    const before = await events();
+    for (const clientId of [spa.id, client.id, "no-such-client"]) {
+      // An endpoint that does not take none (introspection): one answer for every id.
+      await expect(
+        authenticate({ method: "none", clientId }, { methods: ["client_secret_basic"] }),
+      ).rejects.toMatchObject({
+        code: "invalid_credentials",
+        message: "Client authentication failed",
+      });
+      // A grant no public client may hold: one answer for every id too.
+      for (const grant of [
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      ] as const) {
+        await expect(authenticate({ method: "none", clientId }, { grant })).rejects.toMatchObject({
+          code: "invalid_credentials",
+          message: "Client authentication failed",
+        });
+      }
+    }
+    expect(await events()).toBe(before);
   });
 
   it("takes an assertion for the token endpoint once, and checks client_id before spending it", async () => {

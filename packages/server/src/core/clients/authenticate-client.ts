@@ -5,6 +5,7 @@ import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { isClientIdShaped } from "./client-ids.js";
+import { publicClientMayUse } from "./coherence.js";
 import type { GrantType } from "./grant-types.js";
 import { allowedAuthMethods, type ClientAuthMethod, mayUseGrant } from "./token-endpoint-rules.js";
 
@@ -98,6 +99,7 @@ export async function authenticateClient(
       });
       break;
     case "none":
+      refuseNoneEarly(input.methods, input.grant);
       client = await publicClient(ctx, tenant, presented.clientId, ip);
       break;
   }
@@ -113,6 +115,25 @@ export async function authenticateClient(
     });
   }
   return { client, method: presented.method };
+}
+
+/**
+ * Refuses `none` where no public client could pass, before any lookup or
+ * audit event: at an endpoint that does not take it (introspection), or
+ * for a grant no public client may hold (`client_credentials`,
+ * `jwt-bearer`). The answer is the same whatever the client id, and it
+ * costs nothing to send again and again.
+ */
+function refuseNoneEarly(methods: readonly ClientAuthMethod[], grant: GrantType | undefined): void {
+  if (!methods.includes("none")) {
+    throw new TesseraError("invalid_credentials", FAILED, { detail: "none not taken here" });
+  }
+  if (grant !== undefined && !publicClientMayUse(grant)) {
+    // RFC 6749 §4.4: the grant needs a client that authenticates; an id alone does not.
+    throw new TesseraError("invalid_credentials", FAILED, {
+      detail: `none cannot authenticate for ${grant}`,
+    });
+  }
 }
 
 /** The assertion's `iss` before any check, to compare with a `client_id` beside it. */

@@ -1,12 +1,20 @@
 import { TesseraError } from "../errors.js";
 import type { ClientRecord } from "../model/index.js";
-import { CLIENT_CREDENTIALS, JWT_BEARER } from "./grant-types.js";
+import { CLIENT_CREDENTIALS, type GrantType, JWT_BEARER } from "./grant-types.js";
 
 /** What decides whether a client's settings make sense together. */
 export type ClientShape = Pick<
   ClientRecord,
   "grantTypes" | "tokenEndpointAuthMethod" | "publicKeys" | "totpSeedSealed"
 >;
+
+/** The grants no public client (`none`) may hold: see {@link checkClientCoherence}. */
+const CONFIDENTIAL_ONLY_GRANTS: readonly GrantType[] = [CLIENT_CREDENTIALS, JWT_BEARER];
+
+/** True when a public client (`none`) may be registered for `grant`. */
+export function publicClientMayUse(grant: GrantType): boolean {
+  return !CONFIDENTIAL_ONLY_GRANTS.includes(grant);
+}
 
 /**
  * Refuses a client whose settings contradict each other, before it is
@@ -28,7 +36,7 @@ export function checkClientCoherence(client: ClientShape): void {
   };
   const method = client.tokenEndpointAuthMethod;
   if (method === "none") {
-    for (const grant of [CLIENT_CREDENTIALS, JWT_BEARER]) {
+    for (const grant of CONFIDENTIAL_ONLY_GRANTS) {
       if (client.grantTypes.includes(grant)) {
         refuse(
           `A public client (auth method none) cannot use the ${grant} grant: that grant needs a client that authenticates`,

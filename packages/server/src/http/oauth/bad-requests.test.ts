@@ -268,12 +268,15 @@ describe("401 invalid_client", () => {
       401,
       "invalid_client",
     );
-    // The API key's client is public: known by its id, but not registered for client_credentials.
-    expectOAuthError(
-      await postToken(h, { ...grant(), client_id: h.clientId }),
-      400,
-      "unauthorized_client",
-    );
+    // The API key's client is public, and no more able to use client_credentials by its id alone:
+    // the same answer as for a confidential client, or an unknown id.
+    for (const clientId of [h.clientId, "no-such-client"]) {
+      expectOAuthError(
+        await postToken(h, { ...grant(), client_id: clientId }),
+        401,
+        "invalid_client",
+      );
+    }
   });
 
   it("refuses private_key_jwt for a client without registered keys", async () => {
