@@ -205,10 +205,14 @@ function statusRefusal(client: ClientRecord): "client_disabled" | undefined {
 /**
  * Checks a JWT assertion (RFC 7523 §3): signed by one of the client's
  * registered keys with that key's own algorithm (RS256, ES256 or EdDSA;
- * never `none` or HMAC), `iss` = `sub` = the client id, `aud` naming this
- * endpoint or the issuer, `exp` present and at most five minutes ahead, and
- * a `jti` that is accepted once. A claim that fails under a key whose
- * signature held is reported as itself (expired, wrong audience, …).
+ * never `none` or HMAC), `iss` = `sub` = the client id, `aud` one value
+ * (a string, or an array of one) naming this endpoint or the issuer, `exp`
+ * present and at most five minutes ahead, and a `jti` that is accepted
+ * once: once for every endpoint that takes assertions (the token API's and
+ * OAuth's, the client's own and the jwt-bearer grant's claim one key), so
+ * an assertion made for the issuer is spent wherever it is first used. A
+ * claim that fails under a key whose signature held is reported as itself
+ * (expired, wrong audience, …).
  */
 async function assertionRefusal(
   ctx: CoreContext,
@@ -248,6 +252,11 @@ async function assertionRefusal(
         continue; // not this key's signature: try the next candidate
       }
       return claim;
+    }
+    if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
+      // One audience (RFC 7523 §3 item 3 as draft-ietf-oauth-rfc7523bis tightens it): an
+      // assertion naming others besides this server could have been made for one of them.
+      return "assertion_wrong_audience";
     }
     const exp = payload.exp as number;
     if (

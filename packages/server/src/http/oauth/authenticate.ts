@@ -33,7 +33,7 @@ export async function authenticateRequestClient(
   const { client } = await authenticateClient(ctx, {
     tenant: served.tenant,
     ip: request.ip,
-    presented: presentedCredentials(request, form, served.assertionAudiences),
+    presented: presentedCredentials(request, form, served.assertionAudiencesOf(input.endpoint)),
     methods: SERVED_AUTH_METHODS[input.endpoint],
     ...(input.grant === undefined ? {} : { grant: input.grant }),
   });

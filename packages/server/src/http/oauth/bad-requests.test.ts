@@ -1,8 +1,20 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
-import { clientBasic, expectOAuthError, ISSUER, postToken } from "../../../test/support/oauth.js";
-import { addClient, type TestClient } from "../../../test/support/token-api.js";
+import {
+  clientBasic,
+  expectOAuthError,
+  ISSUER,
+  postToken,
+  TOKEN_URL,
+} from "../../../test/support/oauth.js";
+import {
+  addClient,
+  assertion,
+  newSigningKey,
+  postLong,
+  type TestClient,
+} from "../../../test/support/token-api.js";
 import { createClient } from "../../core/clients/clients.js";
 import { updateClient } from "../../core/clients/update-client.js";
 import { createTenant } from "../../core/tenants.js";
@@ -349,5 +361,73 @@ describe("200, through app.inject", () => {
   it("puts Pragma: no-cache on refusals too", async () => {
     const response = await postToken(h, { ...post(), client_secret: "wrong" });
     expect(response.headers.pragma).toBe("no-cache");
+  });
+});
+
+describe("401 invalid_client: an assertion's audience", () => {
+  const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  const byAssertion = (signed: string, url = "/tenants/default/oauth/token") =>
+    postToken(
+      h,
+      { ...grant(), client_assertion_type: ASSERTION_TYPE, client_assertion: signed },
+      {},
+      url,
+    );
+
+  async function keyedClient() {
+    const key = await newSigningKey("ES256");
+    const { client: keyed } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: `aud-keyed-${Math.random().toString(36).slice(2)}`,
+      scopes: ["deploy:read"],
+      tokenEndpointAuthMethod: "private_key_jwt",
+      publicKeys: [key.pem],
+    });
+    const testClient: TestClient = {
+      id: keyed.id,
+      name: keyed.name,
+      secret: "",
+      otpauthUri: undefined,
+    };
+    return { key, testClient };
+  }
+
+  it("takes the token endpoint's URL, unprefixed for the default tenant too, or the issuer, alone or as an array of one", async () => {
+    const { key, testClient } = await keyedClient();
+    for (const aud of [TOKEN_URL, "https://auth.example.test/oauth/token", ISSUER, [ISSUER]]) {
+      const response = await byAssertion(await assertion(h, testClient, key, { aud }));
+      expect(response.statusCode, JSON.stringify(aud)).toBe(200);
+    }
+  });
+
+  it.each([
+    ["another endpoint's URL", `${ISSUER}/oauth/introspect`],
+    ["the default tenant's other endpoint", "https://auth.example.test/oauth/revoke"],
+    ["the token API's URL", "https://auth.example.test/auth/tokens/long"],
+    ["an array naming another server too", [TOKEN_URL, "https://as.example.test/token"]],
+    ["an array of two of Tessera's", [ISSUER, TOKEN_URL]],
+  ])("refuses %s", async (_, aud) => {
+    const { key, testClient } = await keyedClient();
+    expectOAuthError(
+      await byAssertion(await assertion(h, testClient, key, { aud })),
+      401,
+      "invalid_client",
+    );
+  });
+
+  it("spends a jti made for the issuer wherever it is first used: the token API, then OAuth", async () => {
+    const { key, testClient } = await keyedClient();
+    await updateClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      client: testClient.id,
+      grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+    });
+    const signed = await assertion(h, testClient, key, { aud: ISSUER });
+    const atTokenApi = await postLong(h, {
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      assertion: signed,
+    });
+    expect(atTokenApi.statusCode, atTokenApi.body).toBe(201);
+    expectOAuthError(await byAssertion(signed), 401, "invalid_client");
   });
 });

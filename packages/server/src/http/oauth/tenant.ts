@@ -11,13 +11,15 @@ export interface OAuthTenant {
   readonly issuer: string;
   /** An endpoint's URL as the metadata names it: below the issuer. */
   endpoint(name: EndpointName): string;
-  /**
-   * Every `aud` a client assertion (RFC 7523 §3) may carry here: the issuer
-   * and every URL of every endpoint (each below the issuer and, for the
-   * default tenant, unprefixed too), so an assertion made for any of them,
-   * as client libraries make them, is taken.
-   */
+  /** The `aud` a client assertion may carry at the token endpoint: {@link assertionAudiencesOf}. */
   readonly assertionAudiences: readonly string[];
+  /**
+   * The `aud` a client assertion (RFC 7523 §3) may carry at one endpoint:
+   * the issuer, or that endpoint's URL (below the issuer and, for the
+   * default tenant, unprefixed too). An assertion made for another endpoint
+   * is not taken here.
+   */
+  assertionAudiencesOf(name: EndpointName): readonly string[];
 }
 
 /**
@@ -35,14 +37,15 @@ export async function oauthTenant(
   }
   const issuer = tenantIssuer(ctx, tenant.id);
   const bases = tenant.id === defaultTenant ? [issuer, ctx.settings.publicUrl] : [issuer];
-  const suffixes = Object.values(ENDPOINT_SUFFIXES);
+  const assertionAudiencesOf = (name: EndpointName) => [
+    issuer,
+    ...bases.map((base) => `${base}${ENDPOINT_SUFFIXES[name]}`),
+  ];
   return {
     tenant,
     issuer,
     endpoint: (name) => `${issuer}${ENDPOINT_SUFFIXES[name]}`,
-    assertionAudiences: [
-      issuer,
-      ...bases.flatMap((base) => suffixes.map((suffix) => `${base}${suffix}`)),
-    ],
+    assertionAudiences: assertionAudiencesOf("token"),
+    assertionAudiencesOf,
   };
 }
