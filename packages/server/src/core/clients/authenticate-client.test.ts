@@ -6,6 +6,7 @@ import { authenticateClient, type PresentedClientCredentials } from "./authentic
 import { createClient } from "./clients.js";
 import type { GrantType } from "./grant-types.js";
 import type { ClientAuthMethod } from "./token-endpoint-rules.js";
+import { updateClient } from "./update-client.js";
 
 const ISSUER = "https://auth.example.test/tenants/default";
 const TOKEN_URL = `${ISSUER}/oauth/token`;
@@ -191,5 +192,38 @@ describe("authenticateClient", () => {
     await expect(
       authenticate({ method: "private_key_jwt", assertion, audiences: [TOKEN_URL] }),
     ).rejects.toMatchObject({ code: "invalid_credentials" });
+  });
+
+  it("refuses the secret a client had once it is registered for private_key_jwt, by either transport", async () => {
+    const pair = await generateKeyPair("ES256");
+    const created = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "moved-to-keys",
+      scopes: [],
+    });
+    const oldSecret = created.clientSecret ?? "";
+    expect(
+      (
+        await authenticate({
+          method: "client_secret_post",
+          clientId: created.client.id,
+          secret: oldSecret,
+        })
+      ).client.id,
+    ).toBe(created.client.id);
+    await updateClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      client: created.client.id,
+      tokenEndpointAuthMethod: "private_key_jwt",
+      addPublicKeys: [await exportSPKI(pair.publicKey)],
+    });
+    for (const method of ["client_secret_basic", "client_secret_post"] as const) {
+      await expect(
+        authenticate({ method, clientId: created.client.id, secret: oldSecret }),
+      ).rejects.toMatchObject({
+        code: "invalid_credentials",
+        message: "Client authentication failed",
+      });
+    }
   });
 });
