@@ -56,11 +56,6 @@ export class Deployment {
       // user until it succeeds.
       TESSERA_TRUST_PROXY: "true",
       TESSERA_LOGIN_MAX_FAILURES_PER_USER: "1000000",
-      // Client authentications are counted as they start and given back when
-      // they succeed, so 32 in flight for one client from one address would
-      // pass its failure budgets (10 per client, 30 per IP) and answer 429.
-      TESSERA_STEP_UP_MAX_FAILURES_PER_CLIENT: "1000000",
-      TESSERA_STEP_UP_MAX_FAILURES_PER_IP: "1000000",
       ...(store.kind === "postgres"
         ? {
             TESSERA_DATABASE_URL: store.url,

@@ -1,6 +1,15 @@
+import { TesseraError } from "../errors.js";
 import type { ClientId, TenantId } from "../ids.js";
 import type { Cache, RateLimiter } from "../ports/cache.js";
-import { countAttempt, giveBack, type SpentPoint } from "../throttle-attempt.js";
+import { countAttempt, giveBack, type ThrottleCounter } from "../throttle-attempt.js";
+
+const REFUSAL = "Too many failed client authentications; try again later";
+
+/** One client authentication under way: say how it ended. */
+export interface StepUpAttempt {
+  readonly succeeded: () => Promise<void>;
+  readonly failed: () => Promise<void>;
+}
 
 /** Limits on failed client authentications. Only failures count. */
 export interface StepUpThrottleSettings {
@@ -56,41 +65,57 @@ export class StepUpThrottle {
   }
 
   /**
-   * Counts an attempt up front (the IP first, then the client id from that
-   * IP when one is named, then the client id alone for an OTP code), and
-   * throws `rate_limited`, having spent nothing, when a counter has used up
-   * its failures ({@link countAttempt}). The IP goes first so that a flood
-   * from an address out of failures never touches a client's counters,
-   * even for an instant. Counting before the attempt (not after a failure)
-   * keeps the budget exact however many guesses arrive at once, on however
-   * many instances; {@link succeeded} gives the points back.
+   * Starts an attempt, throwing `rate_limited` (having spent nothing) when
+   * one of its counters has used up its failures: the IP, the client id
+   * from that IP when one is named, and for an OTP code the client id alone.
+   * The IP comes first so that a flood from an address out of failures never
+   * touches a client's counters, even for an instant.
+   *
+   * An OTP code can be guessed, so its attempt is counted up front and given
+   * back on success ({@link countAttempt}): the budget holds exactly however
+   * many codes arrive at once, on however many instances. A 256-bit secret
+   * or a signed assertion cannot be guessed, so its attempt only checks that
+   * no counter has run out, and counts when it fails: a gateway sending many
+   * requests at once with its right secret is never refused for having them
+   * in flight. Parallel wrong secrets may then overshoot the budget by the
+   * number in flight, which buys nothing against 256 bits.
    *
    * @param clientId the client id the attempt names, whether or not the tenant has it.
    */
-  begin(
+  async begin(
     tenantId: TenantId,
     clientId: ClientId | undefined,
     ip: string,
     proof: ThrottledProof,
-  ): Promise<readonly SpentPoint[]> {
-    return countAttempt(
-      [
-        { limiter: this.#byIp, key: ip },
-        ...(clientId === undefined
-          ? []
-          : [
-              { limiter: this.#byClientIp, key: JSON.stringify([tenantId, clientId, ip]) },
-              ...(proof === "otp"
-                ? [{ limiter: this.#otpByClient, key: JSON.stringify([tenantId, clientId]) }]
-                : []),
-            ]),
-      ],
-      "Too many failed client authentications; try again later",
-    );
-  }
-
-  /** Gives back what {@link begin} counted: the attempt succeeded. */
-  succeeded(spent: readonly SpentPoint[]): Promise<void> {
-    return giveBack(spent);
+  ): Promise<StepUpAttempt> {
+    const counters: ThrottleCounter[] = [
+      { limiter: this.#byIp, key: ip },
+      ...(clientId === undefined
+        ? []
+        : [
+            { limiter: this.#byClientIp, key: JSON.stringify([tenantId, clientId, ip]) },
+            ...(proof === "otp"
+              ? [{ limiter: this.#otpByClient, key: JSON.stringify([tenantId, clientId]) }]
+              : []),
+          ]),
+    ];
+    if (proof === "otp") {
+      const spent = await countAttempt(counters, REFUSAL);
+      return { succeeded: () => giveBack(spent), failed: async () => {} };
+    }
+    for (const counter of counters) {
+      const state = await counter.limiter.peek(counter.key);
+      if (state.remaining <= 0) {
+        throw new TesseraError("rate_limited", REFUSAL, {
+          retryAfterSeconds: Math.max(1, Math.ceil(state.resetMs / 1000)),
+        });
+      }
+    }
+    return {
+      succeeded: async () => {},
+      failed: async () => {
+        await Promise.all(counters.map((counter) => counter.limiter.consume(counter.key)));
+      },
+    };
   }
 }

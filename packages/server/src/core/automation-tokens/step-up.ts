@@ -99,10 +99,11 @@ export async function stepUp(
   const client =
     claimedId === undefined ? undefined : await ctx.store.clients.get(tenant.id, claimedId);
   // Counted by the id named, known or not: an unknown client's refusals look like a known one's.
-  const spent = await ctx.stepUpThrottle.begin(tenant.id, claimedId, ip, proof.method);
+  const attempt = await ctx.stepUpThrottle.begin(tenant.id, claimedId, ip, proof.method);
   const found = await refusal(ctx, client, proof);
   if (found !== undefined || client === undefined) {
     const reason = found ?? "unknown_client";
+    await attempt.failed();
     await recordAudit(ctx, {
       tenantId: tenant.id,
       at: ctx.clock.now(),
@@ -114,7 +115,7 @@ export async function stepUp(
       input.refused?.(reason) ?? new TesseraError("invalid_credentials", FAILED, { detail: reason })
     );
   }
-  await ctx.stepUpThrottle.succeeded(spent);
+  await attempt.succeeded();
   if (input.grant !== undefined && !client.grantTypes.includes(input.grant)) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
