@@ -9,8 +9,10 @@ import { registerToken } from "./token.js";
 
 /**
  * The OAuth 2.0 dialect, per tenant: RFC 8414 and OpenID Connect
- * discovery, the token endpoint (RFC 6749 §3.2) with the client
- * credentials grant, introspection (RFC 7662) and revocation (RFC 7009) of
+ * discovery, the token endpoint (RFC 6749 §3.2) with its grants (one
+ * core function each: client credentials, refresh, token exchange,
+ * jwt-bearer, password), introspection (RFC 7662, RFC 9701 signed answers
+ * on request) and revocation (RFC 7009) of
  * every kind of token through the token registry. Every error is `{error, error_description}`
  * (RFC 6749 §5.2); the endpoints share their request budgets with the
  * token API (`limits`).
