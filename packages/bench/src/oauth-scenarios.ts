@@ -68,11 +68,10 @@ export const OAUTH_SCENARIOS: readonly Scenario[] = [
       return {
         method: "POST",
         path: "/oauth/token",
-        headers: { "content-type": FORM },
+        headers: { "content-type": FORM, authorization: basicAuthorization(exchange.client) },
         request: roundRobin(exchange.subjectTokens, (subjectToken) => ({
           body: new URLSearchParams({
             grant_type: TOKEN_EXCHANGE,
-            client_id: exchange.clientId,
             subject_token: subjectToken,
             subject_token_type: ACCESS_TOKEN_TYPE,
             actor_token: exchange.actorToken,
@@ -116,7 +115,7 @@ const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
 /** What the token exchange scenario sends with: its client, users' tokens, the actor's. */
 interface TokenExchangeSetup {
-  readonly clientId: string;
+  readonly client: OAuthClientCredentials;
   /** Access tokens of the bench user's sessions, issued to the exchanging client. */
   readonly subjectTokens: readonly string[];
   /** The bench admin's access token: the actor of every delegation. */
@@ -127,11 +126,12 @@ const exchangeSetups = new WeakMap<object, Promise<TokenExchangeSetup>>();
 
 /**
  * Delegation: a client registered for token exchange (made once per
- * deployment with the CLI, public as the session API's clients are, with an
- * API key its users sign in through) exchanges the bench user's access
- * token, with the bench admin's as the actor, for a delegated access token.
- * Public, so the run measures the exchange and not the client secret's
- * step-up throttle. Each run takes the tokens of a handful of the bench
+ * deployment with the CLI, confidential as the grant requires, with an API
+ * key its users sign in through) exchanges the bench user's access token,
+ * with the bench admin's as the actor, for a delegated access token. It
+ * authenticates with its secret (`client_secret_basic`), as the
+ * `client_credentials` scenario's service does, under the same raised
+ * step-up limits. Each run takes the tokens of a handful of the bench
  * user's sessions in turn; they live an hour, longer than any run.
  */
 function tokenExchangeSetup(target: Target): Promise<TokenExchangeSetup> {
@@ -148,10 +148,9 @@ async function makeTokenExchangeSetup({ url, deployment }: Target): Promise<Toke
     "client",
     "add",
     "bench-exchange",
-    "--public",
     "--grant-types",
     `password,refresh_token,${TOKEN_EXCHANGE}`,
-  ]) as { id: string };
+  ]) as { id: string; clientSecret: string };
   const { key } = deployment.cli(["apikey", "create", "--client", client.id]) as { key: string };
   const login = async (username: string, password: string) =>
     field(
@@ -167,5 +166,5 @@ async function makeTokenExchangeSetup({ url, deployment }: Target): Promise<Toke
     subjectTokens.push(await login(BENCH_USER, deployment.password));
   }
   const actorToken = await login(BENCH_ADMIN, deployment.adminPassword);
-  return { clientId: client.id, subjectTokens, actorToken };
+  return { client: { id: client.id, secret: client.clientSecret }, subjectTokens, actorToken };
 }

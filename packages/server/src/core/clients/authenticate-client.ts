@@ -121,7 +121,7 @@ export async function authenticateClient(
  * Refuses `none` where no public client could pass, before any lookup or
  * audit event: at an endpoint that does not take it (introspection), or
  * for a grant no public client may hold (`client_credentials`,
- * `jwt-bearer`). The answer is the same whatever the client id, and it
+ * `jwt-bearer`, token exchange: {@link publicClientMayUse}). The answer is the same whatever the client id, and it
  * costs nothing to send again and again.
  */
 function refuseNoneEarly(methods: readonly ClientAuthMethod[], grant: GrantType | undefined): void {

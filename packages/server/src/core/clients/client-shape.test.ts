@@ -161,6 +161,14 @@ describe("clients in the core", () => {
       `A public client (auth method none) cannot use the ${JWT_BEARER} grant: that grant needs a client that authenticates`,
     ],
     [
+      "token exchange on a public client",
+      {
+        tokenEndpointAuthMethod: "none",
+        grantTypes: ["password", "refresh_token", TOKEN_EXCHANGE],
+      },
+      `A public client (auth method none) cannot use the ${TOKEN_EXCHANGE} grant: that grant needs a client that authenticates`,
+    ],
+    [
       "private_key_jwt without a registered key",
       { tokenEndpointAuthMethod: "private_key_jwt" },
       "The auth method private_key_jwt needs at least one registered public key",
@@ -177,6 +185,31 @@ describe("clients in the core", () => {
       message,
     });
     expect(await listClients(h.runtime.ctx, TENANT)).toHaveLength(before);
+  });
+
+  it("refuses token exchange to an API key's public client, and takes it once the client has a secret", async () => {
+    const { client } = await createApiKey(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "exchange-web",
+    });
+    const withExchange = ["password", "refresh_token", TOKEN_EXCHANGE];
+    expect(
+      await refusal(
+        updateClient(h.runtime.ctx, {
+          tenantId: TENANT,
+          client: client.id,
+          grantTypes: withExchange,
+        }),
+      ),
+    ).toMatchObject({ code: "invalid_request", message: expect.stringContaining(TOKEN_EXCHANGE) });
+    const confidential = await updateClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      client: client.id,
+      grantTypes: withExchange,
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+    expect(confidential.clientSecret).toMatch(/^tsr_cs_/);
+    expect(confidential.client.grantTypes).toEqual(withExchange);
   });
 
   it("lets a private_key_jwt client have no secret, and keeps its last key", async () => {

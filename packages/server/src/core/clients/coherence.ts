@@ -1,6 +1,6 @@
 import { TesseraError } from "../errors.js";
 import type { ClientRecord } from "../model/index.js";
-import { CLIENT_CREDENTIALS, type GrantType, JWT_BEARER } from "./grant-types.js";
+import { CLIENT_CREDENTIALS, type GrantType, JWT_BEARER, TOKEN_EXCHANGE } from "./grant-types.js";
 
 /** What decides whether a client's settings make sense together. */
 export type ClientShape = Pick<
@@ -9,7 +9,11 @@ export type ClientShape = Pick<
 >;
 
 /** The grants no public client (`none`) may hold: see {@link checkClientCoherence}. */
-const CONFIDENTIAL_ONLY_GRANTS: readonly GrantType[] = [CLIENT_CREDENTIALS, JWT_BEARER];
+const CONFIDENTIAL_ONLY_GRANTS: readonly GrantType[] = [
+  CLIENT_CREDENTIALS,
+  JWT_BEARER,
+  TOKEN_EXCHANGE,
+];
 
 /** True when a public client (`none`) may be registered for `grant`. */
 export function publicClientMayUse(grant: GrantType): boolean {
@@ -21,8 +25,11 @@ export function publicClientMayUse(grant: GrantType): boolean {
  * stored:
  *
  * - a public client (`none`, RFC 6749 §2.1) cannot use `client_credentials`
- *   (RFC 6749 §4.4: confidential clients only) nor `jwt-bearer` with its
- *   own keys (proving itself with a key is what a public client cannot do);
+ *   (RFC 6749 §4.4: confidential clients only), `jwt-bearer` with its
+ *   own keys (proving itself with a key is what a public client cannot do),
+ *   nor token exchange: its `client_id` is in every access token it was
+ *   issued, so anyone who saw one of its users' tokens could exchange it
+ *   (a session as another user, with a refresh token) by naming that id;
  * - `private_key_jwt` needs at least one registered public key to check
  *   the client's assertions with (RFC 7523 §2.2);
  * - TOTP codes prove a client for `client_credentials` (spec 004), so an

@@ -262,6 +262,31 @@ describe("the request", () => {
     expect(error.code).toBe("forbidden");
   });
 
+  it("needs a confidential client, even one registered for token exchange as public", async () => {
+    const ctx = h.runtime.ctx;
+    const { client: web } = await createApiKey(ctx, { tenantId: TENANT, name: "te-old-web" });
+    const stale = await ctx.store.clients.update(
+      TENANT,
+      web.id,
+      { grantTypes: [PASSWORD_GRANT, REFRESH_TOKEN, TOKEN_EXCHANGE] },
+      h.clock.now(),
+    );
+    if (stale === undefined) {
+      throw new Error("no client");
+    }
+    const admin = await login("te-admin", stale);
+    const error = await refusal(
+      exchangeToken(ctx, {
+        tenant,
+        client: stale,
+        ip: IP,
+        subjectToken: admin.accessToken,
+        requestedSubject: "te-bob",
+      }),
+    );
+    expect(error.code).toBe("forbidden");
+  });
+
   it("asks for impersonation or delegation, one of them", async () => {
     const admin = await login("te-admin");
     const bob = await login("te-bob");

@@ -137,7 +137,9 @@ async function impersonate(
 
 /**
  * The token exchange grant (RFC 8693) for `client`, which must be
- * registered for it (`forbidden` otherwise), in one of two modes:
+ * registered for it and confidential (`forbidden` otherwise: a public
+ * client's id is in every token it was issued, so it proves nothing), in
+ * one of two modes:
  *
  * - **impersonation**, with `requestedSubject`: see {@link impersonate};
  * - **delegation**, with `actorToken`: a delegated access token by which the
@@ -166,6 +168,12 @@ export async function exchangeToken(
   if (!mayUseGrant(client, TOKEN_EXCHANGE)) {
     throw new TesseraError("forbidden", "The client may not use the token exchange grant", {
       detail: `client ${client.id} lacks token-exchange`,
+    });
+  }
+  if (client.tokenEndpointAuthMethod === "none") {
+    // A public client's id is in every token it was issued: no proof of who exchanges.
+    throw new TesseraError("forbidden", "A public client may not use the token exchange grant", {
+      detail: `client ${client.id} is public and was registered for token-exchange`,
     });
   }
   const { requestedSubject, actorToken } = request;

@@ -7,14 +7,16 @@ import type { RequestRateLimits } from "../rate-limit.js";
 import { presentedCredentials } from "./client-auth.js";
 import type { OAuthForm } from "./form.js";
 import type { EndpointName } from "./paths.js";
-import { SERVED_AUTH_METHODS } from "./served.js";
+import { SERVED_AUTH_METHODS, tokenAuthMethodsFor } from "./served.js";
 import type { OAuthTenant } from "./tenant.js";
 
 /**
  * Authenticates the client of a request to one of the tenant's endpoints
  * (token, introspection, revocation) by the one method it used, then
  * counts the request against the client's budget: counted once proven, so
- * nobody can spend a client's budget by naming it.
+ * nobody can spend a client's budget by naming it. At the token endpoint
+ * the methods taken depend on the grant: `none` only for the grants a
+ * public client may ask for ({@link tokenAuthMethodsFor}).
  */
 export async function authenticateRequestClient(
   ctx: CoreContext,
@@ -34,7 +36,10 @@ export async function authenticateRequestClient(
     tenant: served.tenant,
     ip: request.ip,
     presented: presentedCredentials(request, form, served.assertionAudiencesOf(input.endpoint)),
-    methods: SERVED_AUTH_METHODS[input.endpoint],
+    methods:
+      input.endpoint === "token" && input.grant !== undefined
+        ? tokenAuthMethodsFor(input.grant)
+        : SERVED_AUTH_METHODS[input.endpoint],
     ...(input.grant === undefined ? {} : { grant: input.grant }),
   });
   await input.limits.countClient(request, reply, client.id);

@@ -1,3 +1,4 @@
+import { publicClientMayUse } from "../../core/clients/coherence.js";
 import { type GrantType, PASSWORD } from "../../core/clients/grant-types.js";
 import type { ClientAuthMethod } from "../../core/clients/token-endpoint-rules.js";
 import type { TenantRecord } from "../../core/model/index.js";
@@ -35,6 +36,17 @@ export const SERVED_AUTH_METHODS: Readonly<Record<EndpointName, readonly ClientA
   introspection: CONFIDENTIAL,
   revocation: [...CONFIDENTIAL, "none"],
 };
+
+/**
+ * The client authentication methods the token endpoint takes for `grant`:
+ * `none` only for a grant a public client may be registered for
+ * ({@link publicClientMayUse}), whatever a client was registered with
+ * before a grant was refused to public clients. A `client_id` alone proves
+ * nothing: it is in every access token the client was issued.
+ */
+export function tokenAuthMethodsFor(grant: GrantType): readonly ClientAuthMethod[] {
+  return publicClientMayUse(grant) ? SERVED_AUTH_METHODS.token : CONFIDENTIAL;
+}
 
 /**
  * The grant types the token endpoint serves for `tenant`: every one but

@@ -364,7 +364,7 @@ describe("the successor of /auth/impersonate", () => {
 
 describe("bad requests: an RFC 6749 error, never a 500", () => {
   const basic = () => ({ authorization: clientBasic(exchanger.id, exchanger.secret) });
-  const exchange = (fields: Record<string, string>, headers = basic()) =>
+  const exchange = (fields: Record<string, string>, headers: Record<string, string> = basic()) =>
     postToken(h, { grant_type: TOKEN_EXCHANGE, ...fields }, headers);
 
   it.each([
@@ -535,6 +535,31 @@ describe("bad requests: an RFC 6749 error, never a 500", () => {
       400,
       "unauthorized_client",
     );
+  });
+
+  it("invalid_client for a public client sending its client_id alone, even one registered for the grant before public clients were refused it", async () => {
+    const ctx = h.runtime.ctx;
+    const { client: web, key } = await createApiKey(ctx, { tenantId: TENANT, name: "old-web" });
+    // As a registration made before token exchange was refused to public clients left it.
+    await ctx.store.clients.update(
+      TENANT,
+      web.id,
+      { grantTypes: ["password", "refresh_token", TOKEN_EXCHANGE] },
+      h.clock.now(),
+    );
+    // Anyone who sees the admin's access token reads the client id from it.
+    const adminToken = sessionOf(await h.login("admin", PASSWORD, key)).session.accessToken;
+    expect(decodeJwt(adminToken).client_id).toBe(web.id);
+    for (const fields of [
+      { requested_subject: "bob" },
+      { actor_token: adminToken, actor_token_type: ACCESS },
+    ]) {
+      const response = await exchange(
+        { client_id: web.id, subject_token: adminToken, subject_token_type: ACCESS, ...fields },
+        {},
+      );
+      expectOAuthError(response, 401, "invalid_client");
+    }
   });
 
   it("invalid_client for a wrong secret, before any token is looked at", async () => {
