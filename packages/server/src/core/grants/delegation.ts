@@ -40,13 +40,23 @@ export type VerifiedActor = VerifiedSessionToken | VerifiedClientAccessToken;
  * and `act: {sub: <actor>}` with the subject token's own `act`, if any,
  * nested inside (RFC 8693 §4.1: the chain of who acted for whom).
  *
+ * It is bound to its actor too, by a private top-level claim (not inside
+ * `act`: RFC 8693 §4.1 has only identity claims there, and says any other
+ * is not for authorization): `actor_sid`, the session of a user actor's
+ * token, or `actor_jti`, the `jti` of the client's own access token that
+ * acted. Verification checks that session is live (the actor has not
+ * logged out, been disabled or had the session revoked) or that `jti` is
+ * not revoked, so the token dies with its actor as with its subject.
+ *
  * Refused with `forbidden` when the actor's token was itself issued to an
  * impersonator (`act`: one who is being acted for cannot act for another),
  * or when the subject token's `may_act` (RFC 8693 §4.4) names someone else.
  * `scopes` narrow the subject token's (`insufficient_scope` beyond them);
  * `resources`/`audiences` choose among the client's allowed audiences
  * (`invalid_target` otherwise), the tenant's issuer by default. It lives
- * the tenant's access token lifetime, and never past the subject token.
+ * the tenant's access token lifetime, and never past the subject token
+ * nor the actor token (a revoked actor `jti` is remembered until the
+ * actor token's `exp` only).
  * Recorded in the audit trail.
  */
 export async function delegateToken(
@@ -76,9 +86,13 @@ export async function delegateToken(
   const audience = chooseAudience(ctx, tenant, client, input);
   const now = ctx.clock.now();
   const iat = epochSeconds(now);
-  const exp = Math.min(epochSeconds(subject.expiresAt), iat + tenant.accessTokenTtlSeconds);
+  const exp = Math.min(
+    epochSeconds(subject.expiresAt),
+    epochSeconds(actor.expiresAt),
+    iat + tenant.accessTokenTtlSeconds,
+  );
   if (exp <= iat) {
-    throw new TesseraError("token_expired", "The subject token has expired");
+    throw new TesseraError("token_expired", "The subject or actor token has expired");
   }
   const act: ActorClaim =
     subject.act === undefined ? { sub: actorSub } : { sub: actorSub, act: subject.act };
@@ -97,6 +111,7 @@ export async function delegateToken(
     token_use: DELEGATED_TOKEN_USE,
     username: subject.user.username,
     act,
+    ...(actor.kind === "access_token" ? { actor_sid: actor.session.id } : { actor_jti: actor.jti }),
   });
   await recordAudit(ctx, {
     tenantId: tenant.id,

@@ -17,7 +17,7 @@ import { loginWithPassword } from "../sessions/login.js";
 import type { SessionTokens } from "../sessions/session-tokens.js";
 import { identifyToken } from "../tokens/identify.js";
 import { introspectToken, revokeToken, verifyToken } from "../tokens/registry.js";
-import { addUser } from "../users.js";
+import { addUser, setUserEnabled } from "../users.js";
 import { issueClientCredentialsToken } from "./client-credentials.js";
 import { exchangeToken, type TokenExchangeRequest } from "./token-exchange.js";
 
@@ -332,6 +332,7 @@ describe("delegation (subject_token + actor_token)", () => {
       token_use: "delegated",
       username: "te-alice",
       act: { sub: users.bob.id },
+      actor_sid: bob.session.id,
     });
     expect(identifyToken(result.accessToken)).toBe("delegated_access_token");
     expect(
@@ -411,6 +412,97 @@ describe("delegation (subject_token + actor_token)", () => {
     await revokeToken(h.runtime.ctx, alice.refreshToken, { tenantId: TENANT, reason: "test" });
 
     expect(await active(token)).toBe(false);
+  });
+
+  describe("ends with its actor", () => {
+    /** `token` is refused by the registry with `reason`, and introspected as inactive. */
+    async function expectDead(token: string, reason: string) {
+      expect(await active(token)).toBe(false);
+      expect(
+        await verifyToken(h.runtime.ctx, token, {
+          kinds: ["delegated_access_token"],
+          tenantId: TENANT,
+        }),
+      ).toMatchObject({ valid: false, reason });
+    }
+
+    it("when the user actor logs out, the subject's session going on", async () => {
+      const alice = await login("te-alice");
+      const bob = await login("te-bob");
+      const result = await exchange({
+        subjectToken: alice.accessToken,
+        actorToken: bob.accessToken,
+      });
+      const token = result.mode === "delegation" ? result.accessToken : "";
+      expect(await active(token)).toBe(true);
+
+      await revokeToken(h.runtime.ctx, bob.refreshToken, { tenantId: TENANT, reason: "logout" });
+
+      await expectDead(token, "revoked");
+      expect(await active(alice.accessToken)).toBe(true);
+    });
+
+    it("when the user actor is disabled", async () => {
+      const alice = await login("te-alice");
+      const carol = await addUser(h.runtime.ctx, {
+        tenantId: TENANT,
+        username: "te-carol",
+        password: PASSWORD,
+        permissions: [],
+      });
+      const actor = await login(carol.username);
+      const result = await exchange({
+        subjectToken: alice.accessToken,
+        actorToken: actor.accessToken,
+      });
+      const token = result.mode === "delegation" ? result.accessToken : "";
+      expect(await active(token)).toBe(true);
+
+      await setUserEnabled(h.runtime.ctx, {
+        tenantId: TENANT,
+        username: carol.username,
+        enabled: false,
+      });
+
+      await expectDead(token, "revoked");
+      expect(await active(alice.accessToken)).toBe(true);
+    });
+
+    it("when the client actor's token is revoked", async () => {
+      const alice = await login("te-alice");
+      const own = await issueClientCredentialsToken(h.runtime.ctx, { tenant, client, ip: IP });
+      const result = await exchange({
+        subjectToken: alice.accessToken,
+        actorToken: own.accessToken,
+      });
+      const token = result.mode === "delegation" ? result.accessToken : "";
+      expect(decodeJwt(token)).toMatchObject({ actor_jti: decodeJwt(own.accessToken).jti });
+      expect(await active(token)).toBe(true);
+
+      await revokeToken(h.runtime.ctx, own.accessToken, {
+        tenantId: TENANT,
+        clientId: client.id,
+        reason: "test",
+      });
+
+      await expectDead(token, "revoked");
+      expect(await active(alice.accessToken)).toBe(true);
+    });
+
+    it("and is refused without its actor binding, as a token of another shape", async () => {
+      const alice = await login("te-alice");
+      const bob = await login("te-bob");
+      const result = await exchange({
+        subjectToken: alice.accessToken,
+        actorToken: bob.accessToken,
+      });
+      const { actor_sid: _bound, ...claims } = decodeJwt(
+        result.mode === "delegation" ? result.accessToken : "",
+      );
+      const key = await h.runtime.ctx.keyring.signingKey(TENANT, tenant.signingAlgorithm);
+      const unbound = await signJwt(key, "at+jwt", claims);
+      await expectDead(unbound, "malformed");
+    });
   });
 
   it("is revoked by its jti alone, the subject's session going on", async () => {

@@ -47,10 +47,61 @@ const REQUIRED_CLAIMS = [
   "act",
 ];
 
+/**
+ * What binds a delegated token to its actor (see `core/grants/delegation.ts`):
+ * the session of a user actor's token (`actor_sid`), or the `jti` of the
+ * client's own access token that acted (`actor_jti`). Exactly one.
+ */
+type ActorBinding =
+  | { readonly session: SessionId; readonly jti?: undefined }
+  | { readonly jti: string; readonly session?: undefined };
+
+/** The token's actor binding, or undefined when it has none, or both. */
+function actorBindingOf(payload: JWTPayload): ActorBinding | undefined {
+  const { actor_sid: session, actor_jti: jti } = payload;
+  if (typeof session === "string" && jti === undefined) {
+    return { session: session as SessionId };
+  }
+  if (typeof jti === "string" && session === undefined) {
+    return { jti };
+  }
+  return undefined;
+}
+
+/**
+ * The actor is still there: a user actor's session live (not logged out,
+ * ended, or its user disabled) and of that user and client; a client
+ * actor's token not revoked, and that client the token's own.
+ */
+async function checkActor(
+  ctx: CoreContext,
+  tenantId: TenantId,
+  client: ClientRecord,
+  act: ActorClaim,
+  binding: ActorBinding,
+): Promise<TokenFailure | undefined> {
+  if (binding.session !== undefined) {
+    const live = await liveSession(
+      ctx,
+      binding.session,
+      { tenantId, userId: act.sub, clientId: client.id },
+      ctx.clock.now(),
+    );
+    return failed(live) ? fail(live.reason, `actor ${live.detail ?? live.reason}`) : undefined;
+  }
+  if (act.sub !== client.id) {
+    return fail("malformed", "a client actor other than the token's client");
+  }
+  return (await isJtiRevoked(ctx, tenantId, binding.jti))
+    ? fail("revoked", "actor token revoked")
+    : undefined;
+}
+
 interface CheckedDelegatedJwt {
   readonly tenantId: TenantId;
   readonly client: ClientRecord;
   readonly act: ActorClaim;
+  readonly actor: ActorBinding;
   readonly payload: JWTPayload & {
     readonly sub: string;
     readonly sid: string;
@@ -111,23 +162,27 @@ async function checkDelegatedJwt(
   }
   const { payload } = check;
   const act = actorOf(payload.act);
+  const actor = actorBindingOf(payload);
   if (
     payload.token_use !== DELEGATED_TOKEN_USE ||
     payload.client_id !== client.id ||
     typeof payload.sub !== "string" ||
     typeof payload.sid !== "string" ||
     typeof payload.jti !== "string" ||
-    act === undefined
+    act === undefined ||
+    actor === undefined
   ) {
     return fail("malformed", "not a delegated access token");
   }
-  return { tenantId, client, act, payload: payload as CheckedDelegatedJwt["payload"] };
+  return { tenantId, client, act, actor, payload: payload as CheckedDelegatedJwt["payload"] };
 }
 
 /**
  * A delegated access token that may be used now: {@link checkDelegatedJwt},
- * its `jti` not revoked, its client active, and its subject's session live
- * (so it ends with that session, whatever its `exp` says).
+ * its `jti` not revoked, its client active, its subject's session live and
+ * its actor still there ({@link checkActor}): it ends with the subject's
+ * session and with the actor's, or the actor token's revocation, whatever
+ * its `exp` says.
  */
 async function verifyDelegatedToken(
   ctx: CoreContext,
@@ -139,7 +194,7 @@ async function verifyDelegatedToken(
   if (failed(checked)) {
     return checked;
   }
-  const { tenantId, client, act, payload } = checked;
+  const { tenantId, client, act, actor, payload } = checked;
   if (await isJtiRevoked(ctx, tenantId, payload.jti)) {
     return fail("revoked");
   }
@@ -154,6 +209,10 @@ async function verifyDelegatedToken(
   );
   if (failed(live)) {
     return live;
+  }
+  const actorGone = await checkActor(ctx, tenantId, client, act, actor);
+  if (actorGone !== undefined) {
+    return actorGone;
   }
   return {
     valid: true,
@@ -204,8 +263,10 @@ function describe(
  * An access token by which an actor acts for a user (RFC 8693 delegation,
  * signed in `core/grants/delegation.ts`): RFC 9068 claims with `sub` the
  * user, `client_id` the client that asked, `sid` the user's session,
- * `token_use: "delegated"` and `act`. It is stored nowhere: it lives by
- * its subject's session (ending that session ends it), and revoking it
+ * `token_use: "delegated"`, `act`, and `actor_sid` or `actor_jti` (its
+ * actor's session, or the client token that acted). It is stored nowhere:
+ * it lives by its subject's session and by its actor (ending either ends
+ * it, as revoking a client actor's token does), and revoking it
  * records its `jti` as revoked until its `exp`, leaving the session alone.
  * Verified for Tessera's own endpoints it must be minted for the tenant's
  * issuer unless another `audience` is expected.
