@@ -2,6 +2,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, PASSWORD, startHarness, TENANT } from "../../../test/support/harness.js";
 import { lastAudit } from "../../../test/support/token-api.js";
+import { createApiKey } from "../api-keys.js";
 import { createClient } from "../clients/clients.js";
 import {
   CLIENT_CREDENTIALS,
@@ -17,7 +18,7 @@ const IP = "192.0.2.9";
 
 let h: Harness;
 let tenant: TenantRecord;
-/** A public client, as the session API's API keys have: password and refresh_token. */
+/** A confidential client registered for password and refresh_token. */
 let app: ClientRecord;
 
 beforeAll(async () => {
@@ -29,7 +30,6 @@ beforeAll(async () => {
     tenantId: TENANT,
     name: "password-app",
     scopes: [],
-    tokenEndpointAuthMethod: "none",
     grantTypes: [PASSWORD_GRANT, REFRESH_TOKEN],
   }));
 });
@@ -110,6 +110,18 @@ describe("loginForClient", () => {
     });
     const after = await h.runtime.ctx.store.audit.list(TENANT, { limit: 500 });
     expect(after.length).toBe(before.length);
+  });
+
+  it("refuses a public client, an API key's registered for password included", async () => {
+    const { client: web } = await createApiKey(h.runtime.ctx, { tenantId: TENANT, name: "web" });
+    expect(web).toMatchObject({
+      tokenEndpointAuthMethod: "none",
+      grantTypes: [PASSWORD_GRANT, REFRESH_TOKEN],
+    });
+    await expect(login("alice", PASSWORD, { client: web })).rejects.toMatchObject({
+      code: "forbidden",
+      message: "A public client may not use the password grant",
+    });
   });
 
   it("refuses a client not registered for password", async () => {

@@ -19,8 +19,11 @@ import type { SessionTokens } from "../sessions/session-tokens.js";
  * Off unless the tenant turned it on (`tessera tenant update
  * --oauth-password-grant on`): RFC 6749 §10.7 and the OAuth 2.0 Security
  * BCP advise against it, so it serves clients that cannot do better only
- * where an operator chose to. Refused with `forbidden` when off, and when
- * the client is not registered for `password`.
+ * where an operator chose to. Refused with `forbidden` when off, when the
+ * client is not registered for `password`, and when it is public: the
+ * clients API keys belong to are public and hold `password` for the session
+ * API's login, where an API key proves them; here nothing would, and
+ * revoking the client's keys would no longer cut it off.
  */
 export async function loginForClient(
   ctx: CoreContext,
@@ -41,6 +44,12 @@ export async function loginForClient(
   if (!mayUseGrant(client, PASSWORD)) {
     throw new TesseraError("forbidden", "This client may not use the password grant", {
       detail: `client ${client.id} lacks password`,
+    });
+  }
+  if (client.tokenEndpointAuthMethod === "none") {
+    // A public client holds `password` for the session API's login, proven by an API key there.
+    throw new TesseraError("forbidden", "A public client may not use the password grant", {
+      detail: `client ${client.id} is public`,
     });
   }
   return loginWithPassword(ctx, {

@@ -15,12 +15,21 @@ import { updateTenant } from "../../core/tenants.js";
  */
 
 let h: Harness;
+/** A confidential client registered for password and refresh_token, and its Basic credentials. */
+let backend: { id: string; authorization: string };
 
 beforeAll(async () => {
   h = await startHarness({ TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP: "3" });
   for (const name of ["alice", "bob", "dave", "erin"]) {
     await h.addUser(name);
   }
+  const { client, clientSecret } = await createClient(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: "password-backend",
+    scopes: [],
+    grantTypes: ["password", "refresh_token"],
+  });
+  backend = { id: client.id, authorization: clientBasic(client.id, clientSecret ?? "") };
 });
 afterAll(async () => {
   await h.close();
@@ -42,9 +51,13 @@ function ok(response: LightMyRequestResponse): SessionAnswer {
   return response.json<SessionAnswer>();
 }
 
-/** A password grant request of the API key's public client, by its id alone. */
+/** A password grant request of the confidential client, by its secret. */
 const login = (username: string, password: string, extra: Record<string, string> = {}) =>
-  postToken(h, { grant_type: "password", username, password, client_id: h.clientId, ...extra });
+  postToken(
+    h,
+    { grant_type: "password", username, password, ...extra },
+    { authorization: backend.authorization },
+  );
 
 const grantTypes = async () =>
   (
@@ -75,20 +88,20 @@ describe("with the tenant's password grant on", () => {
   });
 
   describe("200: the session's tokens", () => {
-    it("for the API key's public client, by its id alone", async () => {
+    it("for a confidential client registered for password, by its secret", async () => {
       const answer = ok(await login("alice", PASSWORD, { scope: "openid" }));
       expect(answer).toMatchObject({ token_type: "Bearer", expires_in: 3600, scope: "openid" });
       expect(answer.refresh_token).toMatch(/^tsr_rt_/);
       expect(decodeJwt(answer.access_token)).toMatchObject({
         iss: ISSUER,
-        aud: h.clientId,
-        client_id: h.clientId,
+        aud: backend.id,
+        client_id: backend.id,
         username: "alice",
         token_use: "access",
       });
       expect(decodeJwt(answer.id_token)).toMatchObject({
         iss: ISSUER,
-        aud: h.clientId,
+        aud: backend.id,
         token_use: "id",
       });
     });
@@ -96,28 +109,16 @@ describe("with the tenant's password grant on", () => {
     it("whose refresh token works with the refresh_token grant of the same client", async () => {
       const first = ok(await login("alice", PASSWORD));
       const refreshed = ok(
-        await postToken(h, {
-          grant_type: "refresh_token",
-          refresh_token: first.refresh_token,
-          client_id: h.clientId,
-        }),
+        await postToken(
+          h,
+          {
+            grant_type: "refresh_token",
+            refresh_token: first.refresh_token,
+          },
+          { authorization: backend.authorization },
+        ),
       );
       expect(decodeJwt(refreshed.access_token).sid).toBe(decodeJwt(first.access_token).sid);
-    });
-
-    it("for a confidential client registered for password, by its secret", async () => {
-      const { client, clientSecret } = await createClient(h.runtime.ctx, {
-        tenantId: TENANT,
-        name: "password-backend",
-        scopes: [],
-        grantTypes: ["password", "refresh_token"],
-      });
-      const response = await postToken(
-        h,
-        { grant_type: "password", username: "alice", password: PASSWORD },
-        { authorization: clientBasic(client.id, clientSecret ?? "") },
-      );
-      expect(decodeJwt(ok(response).id_token).aud).toBe(client.id);
     });
   });
 
@@ -137,12 +138,15 @@ describe("with the tenant's password grant on", () => {
     it.each(["username", "password"])("asks for the %s", async (missing) => {
       const form: Record<string, string> = {
         grant_type: "password",
-        client_id: h.clientId,
         username: "alice",
         password: PASSWORD,
       };
       delete form[missing];
-      const error = expectOAuthError(await postToken(h, form), 400, "invalid_request");
+      const error = expectOAuthError(
+        await postToken(h, form, { authorization: backend.authorization }),
+        400,
+        "invalid_request",
+      );
       expect(error.error_description).toBe(`${missing} is required`);
     });
 
@@ -162,14 +166,26 @@ describe("with the tenant's password grant on", () => {
   });
 
   describe("401", () => {
-    it("refuses an unknown public client before any password is checked", async () => {
-      const before = await h.runtime.ctx.store.audit.list(TENANT, { limit: 500 });
-      const response = await login("alice", PASSWORD, { client_id: "no-such-client" });
-      expectOAuthError(response, 401, "invalid_client");
-      const after = await h.runtime.ctx.store.audit.list(TENANT, { limit: 500 });
-      expect(after.filter((e) => e.type.startsWith("login.")).length).toBe(
-        before.filter((e) => e.type.startsWith("login.")).length,
-      );
+    it("refuses a client_id alone, an API key's public client's included, before any password is checked", async () => {
+      const logins = async () =>
+        (await h.runtime.ctx.store.audit.list(TENANT, { limit: 500 })).filter((e) =>
+          e.type.startsWith("login."),
+        ).length;
+      const before = await logins();
+      // The API key's client is public and registered for password (the session API's login,
+      // by API key): by its id alone, which every token it was issued shows, it logs nobody in.
+      for (const clientId of [h.clientId, "no-such-client"]) {
+        const response = await postToken(h, {
+          grant_type: "password",
+          username: "alice",
+          password: PASSWORD,
+          client_id: clientId,
+        });
+        expectOAuthError(response, 401, "invalid_client");
+      }
+      expect(await logins()).toBe(before);
+      // The session API's login by that client's API key goes on working.
+      expect((await h.login("alice")).statusCode).toBe(200);
     });
   });
 

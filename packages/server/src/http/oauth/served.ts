@@ -41,11 +41,15 @@ export const SERVED_AUTH_METHODS: Readonly<Record<EndpointName, readonly ClientA
  * The client authentication methods the token endpoint takes for `grant`:
  * `none` only for a grant a public client may be registered for
  * ({@link publicClientMayUse}), whatever a client was registered with
- * before a grant was refused to public clients. A `client_id` alone proves
- * nothing: it is in every access token the client was issued.
+ * before a grant was refused to public clients, and never for `password`.
+ * A `client_id` alone proves nothing: it is in every access token the
+ * client was issued. The clients API keys belong to are public and hold
+ * `password` for the session API's login, which proves them by API key;
+ * at this endpoint, by their id alone, revoking every key of the client
+ * would not stop its password logins.
  */
 export function tokenAuthMethodsFor(grant: GrantType): readonly ClientAuthMethod[] {
-  return publicClientMayUse(grant) ? SERVED_AUTH_METHODS.token : CONFIDENTIAL;
+  return publicClientMayUse(grant) && grant !== PASSWORD ? SERVED_AUTH_METHODS.token : CONFIDENTIAL;
 }
 
 /**

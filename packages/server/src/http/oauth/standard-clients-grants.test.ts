@@ -19,6 +19,8 @@ import { updateTenant } from "../../core/tenants.js";
 
 let h: ListeningHarness;
 let keyed: { readonly id: string; readonly privateKey: CryptoKey };
+/** A confidential client registered for password and refresh_token (public ones may not log in). */
+let backend: { readonly id: string; readonly secret: string };
 
 beforeAll(async () => {
   h = await startListeningHarness();
@@ -32,6 +34,13 @@ beforeAll(async () => {
     publicKeys: [await exportSPKI(pair.publicKey)],
   });
   keyed = { id: created.client.id, privateKey: pair.privateKey };
+  const made = await createClient(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: "password-backend",
+    scopes: [],
+    grantTypes: ["password", "refresh_token"],
+  });
+  backend = { id: made.client.id, secret: made.clientSecret ?? "" };
   await h.addUser("frank");
   await updateTenant(h.runtime.ctx, TENANT, { oauthPasswordGrant: true });
 });
@@ -124,9 +133,9 @@ describe("password", () => {
   it("openid-client logs a user in by genericGrantRequest, checks the ID token, and refreshes", async () => {
     const config = await client.discovery(
       new URL(h.issuer),
-      h.clientId,
+      backend.id,
       undefined,
-      client.None(),
+      client.ClientSecretPost(backend.secret),
       insecure,
     );
     expect(config.serverMetadata().grant_types_supported).toContain("password");
@@ -136,18 +145,18 @@ describe("password", () => {
       password: PASSWORD,
       scope: "openid",
     });
-    expect(tokens.claims()).toMatchObject({ iss: h.issuer, aud: h.clientId, username: "frank" });
+    expect(tokens.claims()).toMatchObject({ iss: h.issuer, aud: backend.id, username: "frank" });
     expect(tokens.scope).toBe("openid");
     const refreshed = await client.refreshTokenGrant(config, String(tokens.refresh_token));
-    expect(refreshed.claims()).toMatchObject({ aud: h.clientId, sid: tokens.claims()?.sid });
+    expect(refreshed.claims()).toMatchObject({ aud: backend.id, sid: tokens.claims()?.sid });
   });
 
   it("openid-client reports a wrong password as invalid_grant", async () => {
     const config = await client.discovery(
       new URL(h.issuer),
-      h.clientId,
+      backend.id,
       undefined,
-      client.None(),
+      client.ClientSecretPost(backend.secret),
       insecure,
     );
     await expect(
@@ -157,11 +166,11 @@ describe("password", () => {
 
   it("oauth4webapi logs a user in by genericTokenEndpointRequest, its ID token validated", async () => {
     const as = await discoverWithOauth4webapi();
-    const self = { client_id: h.clientId };
+    const self = { client_id: backend.id };
     const response = await oauth.genericTokenEndpointRequest(
       as,
       self,
-      oauth.None(),
+      oauth.ClientSecretBasic(backend.secret),
       "password",
       { username: "frank", password: PASSWORD },
       options,
@@ -169,7 +178,7 @@ describe("password", () => {
     const tokens = await oauth.processGenericTokenEndpointResponse(as, self, response);
     expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({
       iss: h.issuer,
-      aud: h.clientId,
+      aud: backend.id,
     });
     expect(tokens.refresh_token).toMatch(/^tsr_rt_/);
   });
