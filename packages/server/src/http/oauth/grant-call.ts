@@ -1,4 +1,6 @@
 import type { FastifyRequest } from "fastify";
+import { REFRESH_TOKEN } from "../../core/clients/grant-types.js";
+import { mayUseGrant } from "../../core/clients/token-endpoint-rules.js";
 import type { CoreContext } from "../../core/context.js";
 import type { IssuedClientAccessToken } from "../../core/grants/client-access-token.js";
 import type { ClientRecord } from "../../core/model/index.js";
@@ -63,16 +65,24 @@ export function requireSessionScope(form: OAuthForm): void {
 
 /**
  * The answer for a session's tokens: its access token, refresh token and
- * ID token (OpenID Connect Core §12.2; `aud` the client's id).
+ * ID token (OpenID Connect Core §12.2; `aud` the client's id). The refresh
+ * token only for a client registered for `refresh_token`: one that is not
+ * could never use it (the grant refuses it), so it is not handed out to
+ * lie about (a password login or an impersonation of such a client lives
+ * as long as its access token).
  */
-export function sessionTokenAnswer(ctx: CoreContext, tokens: SessionTokens): TokenResponse {
+export function sessionTokenAnswer(
+  ctx: CoreContext,
+  tokens: SessionTokens,
+  client: ClientRecord,
+): TokenResponse {
   return {
     access_token: tokens.accessToken,
     token_type: "Bearer",
     // Seconds left, counted up: the token was stamped with the whole second it was signed in.
     expires_in: Math.max(0, Math.ceil((tokens.accessTokenExpiresAt - ctx.clock.now()) / 1000)),
     scope: "openid",
-    refresh_token: tokens.refreshToken,
+    ...(mayUseGrant(client, REFRESH_TOKEN) ? { refresh_token: tokens.refreshToken } : {}),
     id_token: tokens.idToken,
   };
 }

@@ -14,7 +14,8 @@ import {
  * grant. A wrong username or password is the grant failing, not the
  * client: `invalid_grant` (§5.2), one answer for an unknown user and a
  * wrong password. The answer is the session's, as the refresh token grant
- * gives it.
+ * gives it (its refresh token only for a client registered for
+ * `refresh_token`).
  */
 export async function password(call: GrantCall): Promise<TokenResponse> {
   const { ctx, served, client, form, request } = call;
@@ -33,5 +34,5 @@ export async function password(call: GrantCall): Promise<TokenResponse> {
     }
     throw error;
   });
-  return sessionTokenAnswer(ctx, tokens);
+  return sessionTokenAnswer(ctx, tokens, client);
 }

@@ -122,6 +122,29 @@ describe("with the tenant's password grant on", () => {
     });
   });
 
+  it("gives no refresh token to a client not registered for refresh_token", async () => {
+    const { client, clientSecret } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: "password-only",
+      scopes: [],
+      grantTypes: ["password"],
+    });
+    const response = await postToken(
+      h,
+      { grant_type: "password", username: "bob", password: PASSWORD },
+      { authorization: clientBasic(client.id, clientSecret ?? "") },
+    );
+    const answer = ok(response);
+    expect(Object.keys(answer).sort()).toEqual([
+      "access_token",
+      "expires_in",
+      "id_token",
+      "scope",
+      "token_type",
+    ]);
+    expect(decodeJwt(answer.access_token)).toMatchObject({ aud: client.id, username: "bob" });
+  });
+
   describe("400", () => {
     it("answers an unknown user and a wrong password with one invalid_grant", async () => {
       const unknown = await login("nobody", PASSWORD);

@@ -275,6 +275,41 @@ describe("delegation", () => {
   });
 });
 
+describe("a client not registered for refresh_token", () => {
+  it("gets an impersonation's access and ID tokens, and no refresh token", async () => {
+    const ctx = h.runtime.ctx;
+    const { client: created, clientSecret } = await createClient(ctx, {
+      tenantId: TENANT,
+      name: "exchanger-no-refresh",
+      scopes: [],
+      grantTypes: ["password", TOKEN_EXCHANGE],
+    });
+    const { key } = await createApiKey(ctx, { tenantId: TENANT, client: created.id });
+    const admin = sessionOf(await h.login("admin", PASSWORD, key)).session;
+    const response = await postToken(
+      h,
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: admin.accessToken,
+        subject_token_type: ACCESS,
+        requested_subject: "alice",
+      },
+      { authorization: clientBasic(created.id, clientSecret ?? "") },
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json<Record<string, unknown>>();
+    expect(Object.keys(answer).sort()).toEqual([
+      "access_token",
+      "expires_in",
+      "id_token",
+      "issued_token_type",
+      "scope",
+      "token_type",
+    ]);
+    expect(decodeJwt(String(answer.access_token))).toMatchObject({ username: "alice" });
+  });
+});
+
 describe("the successor of /auth/impersonate", () => {
   /** `POST /auth/impersonate`'s `Link` target, for a caller of `apiKey`. */
   async function successorLink(

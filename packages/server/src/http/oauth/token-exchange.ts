@@ -62,8 +62,9 @@ function inExchangeWords(error: unknown): unknown {
  * `requested_token_type` may ask for an access token or a JWT (the same
  * token); any other type is `invalid_request`, as is any token type
  * Tessera does not exchange. The answer names `issued_token_type`
- * (§2.2.1); an impersonation's carries its session's refresh and ID
- * tokens, a delegation has no session of its own and carries neither.
+ * (§2.2.1); an impersonation's carries its session's ID token and (for a
+ * client registered for `refresh_token`) its refresh token, a delegation
+ * has no session of its own and carries neither.
  */
 export async function tokenExchange(call: GrantCall): Promise<TokenResponse> {
   const { ctx, served, client, form, request } = call;
@@ -95,7 +96,7 @@ export async function tokenExchange(call: GrantCall): Promise<TokenResponse> {
   });
   const answer =
     result.mode === "impersonation"
-      ? sessionTokenAnswer(ctx, result.tokens)
+      ? sessionTokenAnswer(ctx, result.tokens, client)
       : clientTokenAnswer(result);
   return { ...answer, issued_token_type: issuedTokenType };
 }

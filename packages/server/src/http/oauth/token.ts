@@ -52,7 +52,7 @@ async function refreshToken(call: GrantCall): Promise<TokenResponse> {
     refreshToken: form.require("refresh_token"),
     ip: request.ip,
   });
-  return sessionTokenAnswer(ctx, tokens);
+  return sessionTokenAnswer(ctx, tokens, client);
 }
 
 /** Each served grant, by its RFC name. */
