@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { TesseraError } from "../core/errors.js";
+import type { ClientRecord } from "../core/model/index.js";
 import type { Cache, LimitState, RateLimiter } from "../core/ports/cache.js";
 
 /** Request budgets of the token API and the OAuth token endpoints, per minute. */
@@ -49,9 +50,22 @@ export class RequestRateLimits {
     await this.#spend(request, reply, this.#perIp, request.ip);
   }
 
-  /** Spends one request of the client, once the request names it. */
-  async countClient(request: FastifyRequest, reply: FastifyReply, clientId: string): Promise<void> {
-    await this.#spend(request, reply, this.#perClient, clientId);
+  /**
+   * Spends one request of the client, once the request has proven it. Keyed
+   * by its tenant and id (ids are unique within a tenant only). A public
+   * client proves nothing but its id, which anyone may name, so its budget
+   * is kept per address too: naming it from elsewhere spends none of it.
+   */
+  async countClient(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: Pick<ClientRecord, "tenantId" | "id" | "tokenEndpointAuthMethod">,
+  ): Promise<void> {
+    const key =
+      client.tokenEndpointAuthMethod === "none"
+        ? JSON.stringify([client.tenantId, client.id, request.ip])
+        : JSON.stringify([client.tenantId, client.id]);
+    await this.#spend(request, reply, this.#perClient, key);
   }
 
   async #spend(

@@ -42,6 +42,6 @@ export async function authenticateRequestClient(
         : SERVED_AUTH_METHODS[input.endpoint],
     ...(input.grant === undefined ? {} : { grant: input.grant }),
   });
-  await input.limits.countClient(request, reply, client.id);
+  await input.limits.countClient(request, reply, client);
   return client;
 }

@@ -1,8 +1,12 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../../../test/support/harness.js";
-import { expectOAuthError, postToken } from "../../../test/support/oauth.js";
+import { type Harness, startHarness, TENANT } from "../../../test/support/harness.js";
+import { clientBasic, expectOAuthError, formOf, postToken } from "../../../test/support/oauth.js";
 import { addClient, postLong, secretBody } from "../../../test/support/token-api.js";
+import { createApiKey } from "../../core/api-keys.js";
+import { createClient } from "../../core/clients/clients.js";
+import type { TenantId } from "../../core/ids.js";
+import { createTenant } from "../../core/tenants.js";
 
 /** 429 on the budget OAuth shares with the token API; and no input at all makes a 500. */
 
@@ -117,5 +121,59 @@ describe("any body, any Content-Type: an OAuth answer, never a 500", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("429: whose request budget a request spends", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ TESSERA_TOKEN_API_REQUESTS_PER_MINUTE_PER_CLIENT: "2" });
+    await createTenant(h.runtime.ctx, { id: "elsewhere" });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("keeps one budget per tenant for clients that share a chosen id", async () => {
+    const secretOf = async (tenantId: string) =>
+      (
+        await createClient(h.runtime.ctx, {
+          tenantId: tenantId as TenantId,
+          id: "shared-bot",
+          name: "shared-bot",
+          scopes: [],
+        })
+      ).clientSecret ?? "";
+    const here = await secretOf("default");
+    const there = await secretOf("elsewhere");
+    const ask = (tenant: string, secret: string) =>
+      postToken(
+        h,
+        { grant_type: "client_credentials" },
+        { authorization: clientBasic("shared-bot", secret) },
+        `/tenants/${tenant}/oauth/token`,
+      );
+    expect((await ask("default", here)).statusCode).toBe(200);
+    expect((await ask("default", here)).statusCode).toBe(200);
+    expectOAuthError(await ask("default", here), 429, "temporarily_unavailable");
+
+    expect((await ask("elsewhere", there)).statusCode).toBe(200);
+  });
+
+  it("spends a public client's budget only from the address that named it", async () => {
+    const { client } = await createApiKey(h.runtime.ctx, { tenantId: TENANT, name: "web" });
+    const revoke = (remoteAddress: string) =>
+      h.app.inject({
+        method: "POST",
+        url: "/tenants/default/oauth/revoke",
+        remoteAddress,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: formOf({ token: "tsr_rt_unknown", client_id: client.id }),
+      });
+    expect((await revoke("192.0.2.1")).statusCode).toBe(200);
+    expect((await revoke("192.0.2.1")).statusCode).toBe(200);
+    expectOAuthError(await revoke("192.0.2.1"), 429, "temporarily_unavailable");
+
+    expect((await revoke("192.0.2.2")).statusCode).toBe(200);
   });
 });

@@ -99,7 +99,7 @@ export function registerToken(
       }
       if (grantType === JWT_BEARER && !sendsClientAuthentication(request, form)) {
         return jwtBearerWithoutClientAuthentication({ ctx, served, form, request }, (client) =>
-          options.limits.countClient(request, reply, client.id),
+          options.limits.countClient(request, reply, client),
         );
       }
       const client = await authenticateRequestClient(ctx, {

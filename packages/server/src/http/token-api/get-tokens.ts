@@ -53,7 +53,7 @@ export function registerGetTokens(
       const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
         kinds: ["long_term_token", "short_term_token"],
       });
-      await limits.countClient(request, reply, caller.client.id);
+      await limits.countClient(request, reply, caller.client);
       const tokens = await listAutomationTokens(ctx, {
         caller,
         includeEnded: request.query.include_ended === "true",

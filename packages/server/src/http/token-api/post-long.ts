@@ -48,7 +48,7 @@ export function registerPostLong(
         },
       });
       // Counted once proven, so nobody can spend a client's budget by naming it.
-      await limits.countClient(request, reply, proven.client.id);
+      await limits.countClient(request, reply, proven.client);
       const issued = await issueLongTermToken(ctx, {
         tenant,
         ...proven,

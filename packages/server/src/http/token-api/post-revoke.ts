@@ -32,7 +32,7 @@ export function registerPostRevoke(
       const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
         kinds: ["long_term_token", "short_term_token"],
       });
-      await limits.countClient(request, reply, caller.client.id);
+      await limits.countClient(request, reply, caller.client);
       await revokeAutomationToken(ctx, { caller, tokenId: request.params.tokenId, ip: request.ip });
       return reply.status(204).send();
     },

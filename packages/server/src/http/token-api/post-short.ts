@@ -39,7 +39,7 @@ export function registerPostShort(
       const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {
         kinds: ["long_term_token"],
       });
-      await limits.countClient(request, reply, caller.client.id);
+      await limits.countClient(request, reply, caller.client);
       const issued = await issueShortTermToken(ctx, {
         caller,
         ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
