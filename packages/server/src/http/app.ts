@@ -12,9 +12,11 @@ import { operationsApi } from "./operations-api/plugin.js";
 import { type RateLimitSettings, RequestRateLimits } from "./rate-limit.js";
 import { OneLinePerRequest } from "./request-log.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
+import { recordServedRoutes } from "./served-routes.js";
 import { sessionApi } from "./session-api/plugin.js";
 import { tokenApi } from "./token-api/plugin.js";
 import { healthRoutes, wellKnownRoutes } from "./well-known.js";
+import { registerWireSchemas } from "./wire-schemas.js";
 
 export interface AppOptions {
   readonly ctx: CoreContext;
@@ -102,6 +104,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     http: { requireHostHeader: false },
   });
   registerBodyParsers(app);
+  registerWireSchemas(app);
+  recordServedRoutes(app);
   app.decorateRequest("tesseraClient", null);
   app.decorateRequest("rateLimitState", null);
   app.addHook("onRequest", async (request, reply) => {

@@ -7,18 +7,10 @@ import type { ClientRecord } from "../../core/model/index.js";
 import type { SessionTokens } from "../../core/sessions/session-tokens.js";
 import { OAuthDialectError } from "./errors.js";
 import type { OAuthForm } from "./form.js";
+import type { TokenResponse } from "./schemas.js";
 import type { OAuthTenant } from "./tenant.js";
 
-/** A successful token answer (RFC 6749 §5.1; RFC 8693 §2.2.1 adds `issued_token_type`). */
-export interface TokenResponse {
-  readonly access_token: string;
-  readonly issued_token_type?: string;
-  readonly token_type: "Bearer";
-  readonly expires_in: number;
-  readonly scope: string;
-  readonly refresh_token?: string;
-  readonly id_token?: string;
-}
+export type { TokenResponse } from "./schemas.js";
 
 /** What a grant is given: the authenticated client and its request. */
 export interface GrantCall {

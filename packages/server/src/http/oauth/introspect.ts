@@ -5,6 +5,7 @@ import type { CoreContext } from "../../core/context.js";
 import type { ClientRecord } from "../../core/model/index.js";
 import { introspectToken } from "../../core/tokens/registry.js";
 import type { ActiveIntrospection, TokenKind, TokenScope } from "../../core/tokens/types.js";
+import { RATE_LIMIT_HEADERS, REQUEST_ID_HEADER, ref } from "../openapi-responses.js";
 import { authenticateRequestClient } from "./authenticate.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
 import { readForm } from "./form.js";
@@ -13,11 +14,7 @@ import {
   INTROSPECTION_JWT_TYPE,
   signIntrospectionAnswer,
 } from "./introspection-jwt.js";
-import {
-  introspectionRequestForm,
-  introspectionResponseSchema,
-  oauthErrorResponses,
-} from "./schemas.js";
+import { endpointErrorResponses } from "./schemas.js";
 
 /**
  * RFC 7662 §2.2 `token_type`, by kind: how the token is presented (RFC 6749
@@ -88,18 +85,19 @@ export function registerIntrospect(
     operationId: "oauthIntrospect",
     schema: {
       summary: "Describe a token (RFC 7662)",
-      body: introspectionRequestForm,
+      body: ref("IntrospectionRequest"),
       response: {
         200: {
           description: "The token described; a signed JWT (RFC 9701) when the client accepts one",
+          headers: { ...REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS },
           content: {
-            "application/json": { schema: introspectionResponseSchema },
+            "application/json": { schema: ref("IntrospectionResponse") },
             [INTROSPECTION_JWT_TYPE]: {
               schema: { type: "string", description: "A JWT, typ token-introspection+jwt" },
             },
           },
         },
-        ...oauthErrorResponses(400, 401, 404, 429),
+        ...endpointErrorResponses(),
       },
     },
     async handle(served, request, reply) {

@@ -2,36 +2,16 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { ASSERTION_ALGORITHMS } from "../../core/clients/public-keys.js";
 import { TOKENS_ADMIN, TOKENS_WRITE } from "../../core/clients/scopes.js";
 import type { CoreContext } from "../../core/context.js";
+import { answer, ref } from "../openapi-responses.js";
 import { OAUTH_ROUTES } from "./paths.js";
-import { oauthErrorResponses } from "./schemas.js";
+import {
+  type AuthorizationServerMetadata,
+  metadataSchema,
+  oauthErrorResponses,
+} from "./schemas.js";
 import { SERVED_AUTH_METHODS, servedGrantTypes } from "./served.js";
 import { type OAuthTenant, oauthTenant } from "./tenant.js";
 import { EXCHANGED_TOKEN_TYPES, ISSUED_TOKEN_TYPES } from "./token-exchange.js";
-
-/** The metadata document, one for both discovery paths. */
-export interface AuthorizationServerMetadata {
-  readonly issuer: string;
-  readonly token_endpoint: string;
-  readonly introspection_endpoint: string;
-  readonly revocation_endpoint: string;
-  readonly jwks_uri: string;
-  readonly grant_types_supported: readonly string[];
-  readonly token_endpoint_auth_methods_supported: readonly string[];
-  readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
-  readonly introspection_endpoint_auth_methods_supported: readonly string[];
-  readonly introspection_endpoint_auth_signing_alg_values_supported: readonly string[];
-  readonly introspection_signing_alg_values_supported: readonly string[];
-  readonly revocation_endpoint_auth_methods_supported: readonly string[];
-  readonly revocation_endpoint_auth_signing_alg_values_supported: readonly string[];
-  readonly scopes_supported: readonly string[];
-  readonly response_types_supported: readonly string[];
-  readonly subject_types_supported: readonly string[];
-  readonly id_token_signing_alg_values_supported: readonly string[];
-  /** Tessera's own (RFC 8414 §2 allows more): the token types its token exchange takes and issues. */
-  readonly token_exchange_subject_token_types_supported: readonly string[];
-  readonly token_exchange_actor_token_types_supported: readonly string[];
-  readonly token_exchange_requested_token_types_supported: readonly string[];
-}
 
 /**
  * The scopes that mean something to Tessera itself: `openid` (a session's
@@ -39,35 +19,6 @@ export interface AuthorizationServerMetadata {
  * and `tokens:write` (a short-term token that issues long-term ones).
  */
 export const TESSERA_SCOPES: readonly string[] = ["openid", TOKENS_ADMIN, TOKENS_WRITE];
-
-const stringArray = { type: "array", items: { type: "string" } } as const;
-
-const metadataSchema = {
-  type: "object",
-  required: ["issuer", "token_endpoint", "jwks_uri", "response_types_supported"],
-  properties: {
-    issuer: { type: "string", format: "uri" },
-    token_endpoint: { type: "string", format: "uri" },
-    introspection_endpoint: { type: "string", format: "uri" },
-    revocation_endpoint: { type: "string", format: "uri" },
-    jwks_uri: { type: "string", format: "uri" },
-    grant_types_supported: stringArray,
-    token_endpoint_auth_methods_supported: stringArray,
-    token_endpoint_auth_signing_alg_values_supported: stringArray,
-    introspection_endpoint_auth_methods_supported: stringArray,
-    introspection_endpoint_auth_signing_alg_values_supported: stringArray,
-    introspection_signing_alg_values_supported: stringArray,
-    revocation_endpoint_auth_methods_supported: stringArray,
-    revocation_endpoint_auth_signing_alg_values_supported: stringArray,
-    scopes_supported: stringArray,
-    response_types_supported: stringArray,
-    subject_types_supported: stringArray,
-    id_token_signing_alg_values_supported: stringArray,
-    token_exchange_subject_token_types_supported: stringArray,
-    token_exchange_actor_token_types_supported: stringArray,
-    token_exchange_requested_token_types_supported: stringArray,
-  },
-} as const;
 
 /**
  * The tenant's metadata (RFC 8414 §2; also what OpenID Connect Discovery
@@ -140,12 +91,18 @@ export function registerMetadata(
           operationId,
           summary,
           tags: ["oauth"],
+          security: [],
           params: {
             type: "object",
             properties: { tenantId: { type: "string" } },
             required: ["tenantId"],
           },
-          response: { 200: metadataSchema, ...oauthErrorResponses(404) },
+          response: {
+            200: answer("The tenant's metadata", "application/json", ref(metadataSchema.$id), {
+              "Cache-Control": { type: "string", description: "public, max-age=60" },
+            }),
+            ...oauthErrorResponses(404, 500, 503),
+          },
         },
       },
       async (request, reply) => serve(request.params.tenantId, reply),

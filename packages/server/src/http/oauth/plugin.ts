@@ -33,6 +33,7 @@ export async function oauthDialect(
 ): Promise<void> {
   const { ctx, defaultTenant, limits } = options;
   app.setErrorHandler(oauthErrorHandler);
+
   app.setValidatorCompiler(() => () => true);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => {

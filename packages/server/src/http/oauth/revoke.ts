@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { revokeToken } from "../../core/tokens/registry.js";
+import { emptyAnswer, RATE_LIMIT_HEADERS, ref } from "../openapi-responses.js";
 import { authenticateRequestClient } from "./authenticate.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
 import { readForm } from "./form.js";
 import { tokenScopeOf } from "./introspect.js";
-import { oauthErrorResponses, revocationRequestForm } from "./schemas.js";
+import { endpointErrorResponses } from "./schemas.js";
 
 /**
  * `POST <issuer>/oauth/revoke` (RFC 7009): an authenticated client revokes
@@ -25,10 +26,10 @@ export function registerRevoke(
     operationId: "oauthRevoke",
     schema: {
       summary: "Revoke a token (RFC 7009)",
-      body: revocationRequestForm,
+      body: ref("RevocationRequest"),
       response: {
-        200: { type: "null", description: "Revoked, or nothing to revoke" },
-        ...oauthErrorResponses(400, 401, 404, 429),
+        200: emptyAnswer("Revoked, or nothing to revoke", RATE_LIMIT_HEADERS),
+        ...endpointErrorResponses(),
       },
     },
     async handle(served, request, reply) {

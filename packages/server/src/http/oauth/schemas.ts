@@ -1,7 +1,21 @@
-/** Wire schemas of the OAuth dialect, for the OpenAPI document and the serializer. */
+/**
+ * Wire schemas of the OAuth dialect, named as components of the OpenAPI
+ * document; the answers' types are derived from them. Request forms are
+ * described, not validated by them: the routes read their forms (form.ts).
+ */
+
+import {
+  answer,
+  type ErrorDialect,
+  errorAnswers,
+  RATE_LIMIT_HEADERS,
+  ref,
+} from "../openapi-responses.js";
+import type { WireType } from "../wire-type.js";
 
 /** An RFC 6749 §5.2 error body. */
 export const oauthErrorSchema = {
+  $id: "OAuthError",
   type: "object",
   required: ["error", "error_description"],
   properties: {
@@ -10,11 +24,28 @@ export const oauthErrorSchema = {
   },
 } as const;
 
+/** How the OAuth dialect answers errors: JSON, with a Basic challenge on 401 (RFC 6749 §5.2). */
+const OAUTH_ERRORS: ErrorDialect = {
+  mediaType: "application/json",
+  schemaId: "OAuthError",
+  challenges: true,
+};
+
 /** The error answers of a route, by status. */
-export function oauthErrorResponses(
-  ...statuses: number[]
-): Record<number, typeof oauthErrorSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, oauthErrorSchema]));
+export function oauthErrorResponses(...statuses: number[]): Record<number, object> {
+  return errorAnswers(OAUTH_ERRORS, ...statuses);
+}
+
+/**
+ * The error answers of a POST endpoint: a bad form (400; a body that is
+ * not a form too), a failed client (401), an unknown tenant (404), a body
+ * too large (413), a spent budget (429), and 500/503.
+ */
+export const endpointErrorResponses = () => oauthErrorResponses(400, 401, 404, 413, 429, 500, 503);
+
+/** A success answer of a POST endpoint: JSON, with the budget's `RateLimit-*` headers. */
+export function endpointAnswer(description: string, schemaId: string): object {
+  return answer(description, "application/json", ref(schemaId), RATE_LIMIT_HEADERS);
 }
 
 /** The client authentication members every endpoint's form may carry. */
@@ -41,6 +72,7 @@ const tokenTypes = {
  * is not used to validate it.
  */
 export const tokenRequestForm = {
+  $id: "OAuthTokenRequest",
   type: "object",
   required: ["grant_type"],
   properties: {
@@ -104,6 +136,7 @@ export const tokenRequestForm = {
 
 /** A successful token answer (RFC 6749 §5.1). */
 export const tokenResponseSchema = {
+  $id: "OAuthTokenResponse",
   type: "object",
   required: ["access_token", "token_type", "expires_in", "scope"],
   properties: {
@@ -126,6 +159,7 @@ export const tokenResponseSchema = {
 
 /** The introspection request's form (RFC 7662 §2.1). */
 export const introspectionRequestForm = {
+  $id: "IntrospectionRequest",
   type: "object",
   required: ["token"],
   properties: {
@@ -136,10 +170,18 @@ export const introspectionRequestForm = {
 } as const;
 
 /** The revocation request's form (RFC 7009 §2.1). */
-export const revocationRequestForm = introspectionRequestForm;
+export const revocationRequestForm = {
+  ...introspectionRequestForm,
+  $id: "RevocationRequest",
+  properties: {
+    ...introspectionRequestForm.properties,
+    token: { type: "string", description: "Any token Tessera issues; one not valid is no error" },
+  },
+} as const;
 
 /** An introspection answer (RFC 7662 §2.2): `{"active": false}`, or the token described. */
 export const introspectionResponseSchema = {
+  $id: "IntrospectionResponse",
   type: "object",
   required: ["active"],
   properties: {
@@ -158,3 +200,76 @@ export const introspectionResponseSchema = {
     act: { type: "object", additionalProperties: true },
   },
 } as const;
+
+/** A successful token answer (RFC 6749 §5.1; RFC 8693 §2.2.1 adds `issued_token_type`). */
+export type TokenResponse = WireType<typeof tokenResponseSchema>;
+
+const stringArray = { type: "array", items: { type: "string" } } as const;
+
+/**
+ * The metadata document, one for both discovery paths. Every member is
+ * always there; `token_exchange_*` are Tessera's own (RFC 8414 §2 allows
+ * more): the token types its token exchange takes and issues.
+ */
+export const metadataSchema = {
+  $id: "AuthorizationServerMetadata",
+  type: "object",
+  required: [
+    "issuer",
+    "token_endpoint",
+    "introspection_endpoint",
+    "revocation_endpoint",
+    "jwks_uri",
+    "grant_types_supported",
+    "token_endpoint_auth_methods_supported",
+    "token_endpoint_auth_signing_alg_values_supported",
+    "introspection_endpoint_auth_methods_supported",
+    "introspection_endpoint_auth_signing_alg_values_supported",
+    "introspection_signing_alg_values_supported",
+    "revocation_endpoint_auth_methods_supported",
+    "revocation_endpoint_auth_signing_alg_values_supported",
+    "scopes_supported",
+    "response_types_supported",
+    "subject_types_supported",
+    "id_token_signing_alg_values_supported",
+    "token_exchange_subject_token_types_supported",
+    "token_exchange_actor_token_types_supported",
+    "token_exchange_requested_token_types_supported",
+  ],
+  properties: {
+    issuer: { type: "string", format: "uri" },
+    token_endpoint: { type: "string", format: "uri" },
+    introspection_endpoint: { type: "string", format: "uri" },
+    revocation_endpoint: { type: "string", format: "uri" },
+    jwks_uri: { type: "string", format: "uri" },
+    grant_types_supported: stringArray,
+    token_endpoint_auth_methods_supported: stringArray,
+    token_endpoint_auth_signing_alg_values_supported: stringArray,
+    introspection_endpoint_auth_methods_supported: stringArray,
+    introspection_endpoint_auth_signing_alg_values_supported: stringArray,
+    introspection_signing_alg_values_supported: stringArray,
+    revocation_endpoint_auth_methods_supported: stringArray,
+    revocation_endpoint_auth_signing_alg_values_supported: stringArray,
+    scopes_supported: stringArray,
+    response_types_supported: stringArray,
+    subject_types_supported: stringArray,
+    id_token_signing_alg_values_supported: stringArray,
+    token_exchange_subject_token_types_supported: stringArray,
+    token_exchange_actor_token_types_supported: stringArray,
+    token_exchange_requested_token_types_supported: stringArray,
+  },
+} as const;
+
+/** The metadata document (RFC 8414 §2, OpenID Connect Discovery 1.0 §3). */
+export type AuthorizationServerMetadata = WireType<typeof metadataSchema>;
+
+/** Every named schema of the OAuth dialect, for `app.addSchema`. */
+export const OAUTH_SCHEMAS = [
+  oauthErrorSchema,
+  tokenRequestForm,
+  tokenResponseSchema,
+  introspectionRequestForm,
+  revocationRequestForm,
+  introspectionResponseSchema,
+  metadataSchema,
+] as const;

@@ -3,6 +3,7 @@ import { JWT_BEARER } from "../../core/clients/grant-types.js";
 import type { CoreContext } from "../../core/context.js";
 import { issueClientCredentialsToken } from "../../core/grants/client-credentials.js";
 import { refreshForClient } from "../../core/grants/refresh.js";
+import { ref } from "../openapi-responses.js";
 import { authenticateRequestClient } from "./authenticate.js";
 import { sendsClientAuthentication } from "./client-auth.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
@@ -18,7 +19,7 @@ import {
 } from "./grant-call.js";
 import { jwtBearer, jwtBearerWithoutClientAuthentication } from "./jwt-bearer-grant.js";
 import { password } from "./password-grant.js";
-import { oauthErrorResponses, tokenRequestForm, tokenResponseSchema } from "./schemas.js";
+import { endpointAnswer, endpointErrorResponses } from "./schemas.js";
 import { isServedGrantType, type ServedGrantType } from "./served.js";
 import { tokenExchange } from "./token-exchange.js";
 
@@ -85,8 +86,13 @@ export function registerToken(
     operationId: "oauthToken",
     schema: {
       summary: "Issue an access token (RFC 6749 §3.2)",
-      body: tokenRequestForm,
-      response: { 200: tokenResponseSchema, ...oauthErrorResponses(400, 401, 404, 429) },
+      description:
+        "The grants a tenant serves are in its metadata's `grant_types_supported`; the client authenticates with HTTP Basic, the form (`client_secret_post`), or a signed assertion (`private_key_jwt`), or sends only `client_id` when it is public.",
+      body: ref("OAuthTokenRequest"),
+      response: {
+        200: endpointAnswer("The tokens", "OAuthTokenResponse"),
+        ...endpointErrorResponses(),
+      },
     },
     async handle(served, request, reply): Promise<TokenResponse> {
       const form = readForm(request);

@@ -4,12 +4,8 @@ import { TesseraError } from "../../core/errors.js";
 import { revokeToken } from "../../core/tokens/registry.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
-import {
-  errorResponse,
-  revokeResponse,
-  type TokenRequestBody,
-  tokenRequestBody,
-} from "./schemas.js";
+import { ref } from "../openapi-responses.js";
+import { sessionAnswer, sessionErrors, type TokenRequestBody } from "./schemas.js";
 
 const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value);
 
@@ -28,10 +24,12 @@ export function registerDeleteToken(app: FastifyInstance, ctx: CoreContext): voi
       schema: {
         operationId: "revokeSessionToken",
         summary: "End a session",
+        description:
+          "Ends the session of the previous answer's tokens (its refresh token, else its access token), with every token derived from it. Idempotent: an unknown or already-ended token answers the same.",
         tags: ["session"],
-        security: [{ ClientKey: [] }],
-        body: tokenRequestBody,
-        response: { 200: revokeResponse, "4xx": errorResponse, "5xx": errorResponse },
+        security: [{ ApiKeyAuth: [] }],
+        body: ref("SessionTokenRequest"),
+        response: { 200: sessionAnswer("Session ended", "SessionRevoked"), ...sessionErrors() },
       },
     },
     async (request, reply) => {

@@ -8,12 +8,9 @@ import { tenantIssuer } from "../../core/tokens/issuer.js";
 import { verifySessionPair } from "../../core/tokens/session-pair.js";
 import { clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
-import {
-  errorResponse,
-  impersonateRequestBody,
-  renderSession,
-  sessionResponse,
-} from "./schemas.js";
+import { documented } from "../openapi.js";
+import { ref } from "../openapi-responses.js";
+import { type ImpersonateRequest, renderSession, sessionAnswer, sessionErrors } from "./schemas.js";
 
 /** RFC 9745 `Deprecation` (a structured date: 2026-01-01T00:00:00Z). */
 const DEPRECATION = "@1767225600";
@@ -45,22 +42,46 @@ function bearer(value: string | undefined): string | undefined {
  * caller's tenant, where that exchange is served.
  */
 export function registerImpersonate(app: FastifyInstance, ctx: CoreContext): void {
-  app.post<{ Body: { username: string } }>(
+  app.post<{ Body: ImpersonateRequest }>(
     "/auth/impersonate",
     {
       // Set first, so that even refusals before the handler carry them.
       onRequest: async (_request, reply) => {
         reply.header("deprecation", DEPRECATION).header("link", successorOf(ctx));
       },
-      schema: {
+      schema: documented({
         operationId: "impersonate",
         summary: "Start a session as another user (deprecated)",
+        description:
+          "Tokens for `username`, for a caller holding `impersonate`: `Authorization` carries the caller's ID token (`session.authorization`, with or without `Bearer `), `AccessToken` its access token. Deprecated: OAuth token exchange (RFC 8693) at the `Link`ed token endpoint replaces it.",
         deprecated: true,
         tags: ["session"],
-        security: [{ ClientKey: [] }],
-        body: impersonateRequestBody,
-        response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
-      },
+        security: [{ ApiKeyAuth: [], IdTokenAuth: [] }],
+        documentedHeaders: {
+          type: "object",
+          properties: {
+            AccessToken: {
+              type: "string",
+              description: "The caller's access token (`session.accessToken`).",
+            },
+          },
+          required: ["AccessToken"],
+        },
+        body: ref("ImpersonateRequest"),
+        response: {
+          200: sessionAnswer("The impersonated user's session", "SessionTokenResponse", {
+            Deprecation: {
+              type: "string",
+              description: "RFC 9745: when this endpoint was deprecated.",
+            },
+            Link: {
+              type: "string",
+              description: "RFC 8288 `successor-version`: the token endpoint that replaces it.",
+            },
+          }),
+          ...sessionErrors(403, 404, 422),
+        },
+      }),
     },
     async (request, reply) => {
       const client = clientOf(request);

@@ -19,6 +19,7 @@ export async function sessionApi(
 ): Promise<void> {
   const { ctx } = options;
   app.setErrorHandler(sessionApiErrorHandler);
+
   app.addHook("preValidation", clientKeyHook(ctx, { grant: PASSWORD }));
   registerPostToken(app, ctx);
   registerDeleteToken(app, ctx);

@@ -5,13 +5,8 @@ import { loginWithPassword } from "../../core/sessions/login.js";
 import { refreshSession } from "../../core/sessions/refresh.js";
 import { clientOf, inClientKeyWords } from "../client-key.js";
 import { noStore } from "../no-store.js";
-import {
-  errorResponse,
-  renderSession,
-  sessionResponse,
-  type TokenRequestBody,
-  tokenRequestBody,
-} from "./schemas.js";
+import { ref } from "../openapi-responses.js";
+import { renderSession, sessionAnswer, sessionErrors, type TokenRequestBody } from "./schemas.js";
 
 /** Reads `Authorization: Basic` credentials (spec 001 lists BasicAuth as a scheme). */
 function basicCredentials(
@@ -40,10 +35,15 @@ export function registerPostToken(app: FastifyInstance, ctx: CoreContext): void 
       schema: {
         operationId: "createToken",
         summary: "Start a session (username and password) or refresh one",
+        description:
+          "With `username` and `password` (in the body, or as `Authorization: Basic`), starts a session; with the previous answer (or just `{session: {refreshToken}}`), refreshes it. The ID token is `session.authorization`; the access token, sent as the `AccessToken` header, expires after an hour.",
         tags: ["session"],
-        security: [{ ClientKey: [] }],
-        body: tokenRequestBody,
-        response: { 200: sessionResponse, "4xx": errorResponse, "5xx": errorResponse },
+        security: [{ ApiKeyAuth: [] }, { ApiKeyAuth: [], BasicAuth: [] }],
+        body: ref("SessionTokenRequest"),
+        response: {
+          200: sessionAnswer("The session's tokens", "SessionTokenResponse"),
+          ...sessionErrors(403, 422),
+        },
       },
     },
     async (request, reply) => {

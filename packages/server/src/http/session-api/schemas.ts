@@ -1,5 +1,13 @@
+/**
+ * The session API's wire schemas (spec 000, 001, 003). Fastify validates
+ * and serialises with them, the route types are derived from them, and
+ * `/openapi.json` names them as components.
+ */
+
 import { IDENTIFIER_INPUT_PATTERN, MAX_IDENTIFIER_INPUT_LENGTH } from "../../core/identifiers.js";
 import type { SessionTokens } from "../../core/sessions/session-tokens.js";
+import { answer, type ErrorDialect, errorAnswers, ref } from "../openapi-responses.js";
+import type { WireType } from "../wire-type.js";
 
 const token = (maxLength: number) => ({ type: "string", maxLength }) as const;
 
@@ -19,6 +27,8 @@ const TOKEN_FIELD_MAX_LENGTH = 16_384;
  */
 const sessionObject = {
   type: "object",
+  description:
+    "The `session` of a previous answer: its refresh token refreshes, and ends the session.",
   properties: {
     authorization: token(TOKEN_FIELD_MAX_LENGTH),
     accessToken: token(TOKEN_FIELD_MAX_LENGTH),
@@ -29,7 +39,10 @@ const sessionObject = {
 
 /** `POST /auth/token` and `DELETE /auth/token` bodies (spec 000/001). */
 export const tokenRequestBody = {
+  $id: "SessionTokenRequest",
   type: "object",
+  description:
+    "`username` and `password` to log in (or `Authorization: Basic`); the previous answer, or just `{session: {refreshToken}}`, to refresh or to log out.",
   properties: {
     endpointUrl: token(2048),
     clientId: token(256),
@@ -42,18 +55,11 @@ export const tokenRequestBody = {
   },
 } as const;
 
-export interface TokenRequestBody {
-  readonly username?: string;
-  readonly password?: string;
-  readonly session?: {
-    readonly authorization?: string;
-    readonly accessToken?: string;
-    readonly refreshToken?: string;
-  };
-}
+export type TokenRequestBody = WireType<typeof tokenRequestBody>;
 
 /** `POST /auth/impersonate` body (spec 003). */
 export const impersonateRequestBody = {
+  $id: "ImpersonateRequest",
   type: "object",
   required: ["username"],
   properties: {
@@ -66,8 +72,11 @@ export const impersonateRequestBody = {
   },
 } as const;
 
+export type ImpersonateRequest = WireType<typeof impersonateRequestBody>;
+
 /** The 200 response of `POST /auth/token` and `POST /auth/impersonate`, field for field as spec 001. */
 export const sessionResponse = {
+  $id: "SessionTokenResponse",
   type: "object",
   required: ["endpointUrl", "clientId", "userPoolId", "username", "password", "session"],
   properties: {
@@ -80,10 +89,16 @@ export const sessionResponse = {
       type: "object",
       required: ["authorization", "accessToken", "refreshToken", "expireEpoch"],
       properties: {
-        authorization: { type: "string" },
-        accessToken: { type: "string" },
+        authorization: { type: "string", description: "The ID token." },
+        accessToken: {
+          type: "string",
+          description: "The access token, sent as the `AccessToken` header.",
+        },
         refreshToken: { type: "string" },
-        expireEpoch: { type: "number" },
+        expireEpoch: {
+          type: "number",
+          description: "When the access token expires, in milliseconds since the epoch.",
+        },
       },
     },
   },
@@ -91,15 +106,51 @@ export const sessionResponse = {
 
 /** The error body `{status: "error", message}`. */
 export const errorResponse = {
+  $id: "SessionError",
   type: "object",
-  properties: { status: { type: "string" }, message: { type: "string" } },
+  properties: { status: { type: "string", enum: ["error"] }, message: { type: "string" } },
+  required: ["status", "message"],
 } as const;
 
 /** The body of a successful `DELETE /auth/token`. */
 export const revokeResponse = {
+  $id: "SessionRevoked",
   type: "object",
   properties: { status: { type: "string" }, message: { type: "string" } },
+  required: ["status", "message"],
 } as const;
+
+/** Every named schema of the session API, for `app.addSchema`. */
+export const SESSION_API_SCHEMAS = [
+  tokenRequestBody,
+  impersonateRequestBody,
+  sessionResponse,
+  errorResponse,
+  revokeResponse,
+] as const;
+
+/** How the session API answers errors: `{status: "error", message}` as JSON. */
+const SESSION_API_ERRORS: ErrorDialect = {
+  mediaType: "application/json",
+  schemaId: "SessionError",
+  challenges: false,
+};
+
+/** A success answer of the session API. */
+export function sessionAnswer(
+  description: string,
+  schemaId: string,
+  headers: Record<string, { type: "string" | "integer"; description: string }> = {},
+): object {
+  return answer(description, "application/json", ref(schemaId), headers);
+}
+
+/**
+ * The error answers of a session API route: its own and what every route
+ * may answer (400 bad body, 401 bad key, 413, 415, 429, 500, 503).
+ */
+export const sessionErrors = (...statuses: number[]) =>
+  errorAnswers(SESSION_API_ERRORS, ...new Set([400, 401, ...statuses, 413, 415, 429, 500, 503]));
 
 /**
  * Renders tokens in the shape of spec 001. `password` is always the empty

@@ -4,9 +4,10 @@ import type { CoreContext } from "../../core/context.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
+import { queryValidatorCompiler } from "../query-validator.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import { problems, type TokenListQuery, tokenListQuery, tokenListResponse } from "./schemas.js";
+import { problems, type TokenListQuery, tokenApiAnswer, tokenListQuery } from "./schemas.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -39,13 +40,14 @@ export function registerGetTokens(
   app.get<{ Querystring: TokenListQuery }>(
     "/auth/tokens",
     {
+      validatorCompiler: queryValidatorCompiler,
       schema: {
         operationId: "listTokens",
         summary: "List the client's tokens",
-        tags: ["tokens"],
+        tags: ["Auth"],
         security: [{ LongTokenAuth: [] }, { ShortTokenAuth: [] }],
         querystring: tokenListQuery,
-        response: { 200: tokenListResponse, ...problems(400, 401, 429) },
+        response: { 200: tokenApiAnswer("The tokens", "TokenList"), ...problems(400, 401) },
       },
     },
     async (request, reply) => {
@@ -56,8 +58,8 @@ export function registerGetTokens(
       await limits.countClient(request, reply, caller.client);
       const tokens = await listAutomationTokens(ctx, {
         caller,
-        includeEnded: request.query.include_ended === "true",
-        ...(request.query.limit === undefined ? {} : { limit: Number(request.query.limit) }),
+        includeEnded: request.query.include_ended === true,
+        ...(request.query.limit === undefined ? {} : { limit: request.query.limit }),
       });
       return { tokens: tokens.map(render) };
     },

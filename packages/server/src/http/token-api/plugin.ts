@@ -6,7 +6,6 @@ import { registerGetTokens } from "./get-tokens.js";
 import { registerPostLong } from "./post-long.js";
 import { registerPostRevoke } from "./post-revoke.js";
 import { registerPostShort } from "./post-short.js";
-import { problemSchema } from "./schemas.js";
 
 /**
  * The token API for automation (spec 004): long-term tokens, short-term
@@ -20,7 +19,6 @@ export async function tokenApi(
 ): Promise<void> {
   const { ctx, limits } = options;
   app.setErrorHandler(tokenApiErrorHandler);
-  app.addSchema(problemSchema);
   app.addHook("onRequest", async (request, reply) => {
     await limits.countIp(request, reply);
   });

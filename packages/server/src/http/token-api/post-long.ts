@@ -4,9 +4,10 @@ import { proveClientForLongTermToken } from "../../core/automation-tokens/prove-
 import type { CoreContext } from "../../core/context.js";
 import { clientKeyHook, clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
+import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { bearerToken } from "./bearer.js";
-import { type LongTokenRequest, longTokenRequest, longTokenResponse, problems } from "./schemas.js";
+import { type LongTokenRequest, problems, tokenApiAnswer } from "./schemas.js";
 
 /**
  * `POST /auth/tokens/long` (spec 004): a long-term token for a client that
@@ -24,10 +25,20 @@ export function registerPostLong(
       schema: {
         operationId: "issueLongTermToken",
         summary: "Issue or rotate a long-term token",
-        tags: ["tokens"],
+        description:
+          "Issues a long-term token (30-90 days) for automation or server-to-server use, or rotates one (`rotate_token_id`), after step-up authentication with exactly one mechanism. The token is shown only in this answer.",
+        tags: ["Auth"],
         security: [{ ClientKey: [] }, { ClientKey: [], ShortTokenAuth: [] }],
-        body: longTokenRequest,
-        response: { 201: longTokenResponse, ...problems(400, 401, 403, 404, 409, 429) },
+        body: ref("LongTokenRequest"),
+        response: {
+          201: tokenApiAnswer("Long-term token issued", "LongTokenResponse", {
+            "X-Token-Id": {
+              type: "string",
+              description: "Server-generated identifier for revocation and audit",
+            },
+          }),
+          ...problems(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) => {

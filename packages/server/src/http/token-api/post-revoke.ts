@@ -4,7 +4,7 @@ import { requireToken } from "../../core/tokens/registry.js";
 import { revokeAutomationToken } from "../../core/tokens/revoke-by-id.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import { problems, tokenIdParams } from "./schemas.js";
+import { problems, tokenApiNoContent, tokenIdParams } from "./schemas.js";
 
 /**
  * `POST /auth/tokens/{tokenId}/revoke` (spec 004): 204 whether the token was
@@ -22,10 +22,12 @@ export function registerPostRevoke(
       schema: {
         operationId: "revokeToken",
         summary: "Revoke a token",
-        tags: ["tokens"],
+        description:
+          "Revokes a long- or short-term token of the caller's client by its `tokenId`; revoking a long-term token ends the short-term tokens issued from it. Idempotent.",
+        tags: ["Auth"],
         security: [{ LongTokenAuth: [] }, { ShortTokenAuth: [] }],
         params: tokenIdParams,
-        response: { 204: { type: "null" }, ...problems(401, 404, 429) },
+        response: { 204: tokenApiNoContent("Revoked (idempotent)"), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {

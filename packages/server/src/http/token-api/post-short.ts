@@ -3,14 +3,11 @@ import { issueShortTermToken } from "../../core/automation-tokens/short-term.js"
 import type { CoreContext } from "../../core/context.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { noStore } from "../no-store.js";
+import { documented } from "../openapi.js";
+import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import {
-  problems,
-  type ShortTokenRequest,
-  shortTokenRequest,
-  shortTokenResponse,
-} from "./schemas.js";
+import { problems, type ShortTokenRequest, tokenApiAnswer } from "./schemas.js";
 
 /**
  * `POST /auth/tokens/short` (spec 004): exchanges the long-term token in
@@ -24,14 +21,20 @@ export function registerPostShort(
   app.post<{ Body: ShortTokenRequest | undefined }>(
     "/auth/tokens/short",
     {
-      schema: {
+      schema: documented({
         operationId: "issueShortTermToken",
         summary: "Issue a short-term access token",
-        tags: ["tokens"],
+        description:
+          "Exchanges the long-term token in `Authorization: Bearer` for a short-lived JWT (at most 15 minutes). The body is optional.",
+        tags: ["Auth"],
         security: [{ LongTokenAuth: [] }],
-        body: shortTokenRequest,
-        response: { 201: shortTokenResponse, ...problems(400, 401, 403, 429) },
-      },
+        body: ref("ShortTokenRequest"),
+        optionalBody: true,
+        response: {
+          201: tokenApiAnswer("Short-term token issued", "ShortTokenResponse"),
+          ...problems(400, 401, 403),
+        },
+      }),
     },
     async (request, reply) => {
       noStore(reply);
