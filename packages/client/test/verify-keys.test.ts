@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,6 +8,8 @@ import {
   type FetchLike,
   verifyAccessToken,
 } from "../src/index.js";
+import { metadataUrls } from "../src/verify/discovery.js";
+import { closedPort } from "./support/closed-port.js";
 import { type ApiKey, createApiKey, login } from "./support/issue.js";
 import { addUser } from "./support/provision.js";
 import { startTessera, type Tessera } from "./support/tessera.js";
@@ -41,19 +42,6 @@ function recordingFetch(): { fetch: FetchLike; paths: string[] } {
   };
 }
 
-/** An address where nothing listens. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function codeOf(promise: Promise<unknown>): Promise<AccessTokenErrorCode> {
   const error = await promise.then(
     () => undefined,
@@ -76,6 +64,21 @@ describe("discovery and the JWKS, cached", () => {
       "/tenants/default/.well-known/openid-configuration",
       "/tenants/default/.well-known/jwks.json",
     ]);
+  });
+});
+
+describe("discovery's two documents", () => {
+  it("reads OpenID Connect's first, then RFC 8414's, both served by Tessera for the issuer", async () => {
+    const urls = metadataUrls(tessera.issuer);
+    expect(urls).toEqual([
+      `${tessera.url}/tenants/default/.well-known/openid-configuration`,
+      `${tessera.url}/.well-known/oauth-authorization-server/tenants/default`,
+    ]);
+    for (const url of urls) {
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { issuer: string }).issuer).toBe(tessera.issuer);
+    }
   });
 });
 
@@ -148,25 +151,29 @@ describe("the issuer unreachable: 503, not 401", () => {
       "discovery_failed",
     );
   });
+});
 
-  it("answers discovery_failed when the metadata names another issuer", async () => {
-    // Its public URL is not where this resource server reaches it.
-    const elsewhere = await startTessera({ TESSERA_PUBLIC_URL: "https://auth.example.com" });
-    try {
-      addUser(elsewhere, "alice");
-      const key = createApiKey(elsewhere, "web");
-      const { accessToken } = await login(elsewhere, key, "alice");
-      const error = await verifyAccessToken(accessToken, {
-        issuer: `${elsewhere.url}/tenants/default`,
-        audience: key.clientId,
-      }).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(AccessTokenError);
-      expect((error as AccessTokenError).code).toBe("discovery_failed");
-      expect((error as AccessTokenError).detail).toBe(
-        "the metadata names another issuer: https://auth.example.com/tenants/default",
-      );
-    } finally {
-      await elsewhere.stop();
-    }
+describe("an issuer whose public URL is not where it is reached", () => {
+  let elsewhere: Tessera;
+  beforeAll(async () => {
+    elsewhere = await startTessera({ TESSERA_PUBLIC_URL: "https://auth.example.com" });
+  });
+  afterAll(async () => {
+    await elsewhere.stop();
+  });
+
+  it("answers discovery_failed: the metadata names another issuer", async () => {
+    addUser(elsewhere, "alice");
+    const key = createApiKey(elsewhere, "web");
+    const { accessToken } = await login(elsewhere, key, "alice");
+    const error = await verifyAccessToken(accessToken, {
+      issuer: `${elsewhere.url}/tenants/default`,
+      audience: key.clientId,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AccessTokenError);
+    expect((error as AccessTokenError).code).toBe("discovery_failed");
+    expect((error as AccessTokenError).detail).toBe(
+      "the metadata names another issuer: https://auth.example.com/tenants/default",
+    );
   });
 });

@@ -32,7 +32,13 @@ const MESSAGES = {
   discovery_failed: "The issuer's metadata cannot be fetched now",
 } as const satisfies Record<AccessTokenErrorCode, string>;
 
-/** What the constructor of {@link AccessTokenError} takes beside the code. */
+/**
+ * What the constructor of {@link AccessTokenError} takes beside the code:
+ * for a resource server's own checks to fail the way the verifier's do.
+ *
+ * @example
+ * throw new AccessTokenError("insufficient_scope", { requiredScopes: ["reports:admin"] });
+ */
 export interface AccessTokenErrorOptions {
   /** Why, for the resource server's logs (never the token, never a key). */
   readonly detail?: string;

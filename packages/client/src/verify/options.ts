@@ -150,7 +150,14 @@ export interface AccessTokenVerifierOptions {
   readonly timeoutSeconds?: number;
 }
 
-/** Options checked once and completed with their defaults. */
+/**
+ * A verifier's options, checked once and completed with their defaults:
+ * what it really enforces, to log at start-up.
+ *
+ * @example
+ * const { algorithms, clockToleranceSeconds } = createAccessTokenVerifier(options).options;
+ * console.log(`accepting ${algorithms.join(", ")}, ${clockToleranceSeconds}s of skew`);
+ */
 export interface ResolvedVerifierOptions {
   readonly issuer: string;
   readonly audience: readonly string[];
