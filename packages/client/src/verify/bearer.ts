@@ -3,6 +3,7 @@ import type { AccessTokenVerifierOptions } from "./options.js";
 import {
   type AccessTokenVerifier,
   createAccessTokenVerifier,
+  MAX_TOKEN_LENGTH,
   type VerifiedAccessToken,
 } from "./verify-access-token.js";
 
@@ -57,9 +58,8 @@ export interface BearerDenial {
   readonly body: { readonly error: string; readonly error_description: string };
 }
 
-/** A `b64token` (RFC 6750 §2.1) of at most Tessera's token length. */
+/** A `b64token` (RFC 6750 §2.1). */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const MAX_TOKEN_LENGTH = 16_384;
 
 /**
  * The bearer token of a request, or the denial to answer instead.
@@ -218,9 +218,13 @@ function quoted(value: string): string {
 export function verifierOf(
   verifier: AccessTokenVerifier | AccessTokenVerifierOptions,
 ): AccessTokenVerifier {
-  return "verify" in verifier && typeof verifier.verify === "function"
-    ? verifier
-    : createAccessTokenVerifier(verifier as AccessTokenVerifierOptions);
+  return isVerifier(verifier) ? verifier : createAccessTokenVerifier(verifier);
+}
+
+function isVerifier(
+  value: AccessTokenVerifier | AccessTokenVerifierOptions,
+): value is AccessTokenVerifier {
+  return typeof (value as Partial<AccessTokenVerifier>).verify === "function";
 }
 
 /**

@@ -17,7 +17,7 @@ import {
  * The longest token read, as Tessera's own limit: anything longer is
  * refused before it is decoded.
  */
-const MAX_TOKEN_LENGTH = 16_384;
+export const MAX_TOKEN_LENGTH = 16_384;
 
 /** The registered claims RFC 9068 §2.2 requires of every access token. */
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "client_id"];
