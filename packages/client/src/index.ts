@@ -1,1 +1,1 @@
-export {};
+export * from "./verify/index.js";
