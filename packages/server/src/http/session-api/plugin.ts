@@ -21,6 +21,14 @@ export async function sessionApi(
   app.setErrorHandler(sessionApiErrorHandler);
 
   app.addHook("preValidation", clientKeyHook(ctx, { grant: PASSWORD }));
+  // A request without a body (an empty one included: body-parsers.ts) is
+  // an empty object: a login by `Authorization: Basic` needs nothing more,
+  // and the other routes then name the field they miss.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined || request.body === null) {
+      request.body = {};
+    }
+  });
   registerPostToken(app, ctx);
   registerDeleteToken(app, ctx);
   registerImpersonate(app, ctx);

@@ -5,6 +5,7 @@ import { loginWithPassword } from "../../core/sessions/login.js";
 import { refreshSession } from "../../core/sessions/refresh.js";
 import { clientOf, inClientKeyWords } from "../client-key.js";
 import { noStore } from "../no-store.js";
+import { documented } from "../openapi.js";
 import { ref } from "../openapi-responses.js";
 import { renderSession, sessionAnswer, sessionErrors, type TokenRequestBody } from "./schemas.js";
 
@@ -32,7 +33,7 @@ export function registerPostToken(app: FastifyInstance, ctx: CoreContext): void 
   app.post<{ Body: TokenRequestBody }>(
     "/auth/token",
     {
-      schema: {
+      schema: documented({
         operationId: "createToken",
         summary: "Start a session (username and password) or refresh one",
         description:
@@ -40,11 +41,12 @@ export function registerPostToken(app: FastifyInstance, ctx: CoreContext): void 
         tags: ["session"],
         security: [{ ApiKeyAuth: [] }, { ApiKeyAuth: [], BasicAuth: [] }],
         body: ref("SessionTokenRequest"),
+        optionalBody: true,
         response: {
           200: sessionAnswer("The session's tokens", "SessionTokenResponse"),
           ...sessionErrors(403, 422),
         },
-      },
+      }),
     },
     async (request, reply) => {
       const client = clientOf(request);
