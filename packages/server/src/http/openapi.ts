@@ -41,6 +41,13 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
       },
     },
     hideUntagged: true,
+    // Components are named by their `$id` (`Problem`, `AddUserRequest`), and
+    // `const` stays `const` (OpenAPI 3.1 is JSON Schema 2020-12).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
+    convertConstToEnum: false,
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }
