@@ -37,6 +37,18 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
             bearerFormat: "JWT",
             description: "A short-term token",
           },
+          OperationsBasic: {
+            type: "http",
+            scheme: "basic",
+            description: "The operations API (spec 002): a user's username and password",
+          },
+          OperationToken: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description:
+              "The operations API (spec 002): an operation token (for refresh_operation_token, its refresh token)",
+          },
         },
       },
     },
