@@ -154,15 +154,30 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
             description:
               "client_secret_basic: the client id and secret, each form-url-encoded (RFC 6749 §2.3.1)",
           },
+          OperationsBasic: {
+            type: "http",
+            scheme: "basic",
+            description: "The operations API (spec 002): a user's username and password",
+          },
+          OperationToken: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description:
+              "The operations API (spec 002): an operation token (for refresh_operation_token, its refresh token)",
+          },
         },
       },
     },
+    transform: ({ schema, url }) => ({ schema: documentedView(schema) ?? schema, url }),
+    hideUntagged: true,
+    // Components are named by their `$id` (`Problem`, `AddUserRequest`), and
+    // `const` stays `const` (OpenAPI 3.1 is JSON Schema 2020-12).
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === "string" ? json.$id : `def-${i}`,
     },
-    transform: ({ schema, url }) => ({ schema: documentedView(schema) ?? schema, url }),
-    hideUntagged: true,
+    convertConstToEnum: false,
   });
   let document: object | undefined;
   app.get("/openapi.json", { schema: { hide: true } }, async () => {

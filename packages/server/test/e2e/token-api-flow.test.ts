@@ -699,11 +699,14 @@ describe("the token API against a real server, as automation drives it", () => {
         "revokeToken",
       );
       expect(document.paths["/auth/tokens"]?.get?.operationId).toBe("listTokens");
-      // Spec 004's three, and OAuth's client_secret_basic (docs/oauth.md).
+      // Spec 004's three, OAuth's client_secret_basic (docs/oauth.md), and
+      // the operations API's Basic and operation token (spec 002).
       expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
         "ClientKey",
         "ClientSecretBasic",
         "LongTokenAuth",
+        "OperationToken",
+        "OperationsBasic",
         "ShortTokenAuth",
       ]);
     });

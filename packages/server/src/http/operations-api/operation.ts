@@ -1,4 +1,5 @@
 import type Joi from "joi";
+import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import type { CoreContext } from "../../core/context.js";
 import type { TenantRecord } from "../../core/model/index.js";
 import type { OperationsCaller } from "../../core/operation-tokens/caller.js";
@@ -21,9 +22,48 @@ export interface CallerRequest<B> extends OperationRequest<B> {
   readonly caller: OperationsCaller;
 }
 
-/** One operation, ready for the dispatcher: its name and how to run it. */
+/** A JSON Schema object (not `true`/`false`), as an operation's answer is described. */
+export type ResponseSchema = Exclude<JSONSchema, boolean>;
+
+declare const answerType: unique symbol;
+
+/**
+ * The schema of an operation's answer, carrying the type derived from it.
+ * Built by {@link answer}; the factories below make the handler return
+ * exactly that type, so the OpenAPI document and the code cannot disagree.
+ */
+export interface Answer<T> {
+  readonly schema: ResponseSchema;
+  /** Never set: it only carries `T` to the factories. */
+  readonly [answerType]?: T;
+}
+
+/**
+ * Declares an operation's answer by its JSON Schema, written beside the
+ * operation (read `as const`), and derives the handler's return type from
+ * it with `FromSchema`.
+ *
+ * @example
+ * const response = answer({
+ *   type: "object",
+ *   properties: { message: { type: "string" } },
+ *   required: ["message"],
+ *   additionalProperties: false,
+ * });
+ */
+export function answer<const S extends ResponseSchema>(schema: S): Answer<FromSchema<S>> {
+  return { schema };
+}
+
+/**
+ * One operation, ready for the dispatcher: its name, how to run it, and
+ * what the OpenAPI document says of it (the Joi schema that validates its
+ * body, and the schema of its answer).
+ */
 export interface Operation {
   readonly name: string;
+  readonly body: Joi.ObjectSchema;
+  readonly response: ResponseSchema;
   run(request: OperationRequest<unknown>): Promise<unknown>;
 }
 
@@ -32,13 +72,16 @@ export interface Operation {
  * (`create_authentication_tokens`: `username` and `password`), so its body
  * is validated first and the handler authenticates.
  */
-export function selfAuthenticatingOperation<B>(
+export function selfAuthenticatingOperation<B, T>(
   name: string,
   schema: Joi.ObjectSchema<B>,
-  handle: (request: OperationRequest<B>) => Promise<unknown>,
+  response: Answer<T>,
+  handle: (request: OperationRequest<B>) => Promise<NoInfer<T>>,
 ): Operation {
   return {
     name,
+    body: schema,
+    response: response.schema,
     run: (request) => handle({ ...request, body: validateBody(schema, request.body) }),
   };
 }
@@ -49,14 +92,17 @@ export function selfAuthenticatingOperation<B>(
  * whatever the body holds. `authenticate` sees the body unvalidated; it may
  * look at which fields are present, never rely on what they hold.
  */
-export function authenticatedOperation<A, B>(
+export function authenticatedOperation<A, B, T>(
   name: string,
   authenticate: (request: OperationRequest<unknown>) => Promise<A>,
   schema: Joi.ObjectSchema<B>,
-  handle: (request: OperationRequest<B> & { readonly authenticated: A }) => Promise<unknown>,
+  response: Answer<T>,
+  handle: (request: OperationRequest<B> & { readonly authenticated: A }) => Promise<NoInfer<T>>,
 ): Operation {
   return {
     name,
+    body: schema,
+    response: response.schema,
     run: async (request) => {
       const authenticated = await authenticate(request);
       return handle({ ...request, authenticated, body: validateBody(schema, request.body) });
@@ -69,13 +115,14 @@ export function authenticatedOperation<A, B>(
  * then, for `superUser` operations, the role check (with HarperDB's 403
  * naming its internal function), then the body.
  */
-export function callerOperation<B>(
+export function callerOperation<B, T>(
   name: string,
   access:
     | { readonly superUser: false }
     | { readonly superUser: true; readonly internalName: string },
   schema: Joi.ObjectSchema<B>,
-  handle: (request: CallerRequest<B>) => Promise<unknown>,
+  response: Answer<T>,
+  handle: (request: CallerRequest<B>) => Promise<NoInfer<T>>,
 ): Operation {
   return authenticatedOperation(
     name,
@@ -87,6 +134,7 @@ export function callerOperation<B>(
       return caller;
     },
     schema,
+    response,
     ({ authenticated, ...request }) => handle({ ...request, caller: authenticated }),
   );
 }

@@ -1,7 +1,30 @@
+import type { FromSchema } from "json-schema-to-ts";
 import type { RoleRecord, SessionRecord, UserRecord } from "../../core/model/index.js";
 
+const epochMs = { type: "integer", description: "Milliseconds since the Unix epoch" } as const;
+
+/**
+ * A role as HarperDB's `list_roles` shows it: the schema the OpenAPI
+ * document gives it and the type {@link renderRole} returns.
+ */
+export const roleSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    role: { type: "string", description: "The role's name" },
+    permission: {
+      type: "object",
+      description: "HarperDB's permission object, as stored; `super_user: true` is the admin level",
+    },
+    __createdtime__: epochMs,
+    __updatedtime__: epochMs,
+  },
+  required: ["id", "role", "permission", "__createdtime__", "__updatedtime__"],
+  additionalProperties: false,
+} as const;
+
 /** A role as HarperDB's `list_roles` shows it. */
-export function renderRole(role: RoleRecord) {
+export function renderRole(role: RoleRecord): FromSchema<typeof roleSchema> {
   return {
     id: role.id,
     role: role.name,
@@ -11,8 +34,25 @@ export function renderRole(role: RoleRecord) {
   };
 }
 
+/** A user as HarperDB's `user_info` and `list_users` show it; {@link renderUser} returns it. */
+export const userSchema = {
+  type: "object",
+  properties: {
+    username: { type: "string" },
+    active: { type: "boolean" },
+    role: { anyOf: [roleSchema, { type: "null" }], description: "null for a user without one" },
+    __createdtime__: epochMs,
+    __updatedtime__: epochMs,
+  },
+  required: ["username", "active", "role", "__createdtime__", "__updatedtime__"],
+  additionalProperties: false,
+} as const;
+
 /** A user as HarperDB's `user_info` and `list_users` show it: never a password or hash. */
-export function renderUser(user: UserRecord, role: RoleRecord | undefined) {
+export function renderUser(
+  user: UserRecord,
+  role: RoleRecord | undefined,
+): FromSchema<typeof userSchema> {
   return {
     username: user.username,
     active: user.status === "active",
@@ -22,12 +62,50 @@ export function renderUser(user: UserRecord, role: RoleRecord | undefined) {
   };
 }
 
+/** A session as `list_sessions` shows it; {@link renderSession} returns it. */
+export const sessionSchema = {
+  type: "object",
+  properties: {
+    session_id: { type: "string" },
+    username: { type: ["string", "null"], description: "null once the user is gone" },
+    client_id: { type: "string" },
+    created_at: epochMs,
+    expires_at: epochMs,
+    last_refreshed_at: { ...epochMs, type: ["integer", "null"] },
+    revoked_at: { ...epochMs, type: ["integer", "null"] },
+    revoked_reason: { type: ["string", "null"] },
+    impersonator_user_id: {
+      type: ["string", "null"],
+      description: "For an impersonation: the user acting",
+    },
+    parent_session_id: {
+      type: ["string", "null"],
+      description: "For an impersonation: the session it ends with",
+    },
+    current: { type: "boolean", description: "The session of the token that asked" },
+  },
+  required: [
+    "session_id",
+    "username",
+    "client_id",
+    "created_at",
+    "expires_at",
+    "last_refreshed_at",
+    "revoked_at",
+    "revoked_reason",
+    "impersonator_user_id",
+    "parent_session_id",
+    "current",
+  ],
+  additionalProperties: false,
+} as const;
+
 /** A session as `list_sessions` shows it (an operation Tessera adds). */
 export function renderSession(
   session: SessionRecord,
   username: string | undefined,
   currentSessionId: string | undefined,
-) {
+): FromSchema<typeof sessionSchema> {
   return {
     session_id: session.id,
     username: username ?? null,

@@ -2,8 +2,8 @@ import { echoInput } from "../../../core/echo.js";
 import type { JsonObject } from "../../../core/model/index.js";
 import { addRole as add, checkRoleName } from "../../../core/roles.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
-import { renderRole } from "../render.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
+import { renderRole, roleSchema } from "../render.js";
 import { validateRolePermission } from "../role-permission.js";
 import { identifier, Joi } from "../validation.js";
 
@@ -13,15 +13,21 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  role: identifier().required(),
-  permission: Joi.object().required(),
-});
+  role: identifier().required().description("The new role's name"),
+  permission: Joi.object()
+    .required()
+    .description("HarperDB's permission object; `super_user: true` is the admin level"),
+}).description("Adds a role (super users only).");
+
+/** The role as stored. */
+const response = answer(roleSchema);
 
 /** `add_role` (super users only): a named permission object; `super_user: true` is the admin level. */
 export const addRole = callerOperation(
   "add_role",
   { superUser: true, internalName: "addRole" },
   schema,
+  response,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     // The name first, then HarperDB's shape of the permission object.
     checkRoleName(body.role);

@@ -2,7 +2,7 @@ import { echoInput } from "../../../core/echo.js";
 import { findRole } from "../../../core/roles.js";
 import { addUser as add } from "../../../core/users.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi, password } from "../validation.js";
 
 interface Body {
@@ -17,6 +17,13 @@ const schema = Joi.object<Body>({
   password: password().required(),
   role: identifier().required(),
   active: Joi.boolean().required(),
+}).description("Adds a user with a role, active or not (super users only).");
+
+const response = answer({
+  type: "object",
+  properties: { message: { type: "string", description: "`<username> successfully added`" } },
+  required: ["message"],
+  additionalProperties: false,
 });
 
 /** `add_user` (super users only): a user with a role, active or not. */
@@ -24,6 +31,7 @@ export const addUser = callerOperation(
   "add_user",
   { superUser: true, internalName: "addUser" },
   schema,
+  response,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const role = await reworded(findRole(ctx, tenant.id, body.role), {
       not_found: `${echoInput(body.role)} role not found`,

@@ -3,8 +3,8 @@ import { isTesseraError, TesseraError } from "../../../core/errors.js";
 import type { JsonObject } from "../../../core/model/index.js";
 import { checkRoleName, getRole, updateRole } from "../../../core/roles.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
-import { renderRole } from "../render.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
+import { renderRole, roleSchema } from "../render.js";
 import { validateRolePermission } from "../role-permission.js";
 import { identifier, Joi } from "../validation.js";
 
@@ -15,10 +15,13 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  id: identifier().required(),
-  role: identifier(),
-  permission: Joi.object().required(),
-});
+  id: identifier().required().description("The role's id"),
+  role: identifier().description("A new name"),
+  permission: Joi.object().required().description("The new permission object, replacing the old"),
+}).description("Replaces a role's permission object and optionally renames it (super users only).");
+
+/** The role as stored after the change. */
+const response = answer(roleSchema);
 
 /**
  * `alter_role` (super users only): replaces a role's permission object (and
@@ -28,6 +31,7 @@ export const alterRole = callerOperation(
   "alter_role",
   { superUser: true, internalName: "alterRole" },
   schema,
+  response,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const update = (async () => {
       // The id, the new name, then HarperDB's shape of the permission object.

@@ -3,7 +3,7 @@ import { TesseraError } from "../../../core/errors.js";
 import { findRole } from "../../../core/roles.js";
 import { alterUser as alter } from "../../../core/users.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi, password } from "../validation.js";
 
 interface Body {
@@ -18,6 +18,22 @@ const schema = Joi.object<Body>({
   password: password().allow(""),
   role: identifier().allow(""),
   active: Joi.boolean(),
+}).description(
+  "Changes a user's password, role or active flag, at least one of them (super users only).",
+);
+
+/** HarperDB's answer to an update of one record. */
+const response = answer({
+  type: "object",
+  properties: {
+    message: { type: "string", description: "`updated 1 of 1 records`" },
+    new_attributes: { type: "array", maxItems: 0 },
+    txn_time: { type: "integer", description: "Milliseconds since the Unix epoch" },
+    update_hashes: { type: "array", items: { type: "string" }, description: "The username" },
+    skipped_hashes: { type: "array", maxItems: 0 },
+  },
+  required: ["message", "new_attributes", "txn_time", "update_hashes", "skipped_hashes"],
+  additionalProperties: false,
 });
 
 /**
@@ -30,6 +46,7 @@ export const alterUser = callerOperation(
   "alter_user",
   { superUser: true, internalName: "alterUser" },
   schema,
+  response,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const { username, password, role, active } = body;
     if (password === undefined && role === undefined && active === undefined) {

@@ -7,7 +7,7 @@ import {
 } from "../../../core/operation-tokens/issue.js";
 import { authenticateCaller } from "../authorization.js";
 import { reworded } from "../errors.js";
-import { type OperationRequest, selfAuthenticatingOperation } from "../operation.js";
+import { answer, type OperationRequest, selfAuthenticatingOperation } from "../operation.js";
 import { Joi, loginUsername, password } from "../validation.js";
 
 interface Body {
@@ -17,9 +17,26 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: loginUsername(),
+  username: loginUsername().description("With password: log in as this user"),
   password: password(),
-  expires_in: Joi.alternatives(Joi.string().max(64), Joi.number().unsafe()),
+  expires_in: Joi.alternatives(Joi.string().max(64), Joi.number().unsafe()).description(
+    'Shortens the operation token: seconds, or a duration such as "1h"',
+  ),
+}).description(
+  "An operation token and a refresh token (spec 002): with username and password, no authorization is needed; with neither, for the authenticated caller.",
+);
+
+const response = answer({
+  type: "object",
+  properties: {
+    operation_token: { type: "string", description: "An RS256 JWT, for the Bearer credential" },
+    refresh_token: {
+      type: "string",
+      description: "An RS256 JWT, for refresh_operation_token",
+    },
+  },
+  required: ["operation_token", "refresh_token"],
+  additionalProperties: false,
 });
 
 /** HarperDB's answer to a failed `create_authentication_tokens` login. */
@@ -64,6 +81,7 @@ function render(tokens: OperationTokens) {
 export const createAuthenticationTokens = selfAuthenticatingOperation(
   "create_authentication_tokens",
   schema,
+  response,
   async (request: OperationRequest<Body>) => {
     const { ctx, tenant, body, ip } = request;
     const expiresIn =

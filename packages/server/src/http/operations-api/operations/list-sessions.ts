@@ -1,7 +1,7 @@
 import { listSessions as list, MAX_SESSION_LIST } from "../../../core/sessions/list.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
-import { renderSession } from "../render.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
+import { renderSession, sessionSchema } from "../render.js";
 import { identifier, Joi } from "../validation.js";
 
 interface Body {
@@ -11,10 +11,14 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  username: identifier(),
-  include_ended: Joi.boolean(),
+  username: identifier().description("Whose sessions (super users only); all users' when absent"),
+  include_ended: Joi.boolean().description("Ended sessions too"),
   limit: Joi.number().integer().min(1).max(MAX_SESSION_LIST),
-});
+}).description(
+  "Tessera's: the caller's sessions, newest first; a super user may list everyone's, or one user's.",
+);
+
+const response = answer({ type: "array", items: sessionSchema });
 
 /**
  * `list_sessions` (Tessera's): the caller's live sessions, newest first;
@@ -24,6 +28,7 @@ export const listSessions = callerOperation(
   "list_sessions",
   { superUser: false },
   schema,
+  response,
   async ({ ctx, tenant, body, caller }: CallerRequest<Body>) => {
     const { sessions, usernames } = await reworded(
       list(ctx, {

@@ -6,14 +6,25 @@ import { requireToken } from "../../../core/tokens/registry.js";
 import type { VerifiedSessionToken } from "../../../core/tokens/types.js";
 import { authenticateCaller } from "../authorization.js";
 import { OperationsApiError } from "../errors.js";
-import { authenticatedOperation, type OperationRequest } from "../operation.js";
+import { answer, authenticatedOperation, type OperationRequest } from "../operation.js";
 import { Joi, token } from "../validation.js";
 
 interface Body {
   readonly refresh_token?: string;
 }
 
-const schema = Joi.object<Body>({ refresh_token: token() });
+const schema = Joi.object<Body>({
+  refresh_token: token().description(
+    "The refresh token, when the caller authenticates otherwise; else it is the Bearer credential",
+  ),
+}).description("A new operation token from a refresh token (spec 002).");
+
+const response = answer({
+  type: "object",
+  properties: { operation_token: { type: "string", description: "An RS256 JWT" } },
+  required: ["operation_token"],
+  additionalProperties: false,
+});
 
 /** True when `token` claims to be a refresh token; the refresh path then verifies it fully. */
 function claimsRefresh(token: string): boolean {
@@ -87,6 +98,7 @@ export const refreshOperationToken = authenticatedOperation(
   "refresh_operation_token",
   authenticate,
   schema,
+  response,
   async (request: OperationRequest<Body> & { readonly authenticated: Authenticated }) => {
     const { ctx, tenant, body, ip, authenticated } = request;
     if ("refreshToken" in authenticated) {

@@ -4,7 +4,7 @@ import {
   revokeOperationSessions,
 } from "../../../core/operation-tokens/revoke.js";
 import { reworded } from "../errors.js";
-import { type CallerRequest, callerOperation } from "../operation.js";
+import { answer, type CallerRequest, callerOperation } from "../operation.js";
 import { identifier, Joi, token } from "../validation.js";
 
 interface Body {
@@ -15,11 +15,25 @@ interface Body {
 }
 
 const schema = Joi.object<Body>({
-  operation_token: token(),
-  refresh_token: token(),
-  session_id: identifier(),
-  username: identifier(),
-}).oxor("operation_token", "refresh_token", "session_id", "username");
+  operation_token: token().description("Ends this token's session"),
+  refresh_token: token().description("Ends this token's session"),
+  session_id: identifier().description("Ends this session"),
+  username: identifier().description("Ends every session of this user"),
+})
+  .oxor("operation_token", "refresh_token", "session_id", "username")
+  .description(
+    "Tessera's: ends a session (at most one target; with none, the caller's own: logout). Another user's sessions need a super user.",
+  );
+
+const response = answer({
+  type: "object",
+  properties: {
+    message: { type: "string", description: "`<n> session(s) revoked`" },
+    sessions_revoked: { type: "integer", minimum: 0 },
+  },
+  required: ["message", "sessions_revoked"],
+  additionalProperties: false,
+});
 
 function targetOf(body: Body): RevocationTarget {
   const token = body.operation_token ?? body.refresh_token;
@@ -44,6 +58,7 @@ export const revokeAuthenticationTokens = callerOperation(
   "revoke_authentication_tokens",
   { superUser: false },
   schema,
+  response,
   async ({ ctx, tenant, body, caller, ip }: CallerRequest<Body>) => {
     const target = targetOf(body);
     if ("current" in target && caller.session === undefined) {
