@@ -85,8 +85,17 @@ const ROUTES: Record<string, Route> = {
       expect(response.statusCode, response.body).toBe(400);
       expect(response.json()).toEqual({
         status: "error",
-        message: "The body must be a JSON object",
+        message: "username and password, or session.refreshToken, are required",
       });
+    },
+  },
+  "session API login by Basic (200)": {
+    method: "POST",
+    url: () => "/auth/token",
+    headers: () => ({ "x-api-key": h.apiKey, authorization: basic(ADMIN) }),
+    expected: (response) => {
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ username: ADMIN });
     },
   },
   "session API logout (400)": {
@@ -97,7 +106,7 @@ const ROUTES: Record<string, Route> = {
       expect(response.statusCode, response.body).toBe(400);
       expect(response.json()).toEqual({
         status: "error",
-        message: "The body must be a JSON object",
+        message: "session.refreshToken or session.accessToken is required",
       });
     },
   },
