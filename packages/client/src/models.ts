@@ -1,0 +1,169 @@
+/**
+ * Every wire model of the four APIs, in one file so that it can be
+ * compared with the server's `/openapi.json`. Field names are the wire's
+ * (snake_case where the server's are); the token API's models keep the
+ * names spec 004's generated client gives them.
+ *
+ * The server's source of each is named in its comment.
+ */
+
+// ---------------------------------------------------------------- token API (spec 004)
+
+/**
+ * The grant a long-term token request steps up with, as the generated
+ * client names the enum of `LongTokenRequest.grant_type`.
+ *
+ * @example
+ * const request: LongTokenRequest = { grant_type: LongTokenRequestGrantTypeEnum.ClientCredentials };
+ */
+export const LongTokenRequestGrantTypeEnum = {
+  ClientCredentials: "client_credentials",
+  UrnIetfParamsOauthGrantTypeJwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+} as const;
+
+/**
+ * One of {@link LongTokenRequestGrantTypeEnum}'s values.
+ *
+ * @example
+ * const grant: LongTokenRequestGrantTypeEnum = "client_credentials";
+ */
+export type LongTokenRequestGrantTypeEnum =
+  (typeof LongTokenRequestGrantTypeEnum)[keyof typeof LongTokenRequestGrantTypeEnum];
+
+/**
+ * `POST /auth/tokens/long` (server: `token-api/schemas.ts` `longTokenRequest`).
+ * One step-up mechanism a call: `client_secret`, `otp_code`, `assertion`,
+ * or none with a short-term token of scope `tokens:write` as Bearer.
+ *
+ * @example
+ * const request: LongTokenRequest = {
+ *   grant_type: "client_credentials",
+ *   client_id: "ci-deployer",
+ *   client_secret: clientSecret,
+ *   ttl_days: 30,
+ * };
+ */
+export interface LongTokenRequest {
+  grant_type?: LongTokenRequestGrantTypeEnum;
+  client_id?: string;
+  client_secret?: string;
+  /** A TOTP code (RFC 6238) from the client's enrolled authenticator. */
+  otp_code?: string;
+  /** A JWT the client signed with a registered key (RFC 7523). */
+  assertion?: string;
+  /** 30 to 90. */
+  ttl_days?: number;
+  /** Only narrows the client's scopes. */
+  scopes?: string[];
+  name?: string;
+  /** Rotate: the new token replaces this one. */
+  rotate_token_id?: string;
+}
+
+/**
+ * A long-term token, shown only in this answer (`longTokenResponse`); the
+ * answer's `X-Token-Id` header repeats `token_id`.
+ *
+ * @example
+ * const { data } = await api.issueLongTermToken(request);
+ * store(data.token_id, data.token);
+ */
+export interface LongTokenResponse {
+  token_id: string;
+  token: string;
+  token_type: "long_term";
+  scopes: string[];
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/**
+ * `POST /auth/tokens/short`, optional (`shortTokenRequest`).
+ *
+ * @example
+ * const request: ShortTokenRequest = { scopes: ["deploy:staging"], ttl_seconds: 300 };
+ */
+export interface ShortTokenRequest {
+  scopes?: string[];
+  audience?: string;
+  /** 60 to 900. */
+  ttl_seconds?: number;
+}
+
+/**
+ * A short-term access token, a JWT (`shortTokenResponse`).
+ *
+ * @example
+ * const { data } = await api.issueShortTermToken();
+ * headers.Authorization = `Bearer ${data.access_token}`;
+ */
+export interface ShortTokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  token_id: string;
+  /** Space-separated. */
+  scope: string;
+}
+
+/**
+ * `GET /auth/tokens` query, with typed values (`tokenListQuery` sends them as strings).
+ *
+ * @example
+ * await api.listTokens({ include_ended: true, limit: 50 });
+ */
+export interface TokenListQuery {
+  /** Also revoked, replaced and expired tokens. */
+  include_ended?: boolean;
+  limit?: number;
+}
+
+/**
+ * One token as `GET /auth/tokens` lists it: never the token itself.
+ *
+ * @example
+ * const live = data.tokens.filter((token: TokenListItem) => token.revoked_at === null);
+ */
+export interface TokenListItem {
+  token_id: string;
+  token_type: "long_term" | "short_term";
+  name: string;
+  prefix: string | null;
+  scopes: string[];
+  audience: string | null;
+  parent_token_id: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string;
+  revoked_at: string | null;
+  replaced_by_token_id: string | null;
+}
+
+/**
+ * `GET /auth/tokens` (`tokenListResponse`).
+ *
+ * @example
+ * const { data } = await api.listTokens();
+ * data.tokens.length;
+ */
+export interface TokenListResponse {
+  tokens: TokenListItem[];
+}
+
+/**
+ * The token API's error body: RFC 9457 problem details with Tessera's
+ * stable `code` (`problemSchema`, `$id: Problem`).
+ *
+ * @example
+ * const problem = error.response.data as Problem;
+ * problem.code; // "invalid_client"
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  /** `urn:uuid:` and the request id. */
+  instance?: string;
+}
