@@ -15,6 +15,7 @@ export type * from "./models.js";
 export { LongTokenRequestGrantTypeEnum } from "./models.js";
 export type { OperationSpec, Security, SecurityScheme } from "./operation-spec.js";
 export { DEFAULT_RETRY, type RetryClass } from "./retry.js";
+export { SESSION_API_OPERATIONS, SessionApi } from "./session-api.js";
 export type { RequestOptions } from "./transport.js";
 export * from "./transport-errors.js";
 export * from "./verify/index.js";

@@ -167,3 +167,106 @@ export interface Problem {
   /** `urn:uuid:` and the request id. */
   instance?: string;
 }
+
+// ---------------------------------------------------------------- session API (spec 000, 001, 003)
+
+/**
+ * The `session` object of a session response: the tokens.
+ *
+ * @example
+ * const headers = { AccessToken: data.session.accessToken };
+ */
+export interface SessionTokens {
+  /** The ID token (a JWT): `impersonate`'s `Authorization`. */
+  authorization: string;
+  accessToken: string;
+  refreshToken: string;
+  /** When the access token expires, in epoch milliseconds. */
+  expireEpoch: number;
+}
+
+/**
+ * `POST /auth/token` and `DELETE /auth/token` body (`tokenRequestBody`):
+ * `{username, password}` to log in, or the previous response (or just
+ * `{session: {refreshToken}}`) to refresh or to end the session.
+ *
+ * @example
+ * const login: SessionTokenRequest = { username: "alice", password };
+ * const refresh: SessionTokenRequest = { session: { refreshToken } };
+ */
+export interface SessionTokenRequest {
+  endpointUrl?: string;
+  clientId?: string;
+  userPoolId?: string;
+  username?: string;
+  password?: string;
+  session?: Partial<SessionTokens>;
+}
+
+/**
+ * A session, field for field as spec 001 shows it (`sessionResponse`).
+ * `password` is always empty: the server never echoes one.
+ *
+ * @example
+ * const { data } = await session.createToken({ username: "alice", password });
+ * const refreshed = await session.createToken(data);
+ */
+export interface SessionResponse {
+  endpointUrl: string;
+  clientId: string;
+  /** The tenant. */
+  userPoolId: string;
+  username: string;
+  password: string;
+  session: SessionTokens;
+}
+
+/**
+ * `POST /auth/impersonate` body (`impersonateRequestBody`).
+ *
+ * @example
+ * const request: ImpersonateRequest = { username: "bob" };
+ */
+export interface ImpersonateRequest {
+  username: string;
+}
+
+/**
+ * `POST /auth/impersonate` header parameters (spec 003): the caller's ID
+ * token and access token, from its own session response.
+ *
+ * @example
+ * const headers: ImpersonateHeaders = {
+ *   authorization: data.session.authorization,
+ *   accessToken: data.session.accessToken,
+ * };
+ */
+export interface ImpersonateHeaders {
+  /** Sent as `Authorization`, with or without `Bearer `. */
+  authorization: string;
+  /** Sent as `AccessToken`. */
+  accessToken: string;
+}
+
+/**
+ * A successful `DELETE /auth/token` (`revokeResponse`).
+ *
+ * @example
+ * const { data } = await session.revokeSessionToken(previous);
+ * data.status; // "success"
+ */
+export interface SessionRevokeResponse {
+  status: "success";
+  message: string;
+}
+
+/**
+ * The session API's error body (`SessionApiErrorBody`).
+ *
+ * @example
+ * (error.response.data as SessionApiErrorBody).message;
+ */
+export interface SessionApiErrorBody {
+  status: "error";
+  message: string;
+}
