@@ -14,6 +14,12 @@ export * from "./errors.js";
 export type * from "./models.js";
 export { LongTokenRequestGrantTypeEnum } from "./models.js";
 export type { OperationSpec, Security, SecurityScheme } from "./operation-spec.js";
+export {
+  OPERATIONS,
+  OPERATIONS_API_OPERATIONS,
+  OperationsApi,
+  type OperationsPath,
+} from "./operations-api.js";
 export { DEFAULT_RETRY, type RetryClass } from "./retry.js";
 export { SESSION_API_OPERATIONS, SessionApi } from "./session-api.js";
 export type { RequestOptions } from "./transport.js";

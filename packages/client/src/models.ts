@@ -270,3 +270,330 @@ export interface SessionApiErrorBody {
   status: "error";
   message: string;
 }
+
+// ---------------------------------------------------------------- operations API (spec 002)
+
+/**
+ * A JSON value, for HarperDB's free-form permission objects.
+ *
+ * @example
+ * const value: JsonValue = { super_user: false };
+ */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/**
+ * A role's permission object, kept verbatim as HarperDB shapes it
+ * (`super_user: true` is the admin level).
+ *
+ * @example
+ * const permission: RolePermission = { super_user: false };
+ */
+export type RolePermission = { [key: string]: JsonValue };
+
+/**
+ * `create_authentication_tokens`: with `username` and `password`, tokens
+ * for that user (no Authorization needed); with neither, for the caller.
+ *
+ * @example
+ * await ops.createAuthenticationTokens({ username: "alice", password });
+ */
+export interface CreateAuthenticationTokensRequest {
+  username?: string;
+  password?: string;
+  /** Seconds, or a duration such as `"1h"`: shortens the operation token. */
+  expires_in?: string | number;
+}
+
+/**
+ * `refresh_operation_token`: the refresh token as Bearer, or here, sent by a
+ * caller authenticated otherwise.
+ *
+ * @example
+ * await ops.refreshOperationToken({ refresh_token: tokens.refresh_token });
+ */
+export interface RefreshOperationTokenRequest {
+  refresh_token?: string;
+}
+
+/**
+ * `revoke_authentication_tokens` (Tessera's): at most one target; none
+ * ends the caller's own session.
+ *
+ * @example
+ * await ops.revokeAuthenticationTokens({ username: "alice" });
+ */
+export interface RevokeAuthenticationTokensRequest {
+  operation_token?: string;
+  refresh_token?: string;
+  session_id?: string;
+  username?: string;
+}
+
+/**
+ * `list_sessions` (Tessera's).
+ *
+ * @example
+ * await ops.listSessions({ include_ended: true, limit: 20 });
+ */
+export interface ListSessionsRequest {
+  username?: string;
+  include_ended?: boolean;
+  limit?: number;
+}
+
+/**
+ * `add_user` (super users only).
+ *
+ * @example
+ * await ops.addUser({ username: "bob", password, role: "reader", active: true });
+ */
+export interface AddUserRequest {
+  username: string;
+  password: string;
+  role: string;
+  active: boolean;
+}
+
+/**
+ * `alter_user` (super users only): at least one of the optional fields.
+ *
+ * @example
+ * await ops.alterUser({ username: "bob", active: false });
+ */
+export interface AlterUserRequest {
+  username: string;
+  password?: string;
+  role?: string;
+  active?: boolean;
+}
+
+/**
+ * `drop_user` (super users only).
+ *
+ * @example
+ * await ops.dropUser({ username: "bob" });
+ */
+export interface DropUserRequest {
+  username: string;
+}
+
+/**
+ * `add_role` (super users only).
+ *
+ * @example
+ * await ops.addRole({ role: "reader", permission: { super_user: false } });
+ */
+export interface AddRoleRequest {
+  role: string;
+  permission: RolePermission;
+}
+
+/**
+ * `alter_role` (super users only): a new permission object, and a new name.
+ *
+ * @example
+ * await ops.alterRole({ id: role.id, permission: { super_user: false } });
+ */
+export interface AlterRoleRequest {
+  id: string;
+  role?: string;
+  permission: RolePermission;
+}
+
+/**
+ * `drop_role` (super users only).
+ *
+ * @example
+ * await ops.dropRole({ id: role.id });
+ */
+export interface DropRoleRequest {
+  id: string;
+}
+
+/**
+ * Every operation's body, without its `operation` member, by name.
+ *
+ * @example
+ * const body: OperationBodies["drop_user"] = { username: "bob" };
+ */
+export interface OperationBodies {
+  create_authentication_tokens: CreateAuthenticationTokensRequest;
+  refresh_operation_token: RefreshOperationTokenRequest;
+  revoke_authentication_tokens: RevokeAuthenticationTokensRequest;
+  list_sessions: ListSessionsRequest;
+  user_info: Record<never, never>;
+  list_users: Record<never, never>;
+  add_user: AddUserRequest;
+  alter_user: AlterUserRequest;
+  drop_user: DropUserRequest;
+  list_roles: Record<never, never>;
+  add_role: AddRoleRequest;
+  alter_role: AlterRoleRequest;
+  drop_role: DropRoleRequest;
+}
+
+/**
+ * An operation's name.
+ *
+ * @example
+ * const name: OperationName = "user_info";
+ */
+export type OperationName = keyof OperationBodies;
+
+/**
+ * `POST /` bodies: a union discriminated by `operation`.
+ *
+ * @example
+ * const request: OperationRequest = { operation: "user_info" };
+ */
+export type OperationRequest = {
+  [N in OperationName]: { operation: N } & OperationBodies[N];
+}[OperationName];
+
+/**
+ * `create_authentication_tokens`'s answer (RS256 JWTs).
+ *
+ * @example
+ * headers.Authorization = `Bearer ${data.operation_token}`;
+ */
+export interface OperationTokens {
+  operation_token: string;
+  refresh_token: string;
+}
+
+/**
+ * `refresh_operation_token`'s answer.
+ *
+ * @example
+ * const { data } = await ops.refreshOperationToken();
+ * data.operation_token;
+ */
+export interface RefreshedOperationToken {
+  operation_token: string;
+}
+
+/**
+ * `revoke_authentication_tokens`'s answer.
+ *
+ * @example
+ * data.sessions_revoked; // 1
+ */
+export interface RevokeAuthenticationTokensResponse {
+  message: string;
+  sessions_revoked: number;
+}
+
+/**
+ * A session as `list_sessions` shows it (times in epoch milliseconds).
+ *
+ * @example
+ * const mine = data.find((session: OperationsSession) => session.current);
+ */
+export interface OperationsSession {
+  session_id: string;
+  username: string | null;
+  client_id: string;
+  created_at: number;
+  expires_at: number;
+  last_refreshed_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  impersonator_user_id: string | null;
+  parent_session_id: string | null;
+  /** The session of the operation token that asked. */
+  current: boolean;
+}
+
+/**
+ * A role as `list_roles`, `add_role` and `alter_role` show it.
+ *
+ * @example
+ * const reader = data.find((role: OperationsRole) => role.role === "reader");
+ */
+export interface OperationsRole {
+  id: string;
+  role: string;
+  permission: RolePermission;
+  __createdtime__: number;
+  __updatedtime__: number;
+}
+
+/**
+ * A user as `user_info` and `list_users` show it: never a password.
+ *
+ * @example
+ * const { data } = await ops.userInfo();
+ * data.role?.permission.super_user;
+ */
+export interface OperationsUser {
+  username: string;
+  active: boolean;
+  role: OperationsRole | null;
+  __createdtime__: number;
+  __updatedtime__: number;
+}
+
+/**
+ * The answer of `add_user`, `drop_user` and `drop_role`.
+ *
+ * @example
+ * data.message; // "bob successfully added"
+ */
+export interface OperationsMessage {
+  message: string;
+}
+
+/**
+ * `alter_user`'s answer, in HarperDB's shape.
+ *
+ * @example
+ * data.update_hashes; // ["bob"]
+ */
+export interface AlterUserResponse {
+  message: string;
+  new_attributes: string[];
+  txn_time: number;
+  update_hashes: string[];
+  skipped_hashes: string[];
+}
+
+/**
+ * Every operation's answer, by name.
+ *
+ * @example
+ * const tokens: OperationResponses["create_authentication_tokens"] = data;
+ */
+export interface OperationResponses {
+  create_authentication_tokens: OperationTokens;
+  refresh_operation_token: RefreshedOperationToken;
+  revoke_authentication_tokens: RevokeAuthenticationTokensResponse;
+  list_sessions: OperationsSession[];
+  user_info: OperationsUser;
+  list_users: OperationsUser[];
+  add_user: OperationsMessage;
+  alter_user: AlterUserResponse;
+  drop_user: OperationsMessage;
+  list_roles: OperationsRole[];
+  add_role: OperationsRole;
+  alter_role: OperationsRole;
+  drop_role: OperationsMessage;
+}
+
+/**
+ * The operations API's error body (`OperationsApiErrorBody`), with
+ * HarperDB's extra fields on a role refusal.
+ *
+ * @example
+ * (error.response.data as OperationsApiErrorBody).error; // "token expired"
+ */
+export interface OperationsApiErrorBody {
+  error: string;
+  unauthorized_access?: string[];
+  invalid_schema_items?: string[];
+}
