@@ -13,6 +13,7 @@ export { type ClassifiedError, classifyError, type ErrorDialect } from "./error-
 export * from "./errors.js";
 export type * from "./models.js";
 export { LongTokenRequestGrantTypeEnum } from "./models.js";
+export { OAUTH_API_OPERATIONS, OAuthApi } from "./oauth-api.js";
 export type { OperationSpec, Security, SecurityScheme } from "./operation-spec.js";
 export {
   OPERATIONS,

@@ -597,3 +597,191 @@ export interface OperationsApiErrorBody {
   unauthorized_access?: string[];
   invalid_schema_items?: string[];
 }
+
+// ---------------------------------------------------------------- OAuth 2.0
+
+/**
+ * The client authentication members any OAuth endpoint's form may carry:
+ * `client_secret_post` or `private_key_jwt`. Leave them out to use
+ * `client_secret_basic` from the configuration's `username`/`password`.
+ *
+ * @example
+ * const auth: OAuthClientAuthentication = { client_id: "gateway", client_secret };
+ */
+export interface OAuthClientAuthentication {
+  client_id?: string;
+  client_secret?: string;
+  client_assertion_type?: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  client_assertion?: string;
+}
+
+/**
+ * RFC 8693 token type identifiers, as the exchange takes and issues them.
+ *
+ * @example
+ * const type: OAuthTokenType = "urn:ietf:params:oauth:token-type:access_token";
+ */
+export type OAuthTokenType =
+  | "urn:ietf:params:oauth:token-type:access_token"
+  | "urn:ietf:params:oauth:token-type:jwt";
+
+/**
+ * The token request's form (`tokenRequestForm`): RFC 6749 §4.3, §4.4 and
+ * §6, RFC 7523, RFC 8693, RFC 8707.
+ *
+ * @example
+ * await oauth.token({ grant_type: "client_credentials", scope: "tokens:write" });
+ */
+export interface OAuthTokenRequest extends OAuthClientAuthentication {
+  grant_type:
+    | "client_credentials"
+    | "refresh_token"
+    | "urn:ietf:params:oauth:grant-type:token-exchange"
+    | "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    | "password";
+  scope?: string;
+  resource?: string | string[];
+  audience?: string | string[];
+  refresh_token?: string;
+  assertion?: string;
+  username?: string;
+  password?: string;
+  subject_token?: string;
+  subject_token_type?: OAuthTokenType;
+  actor_token?: string;
+  actor_token_type?: OAuthTokenType;
+  requested_token_type?: OAuthTokenType;
+  requested_subject?: string;
+}
+
+/**
+ * A successful token answer (RFC 6749 §5.1, `tokenResponseSchema`).
+ *
+ * @example
+ * const { data } = await oauth.token({ grant_type: "client_credentials" });
+ * data.access_token;
+ */
+export interface OAuthTokenResponse {
+  access_token: string;
+  issued_token_type?: string;
+  token_type: "Bearer";
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+/**
+ * RFC 7662 §2.1 introspection request (`introspectionRequestForm`).
+ *
+ * @example
+ * await oauth.introspect({ token });
+ */
+export interface IntrospectionRequest extends OAuthClientAuthentication {
+  token: string;
+  token_type_hint?: string;
+}
+
+/**
+ * RFC 7662 §2.2 (`introspectionResponseSchema`): `{active: false}`, or the token described.
+ *
+ * @example
+ * const { data } = await oauth.introspect({ token });
+ * if (data.active) console.log(data.sub, data.scope);
+ */
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  username?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+  act?: { [key: string]: JsonValue };
+}
+
+/**
+ * RFC 7009 §2.1 revocation request (`revocationRequestForm`).
+ *
+ * @example
+ * await oauth.revoke({ token: refreshToken, token_type_hint: "refresh_token" });
+ */
+export interface RevocationRequest extends OAuthClientAuthentication {
+  token: string;
+  token_type_hint?: string;
+}
+
+/**
+ * A tenant's RFC 8414 / OpenID Connect discovery document (`metadataSchema`).
+ *
+ * @example
+ * const { data } = await oauth.getAuthorizationServerMetadata("default");
+ * data.token_endpoint;
+ */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  introspection_endpoint?: string;
+  revocation_endpoint?: string;
+  jwks_uri: string;
+  grant_types_supported?: string[];
+  token_endpoint_auth_methods_supported?: string[];
+  token_endpoint_auth_signing_alg_values_supported?: string[];
+  introspection_endpoint_auth_methods_supported?: string[];
+  introspection_endpoint_auth_signing_alg_values_supported?: string[];
+  introspection_signing_alg_values_supported?: string[];
+  revocation_endpoint_auth_methods_supported?: string[];
+  revocation_endpoint_auth_signing_alg_values_supported?: string[];
+  scopes_supported?: string[];
+  response_types_supported: string[];
+  subject_types_supported?: string[];
+  id_token_signing_alg_values_supported?: string[];
+  token_exchange_subject_token_types_supported?: string[];
+  token_exchange_actor_token_types_supported?: string[];
+  token_exchange_requested_token_types_supported?: string[];
+}
+
+/**
+ * A public key of a tenant's JWKS: only public members (`well-known.ts`).
+ *
+ * @example
+ * const kids = data.keys.map((key: PublicJwk) => key.kid);
+ */
+export interface PublicJwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+}
+
+/**
+ * A tenant's JWKS (RFC 7517 §5, `jwkSetResponse`).
+ *
+ * @example
+ * const { data } = await oauth.getJwks();
+ * data.keys.length;
+ */
+export interface JwkSet {
+  keys: PublicJwk[];
+}
+
+/**
+ * OAuth's error body (RFC 6749 §5.2, `OAuthErrorBody`).
+ *
+ * @example
+ * (error.response.data as OAuthErrorBody).error; // "invalid_grant"
+ */
+export interface OAuthErrorBody {
+  error: string;
+  error_description: string;
+}
