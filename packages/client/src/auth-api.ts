@@ -5,8 +5,8 @@ import type {
   LongTokenResponse,
   ShortTokenRequest,
   ShortTokenResponse,
+  TokenList,
   TokenListQuery,
-  TokenListResponse,
 } from "./models.js";
 import type { OperationSpec } from "./operation-spec.js";
 import type { RequestOptions } from "./transport.js";
@@ -136,10 +136,7 @@ export class AuthApi extends BaseAPI {
    * @example
    * const { data } = await api.listTokens({ include_ended: true });
    */
-  listTokens(
-    params?: TokenListQuery,
-    options?: RequestOptions,
-  ): Promise<ApiResponse<TokenListResponse>> {
+  listTokens(params?: TokenListQuery, options?: RequestOptions): Promise<ApiResponse<TokenList>> {
     return this.send(
       {
         operation: AUTH_API_OPERATIONS.listTokens,

@@ -1,10 +1,10 @@
 /**
  * Every wire model of the four APIs, in one file so that it can be
- * compared with the server's `/openapi.json`. Field names are the wire's
- * (snake_case where the server's are); the token API's models keep the
- * names spec 004's generated client gives them.
- *
- * The server's source of each is named in its comment.
+ * compared with the server's `/openapi.json`: each is named as the
+ * document's `components.schemas` names it (the token API's as spec 004's
+ * generated client does), and the few the document leaves inline (the
+ * `session` object, the JWK, the operations API's, which the document does
+ * not describe yet) are named here. Field names are the wire's.
  */
 
 // ---------------------------------------------------------------- token API (spec 004)
@@ -119,12 +119,12 @@ export interface TokenListQuery {
 }
 
 /**
- * One token as `GET /auth/tokens` lists it: never the token itself.
+ * One token as `GET /auth/tokens` lists it (`TokenSummary`): never the token itself.
  *
  * @example
- * const live = data.tokens.filter((token: TokenListItem) => token.revoked_at === null);
+ * const live = data.tokens.filter((token: TokenSummary) => token.revoked_at === null);
  */
-export interface TokenListItem {
+export interface TokenSummary {
   token_id: string;
   token_type: "long_term" | "short_term";
   name: string;
@@ -140,14 +140,14 @@ export interface TokenListItem {
 }
 
 /**
- * `GET /auth/tokens` (`tokenListResponse`).
+ * `GET /auth/tokens` (`TokenList`).
  *
  * @example
  * const { data } = await api.listTokens();
  * data.tokens.length;
  */
-export interface TokenListResponse {
-  tokens: TokenListItem[];
+export interface TokenList {
+  tokens: TokenSummary[];
 }
 
 /**
@@ -211,7 +211,7 @@ export interface SessionTokenRequest {
  * const { data } = await session.createToken({ username: "alice", password });
  * const refreshed = await session.createToken(data);
  */
-export interface SessionResponse {
+export interface SessionTokenResponse {
   endpointUrl: string;
   clientId: string;
   /** The tenant. */
@@ -255,18 +255,18 @@ export interface ImpersonateHeaders {
  * const { data } = await session.revokeSessionToken(previous);
  * data.status; // "success"
  */
-export interface SessionRevokeResponse {
+export interface SessionRevoked {
   status: "success";
   message: string;
 }
 
 /**
- * The session API's error body (`SessionApiErrorBody`).
+ * The session API's error body (`SessionError`), as spec 001 shows it.
  *
  * @example
- * (error.response.data as SessionApiErrorBody).message;
+ * (error.response.data as SessionError).message;
  */
-export interface SessionApiErrorBody {
+export interface SessionError {
   status: "error";
   message: string;
 }
@@ -726,24 +726,24 @@ export interface RevocationRequest extends OAuthClientAuthentication {
 export interface AuthorizationServerMetadata {
   issuer: string;
   token_endpoint: string;
-  introspection_endpoint?: string;
-  revocation_endpoint?: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
   jwks_uri: string;
-  grant_types_supported?: string[];
-  token_endpoint_auth_methods_supported?: string[];
-  token_endpoint_auth_signing_alg_values_supported?: string[];
-  introspection_endpoint_auth_methods_supported?: string[];
-  introspection_endpoint_auth_signing_alg_values_supported?: string[];
-  introspection_signing_alg_values_supported?: string[];
-  revocation_endpoint_auth_methods_supported?: string[];
-  revocation_endpoint_auth_signing_alg_values_supported?: string[];
-  scopes_supported?: string[];
+  grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
+  introspection_endpoint_auth_methods_supported: string[];
+  introspection_endpoint_auth_signing_alg_values_supported: string[];
+  introspection_signing_alg_values_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_signing_alg_values_supported: string[];
+  scopes_supported: string[];
   response_types_supported: string[];
-  subject_types_supported?: string[];
-  id_token_signing_alg_values_supported?: string[];
-  token_exchange_subject_token_types_supported?: string[];
-  token_exchange_actor_token_types_supported?: string[];
-  token_exchange_requested_token_types_supported?: string[];
+  subject_types_supported: string[];
+  id_token_signing_alg_values_supported: string[];
+  token_exchange_subject_token_types_supported: string[];
+  token_exchange_actor_token_types_supported: string[];
+  token_exchange_requested_token_types_supported: string[];
 }
 
 /**
@@ -754,9 +754,9 @@ export interface AuthorizationServerMetadata {
  */
 export interface PublicJwk {
   kty: string;
-  kid?: string;
-  alg?: string;
-  use?: string;
+  kid: string;
+  alg: string;
+  use: string;
   crv?: string;
   x?: string;
   y?: string;
@@ -765,23 +765,23 @@ export interface PublicJwk {
 }
 
 /**
- * A tenant's JWKS (RFC 7517 §5, `jwkSetResponse`).
+ * A tenant's JWKS (RFC 7517 §5, `JsonWebKeySet`): the active key, the next and retired ones.
  *
  * @example
  * const { data } = await oauth.getJwks();
  * data.keys.length;
  */
-export interface JwkSet {
+export interface JsonWebKeySet {
   keys: PublicJwk[];
 }
 
 /**
- * OAuth's error body (RFC 6749 §5.2, `OAuthErrorBody`).
+ * OAuth's error body (RFC 6749 §5.2, `OAuthError`).
  *
  * @example
- * (error.response.data as OAuthErrorBody).error; // "invalid_grant"
+ * (error.response.data as OAuthError).error; // "invalid_grant"
  */
-export interface OAuthErrorBody {
+export interface OAuthError {
   error: string;
   error_description: string;
 }

@@ -4,7 +4,7 @@ import type {
   AuthorizationServerMetadata,
   IntrospectionRequest,
   IntrospectionResponse,
-  JwkSet,
+  JsonWebKeySet,
   OAuthClientAuthentication,
   OAuthTokenRequest,
   OAuthTokenResponse,
@@ -19,8 +19,9 @@ const CLIENT_AUTH: Security = [[], ["ClientSecretBasic"]];
 /**
  * OAuth 2.0's operations (tag `oauth`). Each POST endpoint has two rows, as
  * the server's document has: below a tenant's issuer, and unprefixed for
- * the default tenant (`…DefaultTenant`). JWKS is served but left out of the
- * document (`documented: false`).
+ * the default tenant (`…DefaultTenant`); the JWKS likewise (`getJwks` for
+ * the default tenant, `getTenantJwks`, tag `keys`), whose errors are worded
+ * as the session API's.
  *
  * @example
  * OAUTH_API_OPERATIONS.oauthToken.path; // "/tenants/{tenantId}/oauth/token"
@@ -100,23 +101,21 @@ export const OAUTH_API_OPERATIONS = {
   },
   getJwks: {
     operationId: "getJwks",
-    tag: "oauth",
-    method: "GET",
-    path: "/tenants/{tenantId}/.well-known/jwks.json",
-    security: [],
-    retry: "safe",
-    dialect: "session-api",
-    documented: false,
-  },
-  getJwksDefaultTenant: {
-    operationId: "getJwksDefaultTenant",
-    tag: "oauth",
+    tag: "keys",
     method: "GET",
     path: "/.well-known/jwks.json",
     security: [],
     retry: "safe",
     dialect: "session-api",
-    documented: false,
+  },
+  getTenantJwks: {
+    operationId: "getTenantJwks",
+    tag: "keys",
+    method: "GET",
+    path: "/tenants/{tenantId}/.well-known/jwks.json",
+    security: [],
+    retry: "safe",
+    dialect: "session-api",
   },
 } as const satisfies Record<string, OperationSpec>;
 
@@ -271,11 +270,11 @@ export class OAuthApi extends BaseAPI {
    * @example
    * const { data } = await oauth.getJwks("acme");
    */
-  getJwks(tenantId?: string, options?: RequestOptions): Promise<ApiResponse<JwkSet>> {
+  getJwks(tenantId?: string, options?: RequestOptions): Promise<ApiResponse<JsonWebKeySet>> {
     return this.send(
       tenantId === undefined
-        ? { operation: OAUTH_API_OPERATIONS.getJwksDefaultTenant }
-        : { operation: OAUTH_API_OPERATIONS.getJwks, pathParams: { tenantId } },
+        ? { operation: OAUTH_API_OPERATIONS.getJwks }
+        : { operation: OAUTH_API_OPERATIONS.getTenantJwks, pathParams: { tenantId } },
       options,
     );
   }

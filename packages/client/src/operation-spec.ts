@@ -2,20 +2,30 @@ import type { ErrorDialect } from "./error-dialects.js";
 import type { RetryClass } from "./retry.js";
 
 /**
- * The security schemes the SDK applies, by the names the server's
- * `/openapi.json` gives them (`ClientKey`, `LongTokenAuth`,
- * `ShortTokenAuth`, `ClientSecretBasic`), and the session and operations
- * APIs' own: `BasicAuth` (spec 001's user Basic credentials) and
- * `OperationTokenAuth` (spec 002's operation token as Bearer).
+ * The security schemes of the server's `/openapi.json`, and where the SDK
+ * takes each credential from:
+ *
+ * - `ClientKey` (token API) and `ApiKeyAuth` (session API): `X-API-Key`,
+ *   from `configuration.apiKey`;
+ * - `LongTokenAuth`, `ShortTokenAuth`: Bearer, from `configuration.accessToken`;
+ * - `BasicAuth` (a user's) and `ClientSecretBasic` (a client's, RFC 6749
+ *   §2.3.1): from `configuration.username` and `password`;
+ * - `IdTokenAuth` (spec 003's ID token in `Authorization`): from the call
+ *   itself (`impersonate`'s headers), never from the configuration;
+ * - `OperationTokenAuth`, the operations API's operation token as Bearer
+ *   (spec 002), which the document does not describe yet: from
+ *   `configuration.accessToken`.
  *
  * @example
  * const scheme: SecurityScheme = "ClientKey"; // X-API-Key from configuration.apiKey
  */
 export type SecurityScheme =
   | "ClientKey"
+  | "ApiKeyAuth"
   | "LongTokenAuth"
   | "ShortTokenAuth"
   | "OperationTokenAuth"
+  | "IdTokenAuth"
   | "BasicAuth"
   | "ClientSecretBasic";
 
@@ -56,8 +66,9 @@ export interface OperationSpec {
   /** How the server words this operation's errors. */
   readonly dialect: ErrorDialect;
   /**
-   * `false` for a route the server serves but leaves out of its document
-   * (JWKS), so a comparison with the document knows to skip it.
+   * `false` for an operation the server serves but its document does not
+   * describe yet (the operations API), so a comparison with the document
+   * knows to skip it.
    */
   readonly documented?: false;
 }

@@ -25,7 +25,8 @@ import { assertParamExists } from "./transport-errors.js";
  * The operations API's one HTTP operation (spec 002): `POST /` with
  * `{"operation": …}`, by the caller's Basic credentials, its operation
  * token as Bearer, or neither (`create_authentication_tokens` with a
- * username and password in the body).
+ * username and password in the body). The server's document does not
+ * describe it yet (`documented: false`).
  *
  * @example
  * OPERATIONS_API_OPERATIONS.runOperation.path; // "/"
@@ -39,6 +40,7 @@ export const OPERATIONS_API_OPERATIONS = {
     security: [[], ["OperationTokenAuth"], ["BasicAuth"]],
     retry: "unsafe",
     dialect: "operations-api",
+    documented: false,
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -43,6 +43,13 @@ describe("credentialHeaders", () => {
     expect(asked).toEqual(["OperationTokenAuth", "X-API-Key", "ShortTokenAuth"]);
   });
 
+  it("reads the session API's ApiKeyAuth as X-API-Key, and never fills IdTokenAuth", async () => {
+    const configuration = new Configuration({ apiKey: "tsr_ak_x", accessToken: "token" });
+    expect(await credentialHeaders(configuration, [["ApiKeyAuth", "IdTokenAuth"]])).toEqual({
+      "X-API-Key": "tsr_ak_x",
+    });
+  });
+
   it("falls back to Basic when the Bearer token is empty, and sends nothing unconfigured", async () => {
     const configuration = new Configuration({ accessToken: "", username: "u", password: "p" });
     expect(await credentialHeaders(configuration, [["OperationTokenAuth"], ["BasicAuth"]])).toEqual(

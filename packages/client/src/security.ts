@@ -1,6 +1,8 @@
 import type { Configuration } from "./configuration.js";
 import type { Security, SecurityScheme } from "./operation-spec.js";
 
+const API_KEY_SCHEMES: readonly SecurityScheme[] = ["ClientKey", "ApiKeyAuth"];
+/** `IdTokenAuth` is not here: the call supplies that token itself. */
 const BEARER_SCHEMES: readonly SecurityScheme[] = [
   "LongTokenAuth",
   "ShortTokenAuth",
@@ -49,11 +51,12 @@ export function basicAuthorization(
 }
 
 /**
- * The credential headers of a call: `X-API-Key` when a scheme asks for the
- * client key and the configuration has one; one `Authorization`, from the
- * first scheme (in the order the operation lists them) whose credential is
- * configured, a Bearer token or Basic credentials. A credential function is
- * asked with the scheme's name; an empty credential sends nothing.
+ * The credential headers of a call: `X-API-Key` when a scheme asks for an
+ * API key (`ClientKey`, `ApiKeyAuth`) and the configuration has one; one
+ * `Authorization`, from the first scheme (in the order the operation lists
+ * them) whose credential is configured, a Bearer token or Basic
+ * credentials. A credential function is asked with the scheme's name; an
+ * empty credential sends nothing. `IdTokenAuth` is left to the call.
  *
  * @example
  * const headers = await credentialHeaders(configuration, [["ClientKey"], ["ClientKey", "ShortTokenAuth"]]);
@@ -68,7 +71,10 @@ export async function credentialHeaders(
     return headers;
   }
   const schemes = [...new Set(security.flat())];
-  if (schemes.includes("ClientKey") && configuration.apiKey !== undefined) {
+  if (
+    schemes.some((scheme) => API_KEY_SCHEMES.includes(scheme)) &&
+    configuration.apiKey !== undefined
+  ) {
     const source = configuration.apiKey;
     const key = typeof source === "function" ? await source("X-API-Key") : await source;
     if (key !== "") {

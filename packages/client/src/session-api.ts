@@ -3,9 +3,9 @@ import type { ApiResponse } from "./errors.js";
 import type {
   ImpersonateHeaders,
   ImpersonateRequest,
-  SessionResponse,
-  SessionRevokeResponse,
+  SessionRevoked,
   SessionTokenRequest,
+  SessionTokenResponse,
 } from "./models.js";
 import type { OperationSpec } from "./operation-spec.js";
 import type { RequestOptions } from "./transport.js";
@@ -13,9 +13,10 @@ import { assertParamExists } from "./transport-errors.js";
 
 /**
  * The session API's operations (spec 000, 001, 003, tag `session`). Every
- * one needs the client key; `createToken` also takes the user's Basic
+ * one needs the API key; `createToken` also takes the user's Basic
  * credentials (spec 001 lists BasicAuth), which the server reads when the
- * body has no username and password.
+ * body has no username and password; `impersonate` the caller's ID token
+ * (`IdTokenAuth`), which the call passes with its `AccessToken`.
  *
  * @example
  * SESSION_API_OPERATIONS.revokeSessionToken.method; // "DELETE"
@@ -26,7 +27,7 @@ export const SESSION_API_OPERATIONS = {
     tag: "session",
     method: "POST",
     path: "/auth/token",
-    security: [["ClientKey"], ["ClientKey", "BasicAuth"]],
+    security: [["ApiKeyAuth"], ["ApiKeyAuth", "BasicAuth"]],
     retry: "unsafe",
     dialect: "session-api",
   },
@@ -35,7 +36,7 @@ export const SESSION_API_OPERATIONS = {
     tag: "session",
     method: "DELETE",
     path: "/auth/token",
-    security: [["ClientKey"]],
+    security: [["ApiKeyAuth"]],
     retry: "idempotent",
     dialect: "session-api",
   },
@@ -44,7 +45,7 @@ export const SESSION_API_OPERATIONS = {
     tag: "session",
     method: "POST",
     path: "/auth/impersonate",
-    security: [["ClientKey"]],
+    security: [["ApiKeyAuth", "IdTokenAuth"]],
     retry: "unsafe",
     dialect: "session-api",
   },
@@ -73,7 +74,7 @@ export class SessionApi extends BaseAPI {
   createToken(
     body: SessionTokenRequest = {},
     options?: RequestOptions,
-  ): Promise<ApiResponse<SessionResponse>> {
+  ): Promise<ApiResponse<SessionTokenResponse>> {
     return this.send(
       { operation: SESSION_API_OPERATIONS.createToken, body: { json: body } },
       options,
@@ -91,7 +92,7 @@ export class SessionApi extends BaseAPI {
   async revokeSessionToken(
     body: SessionTokenRequest,
     options?: RequestOptions,
-  ): Promise<ApiResponse<SessionRevokeResponse>> {
+  ): Promise<ApiResponse<SessionRevoked>> {
     assertParamExists("revokeSessionToken", "body", body);
     return this.send(
       { operation: SESSION_API_OPERATIONS.revokeSessionToken, body: { json: body } },
@@ -116,7 +117,7 @@ export class SessionApi extends BaseAPI {
     body: ImpersonateRequest,
     headers: ImpersonateHeaders,
     options?: RequestOptions,
-  ): Promise<ApiResponse<SessionResponse>> {
+  ): Promise<ApiResponse<SessionTokenResponse>> {
     assertParamExists("impersonate", "body", body);
     assertParamExists("impersonate", "headers", headers);
     return this.send(

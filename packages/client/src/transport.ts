@@ -196,7 +196,7 @@ async function attempt(
  * error. An already-aborted signal rejects before anything is sent.
  *
  * @example
- * const { data } = await send<TokenListResponse>(configuration, BASE_PATH, {
+ * const { data } = await send<TokenList>(configuration, BASE_PATH, {
  *   operation: AUTH_API_OPERATIONS.listTokens,
  * });
  */

@@ -7,7 +7,7 @@ import {
   InvalidCredentialsError,
   InvalidRequestError,
   SessionApi,
-  type SessionResponse,
+  type SessionTokenResponse,
 } from "../src/index.js";
 import { expectApiError } from "./support/expect-api-error.js";
 import { addApiKey, addUser, PASSWORD } from "./support/provision.js";
@@ -53,7 +53,7 @@ const sessionShape = (username: string) => ({
   },
 });
 
-async function login(username: string): Promise<SessionResponse> {
+async function login(username: string): Promise<SessionTokenResponse> {
   return (await sessionApi().api.createToken({ username, password: PASSWORD })).data;
 }
 
