@@ -24,7 +24,7 @@ export type ApiKeySource =
 /**
  * The Bearer token, or a function asked for it on every request. The
  * function receives the security scheme the operation declares
- * (`LongTokenAuth`, `ShortTokenAuth`, `OperationTokenAuth`), so one
+ * (`LongTokenAuth`, `ShortTokenAuth`, `OperationToken`), so one
  * function can hand out the right token per operation; the generated client
  * passes nothing for Bearer schemes, and a function that ignores its
  * arguments works the same.

@@ -3,8 +3,8 @@
  * compared with the server's `/openapi.json`: each is named as the
  * document's `components.schemas` names it (the token API's as spec 004's
  * generated client does), and the few the document leaves inline (the
- * `session` object, the JWK, the operations API's, which the document does
- * not describe yet) are named here. Field names are the wire's.
+ * `session` object, the JWK, the listing query, the operations API's
+ * session, user and role) are named here. Field names are the wire's.
  */
 
 // ---------------------------------------------------------------- token API (spec 004)
@@ -301,9 +301,10 @@ export type RolePermission = { [key: string]: JsonValue };
  * for that user (no Authorization needed); with neither, for the caller.
  *
  * @example
- * await ops.createAuthenticationTokens({ username: "alice", password });
+ * await ops.runOperation({ operation: "create_authentication_tokens", username: "alice", password });
  */
 export interface CreateAuthenticationTokensRequest {
+  operation: "create_authentication_tokens";
   username?: string;
   password?: string;
   /** Seconds, or a duration such as `"1h"`: shortens the operation token. */
@@ -318,6 +319,7 @@ export interface CreateAuthenticationTokensRequest {
  * await ops.refreshOperationToken({ refresh_token: tokens.refresh_token });
  */
 export interface RefreshOperationTokenRequest {
+  operation: "refresh_operation_token";
   refresh_token?: string;
 }
 
@@ -329,6 +331,7 @@ export interface RefreshOperationTokenRequest {
  * await ops.revokeAuthenticationTokens({ username: "alice" });
  */
 export interface RevokeAuthenticationTokensRequest {
+  operation: "revoke_authentication_tokens";
   operation_token?: string;
   refresh_token?: string;
   session_id?: string;
@@ -342,9 +345,30 @@ export interface RevokeAuthenticationTokensRequest {
  * await ops.listSessions({ include_ended: true, limit: 20 });
  */
 export interface ListSessionsRequest {
+  operation: "list_sessions";
   username?: string;
   include_ended?: boolean;
   limit?: number;
+}
+
+/**
+ * `user_info`: the caller, with its role.
+ *
+ * @example
+ * await ops.runOperation({ operation: "user_info" });
+ */
+export interface UserInfoRequest {
+  operation: "user_info";
+}
+
+/**
+ * `list_users` (super users only).
+ *
+ * @example
+ * await ops.runOperation({ operation: "list_users" });
+ */
+export interface ListUsersRequest {
+  operation: "list_users";
 }
 
 /**
@@ -354,6 +378,7 @@ export interface ListSessionsRequest {
  * await ops.addUser({ username: "bob", password, role: "reader", active: true });
  */
 export interface AddUserRequest {
+  operation: "add_user";
   username: string;
   password: string;
   role: string;
@@ -367,6 +392,7 @@ export interface AddUserRequest {
  * await ops.alterUser({ username: "bob", active: false });
  */
 export interface AlterUserRequest {
+  operation: "alter_user";
   username: string;
   password?: string;
   role?: string;
@@ -380,7 +406,18 @@ export interface AlterUserRequest {
  * await ops.dropUser({ username: "bob" });
  */
 export interface DropUserRequest {
+  operation: "drop_user";
   username: string;
+}
+
+/**
+ * `list_roles` (super users only).
+ *
+ * @example
+ * await ops.runOperation({ operation: "list_roles" });
+ */
+export interface ListRolesRequest {
+  operation: "list_roles";
 }
 
 /**
@@ -390,6 +427,7 @@ export interface DropUserRequest {
  * await ops.addRole({ role: "reader", permission: { super_user: false } });
  */
 export interface AddRoleRequest {
+  operation: "add_role";
   role: string;
   permission: RolePermission;
 }
@@ -401,6 +439,7 @@ export interface AddRoleRequest {
  * await ops.alterRole({ id: role.id, permission: { super_user: false } });
  */
 export interface AlterRoleRequest {
+  operation: "alter_role";
   id: string;
   role?: string;
   permission: RolePermission;
@@ -413,30 +452,30 @@ export interface AlterRoleRequest {
  * await ops.dropRole({ id: role.id });
  */
 export interface DropRoleRequest {
+  operation: "drop_role";
   id: string;
 }
 
 /**
- * Every operation's body, without its `operation` member, by name.
+ * `POST /` bodies: one of the requests, discriminated by `operation`.
  *
  * @example
- * const body: OperationBodies["drop_user"] = { username: "bob" };
+ * const request: OperationRequest = { operation: "drop_user", username: "bob" };
  */
-export interface OperationBodies {
-  create_authentication_tokens: CreateAuthenticationTokensRequest;
-  refresh_operation_token: RefreshOperationTokenRequest;
-  revoke_authentication_tokens: RevokeAuthenticationTokensRequest;
-  list_sessions: ListSessionsRequest;
-  user_info: Record<never, never>;
-  list_users: Record<never, never>;
-  add_user: AddUserRequest;
-  alter_user: AlterUserRequest;
-  drop_user: DropUserRequest;
-  list_roles: Record<never, never>;
-  add_role: AddRoleRequest;
-  alter_role: AlterRoleRequest;
-  drop_role: DropRoleRequest;
-}
+export type OperationRequest =
+  | CreateAuthenticationTokensRequest
+  | RefreshOperationTokenRequest
+  | RevokeAuthenticationTokensRequest
+  | ListSessionsRequest
+  | UserInfoRequest
+  | ListUsersRequest
+  | AddUserRequest
+  | AlterUserRequest
+  | DropUserRequest
+  | ListRolesRequest
+  | AddRoleRequest
+  | AlterRoleRequest
+  | DropRoleRequest;
 
 /**
  * An operation's name.
@@ -444,17 +483,19 @@ export interface OperationBodies {
  * @example
  * const name: OperationName = "user_info";
  */
-export type OperationName = keyof OperationBodies;
+export type OperationName = OperationRequest["operation"];
 
 /**
- * `POST /` bodies: a union discriminated by `operation`.
+ * An operation's request without its `operation` member: what the method
+ * named after it takes.
  *
  * @example
- * const request: OperationRequest = { operation: "user_info" };
+ * const body: OperationParams<"drop_user"> = { username: "bob" };
  */
-export type OperationRequest = {
-  [N in OperationName]: { operation: N } & OperationBodies[N];
-}[OperationName];
+export type OperationParams<N extends OperationName> = Omit<
+  Extract<OperationRequest, { operation: N }>,
+  "operation"
+>;
 
 /**
  * `create_authentication_tokens`'s answer (RS256 JWTs).
@@ -462,7 +503,7 @@ export type OperationRequest = {
  * @example
  * headers.Authorization = `Bearer ${data.operation_token}`;
  */
-export interface OperationTokens {
+export interface CreateAuthenticationTokensResponse {
   operation_token: string;
   refresh_token: string;
 }
@@ -474,7 +515,7 @@ export interface OperationTokens {
  * const { data } = await ops.refreshOperationToken();
  * data.operation_token;
  */
-export interface RefreshedOperationToken {
+export interface RefreshOperationTokenResponse {
   operation_token: string;
 }
 
@@ -497,6 +538,7 @@ export interface RevokeAuthenticationTokensResponse {
  */
 export interface OperationsSession {
   session_id: string;
+  /** null once the user is gone. */
   username: string | null;
   client_id: string;
   created_at: number;
@@ -509,6 +551,14 @@ export interface OperationsSession {
   /** The session of the operation token that asked. */
   current: boolean;
 }
+
+/**
+ * `list_sessions`'s answer.
+ *
+ * @example
+ * const { data }: { data: ListSessionsResponse } = await ops.listSessions();
+ */
+export type ListSessionsResponse = OperationsSession[];
 
 /**
  * A role as `list_roles`, `add_role` and `alter_role` show it.
@@ -534,18 +584,35 @@ export interface OperationsRole {
 export interface OperationsUser {
   username: string;
   active: boolean;
+  /** null for a user without one. */
   role: OperationsRole | null;
   __createdtime__: number;
   __updatedtime__: number;
 }
 
 /**
- * The answer of `add_user`, `drop_user` and `drop_role`.
+ * `user_info`'s answer.
+ *
+ * @example
+ * const { data }: { data: UserInfoResponse } = await ops.userInfo();
+ */
+export type UserInfoResponse = OperationsUser;
+
+/**
+ * `list_users`'s answer.
+ *
+ * @example
+ * const { data }: { data: ListUsersResponse } = await ops.listUsers();
+ */
+export type ListUsersResponse = OperationsUser[];
+
+/**
+ * `add_user`'s answer.
  *
  * @example
  * data.message; // "bob successfully added"
  */
-export interface OperationsMessage {
+export interface AddUserResponse {
   message: string;
 }
 
@@ -564,35 +631,79 @@ export interface AlterUserResponse {
 }
 
 /**
+ * `drop_user`'s answer.
+ *
+ * @example
+ * data.message; // "bob successfully deleted"
+ */
+export interface DropUserResponse {
+  message: string;
+}
+
+/**
+ * `list_roles`'s answer.
+ *
+ * @example
+ * const { data }: { data: ListRolesResponse } = await ops.listRoles();
+ */
+export type ListRolesResponse = OperationsRole[];
+
+/**
+ * `add_role`'s answer: the role.
+ *
+ * @example
+ * const { data }: { data: AddRoleResponse } = await ops.addRole(request);
+ */
+export type AddRoleResponse = OperationsRole;
+
+/**
+ * `alter_role`'s answer: the role as it now is.
+ *
+ * @example
+ * const { data }: { data: AlterRoleResponse } = await ops.alterRole(request);
+ */
+export type AlterRoleResponse = OperationsRole;
+
+/**
+ * `drop_role`'s answer.
+ *
+ * @example
+ * data.message; // "reader successfully deleted"
+ */
+export interface DropRoleResponse {
+  message: string;
+}
+
+/**
  * Every operation's answer, by name.
  *
  * @example
  * const tokens: OperationResponses["create_authentication_tokens"] = data;
  */
 export interface OperationResponses {
-  create_authentication_tokens: OperationTokens;
-  refresh_operation_token: RefreshedOperationToken;
+  create_authentication_tokens: CreateAuthenticationTokensResponse;
+  refresh_operation_token: RefreshOperationTokenResponse;
   revoke_authentication_tokens: RevokeAuthenticationTokensResponse;
-  list_sessions: OperationsSession[];
-  user_info: OperationsUser;
-  list_users: OperationsUser[];
-  add_user: OperationsMessage;
+  list_sessions: ListSessionsResponse;
+  user_info: UserInfoResponse;
+  list_users: ListUsersResponse;
+  add_user: AddUserResponse;
   alter_user: AlterUserResponse;
-  drop_user: OperationsMessage;
-  list_roles: OperationsRole[];
-  add_role: OperationsRole;
-  alter_role: OperationsRole;
-  drop_role: OperationsMessage;
+  drop_user: DropUserResponse;
+  list_roles: ListRolesResponse;
+  add_role: AddRoleResponse;
+  alter_role: AlterRoleResponse;
+  drop_role: DropRoleResponse;
 }
 
 /**
- * The operations API's error body (`OperationsApiErrorBody`), with
- * HarperDB's extra fields on a role refusal.
+ * The operations API's error body (`OperationsError`), with HarperDB's
+ * extra fields on a role refusal.
  *
  * @example
- * (error.response.data as OperationsApiErrorBody).error; // "token expired"
+ * (error.response.data as OperationsError).error; // "token expired"
  */
-export interface OperationsApiErrorBody {
+export interface OperationsError {
   error: string;
   unauthorized_access?: string[];
   invalid_schema_items?: string[];

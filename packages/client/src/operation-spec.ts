@@ -10,11 +10,12 @@ import type { RetryClass } from "./retry.js";
  * - `LongTokenAuth`, `ShortTokenAuth`: Bearer, from `configuration.accessToken`;
  * - `BasicAuth` (a user's) and `ClientSecretBasic` (a client's, RFC 6749
  *   §2.3.1): from `configuration.username` and `password`;
+ * - `OperationToken` (spec 002's operation token, or refresh token, as
+ *   Bearer): from `configuration.accessToken`;
+ * - `OperationsBasic` (spec 002's user Basic credentials): from
+ *   `configuration.username` and `password`;
  * - `IdTokenAuth` (spec 003's ID token in `Authorization`): from the call
- *   itself (`impersonate`'s headers), never from the configuration;
- * - `OperationTokenAuth`, the operations API's operation token as Bearer
- *   (spec 002), which the document does not describe yet: from
- *   `configuration.accessToken`.
+ *   itself (`impersonate`'s headers), never from the configuration.
  *
  * @example
  * const scheme: SecurityScheme = "ClientKey"; // X-API-Key from configuration.apiKey
@@ -24,9 +25,10 @@ export type SecurityScheme =
   | "ApiKeyAuth"
   | "LongTokenAuth"
   | "ShortTokenAuth"
-  | "OperationTokenAuth"
+  | "OperationToken"
   | "IdTokenAuth"
   | "BasicAuth"
+  | "OperationsBasic"
   | "ClientSecretBasic";
 
 /**
@@ -65,10 +67,4 @@ export interface OperationSpec {
   readonly retry: RetryClass;
   /** How the server words this operation's errors. */
   readonly dialect: ErrorDialect;
-  /**
-   * `false` for an operation the server serves but its document does not
-   * describe yet (the operations API), so a comparison with the document
-   * knows to skip it.
-   */
-  readonly documented?: false;
 }

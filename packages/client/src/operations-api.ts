@@ -2,19 +2,10 @@ import { BaseAPI } from "./base-api.js";
 import type { Configuration } from "./configuration.js";
 import type { ApiResponse } from "./errors.js";
 import type {
-  AddRoleRequest,
-  AddUserRequest,
-  AlterRoleRequest,
-  AlterUserRequest,
-  CreateAuthenticationTokensRequest,
-  DropRoleRequest,
-  DropUserRequest,
-  ListSessionsRequest,
   OperationName,
+  OperationParams,
   OperationRequest,
   OperationResponses,
-  RefreshOperationTokenRequest,
-  RevokeAuthenticationTokensRequest,
 } from "./models.js";
 import type { OperationSpec } from "./operation-spec.js";
 import type { RetryClass } from "./retry.js";
@@ -22,11 +13,11 @@ import type { RequestOptions } from "./transport.js";
 import { assertParamExists } from "./transport-errors.js";
 
 /**
- * The operations API's one HTTP operation (spec 002): `POST /` with
- * `{"operation": …}`, by the caller's Basic credentials, its operation
- * token as Bearer, or neither (`create_authentication_tokens` with a
- * username and password in the body). The server's document does not
- * describe it yet (`documented: false`).
+ * The operations API's HTTP operation (spec 002): `POST /` with
+ * `{"operation": …}`, and the same at `/operations` for deployments behind
+ * a prefix; by the caller's Basic credentials, its operation token as
+ * Bearer, or neither (`create_authentication_tokens` with a username and
+ * password in the body).
  *
  * @example
  * OPERATIONS_API_OPERATIONS.runOperation.path; // "/"
@@ -37,10 +28,18 @@ export const OPERATIONS_API_OPERATIONS = {
     tag: "operations",
     method: "POST",
     path: "/",
-    security: [[], ["OperationTokenAuth"], ["BasicAuth"]],
+    security: [["OperationsBasic"], ["OperationToken"], []],
     retry: "unsafe",
     dialect: "operations-api",
-    documented: false,
+  },
+  runOperationAtOperationsPath: {
+    operationId: "runOperationAtOperationsPath",
+    tag: "operations",
+    method: "POST",
+    path: "/operations",
+    security: [["OperationsBasic"], ["OperationToken"], []],
+    retry: "unsafe",
+    dialect: "operations-api",
   },
 } as const satisfies Record<string, OperationSpec>;
 
@@ -92,7 +91,8 @@ function retryOf(operation: unknown): RetryClass {
  * session and user operations). Authenticates with
  * `configuration.accessToken` as Bearer (an operation token, or a refresh
  * token for `refreshOperationToken`) when it is set, else with
- * `configuration.username`/`password` as Basic.
+ * `configuration.username`/`password` as Basic; `path` picks `/` or
+ * `/operations`.
  *
  * @example
  * const ops = new OperationsApi(new Configuration({ basePath, username: "admin", password }));
@@ -118,7 +118,10 @@ export class OperationsApi extends BaseAPI {
     options?: RequestOptions,
   ): Promise<ApiResponse<OperationResponses[R["operation"]]>> {
     assertParamExists("runOperation", "body", body);
-    const operation = { ...OPERATIONS_API_OPERATIONS.runOperation, path: this.#path };
+    const operation =
+      this.#path === "/operations"
+        ? OPERATIONS_API_OPERATIONS.runOperationAtOperationsPath
+        : OPERATIONS_API_OPERATIONS.runOperation;
     return this.send(
       { operation: { ...operation, retry: retryOf(body.operation) }, body: { json: body } },
       options,
@@ -133,7 +136,7 @@ export class OperationsApi extends BaseAPI {
    * const { data } = await ops.createAuthenticationTokens({ username: "alice", password });
    */
   createAuthenticationTokens(
-    body: CreateAuthenticationTokensRequest = {},
+    body: OperationParams<"create_authentication_tokens"> = {},
     options?: RequestOptions,
   ) {
     return this.runOperation({ operation: "create_authentication_tokens", ...body }, options);
@@ -147,7 +150,10 @@ export class OperationsApi extends BaseAPI {
    * configuration.accessToken = tokens.refresh_token;
    * const { data } = await ops.refreshOperationToken();
    */
-  refreshOperationToken(body: RefreshOperationTokenRequest = {}, options?: RequestOptions) {
+  refreshOperationToken(
+    body: OperationParams<"refresh_operation_token"> = {},
+    options?: RequestOptions,
+  ) {
     return this.runOperation({ operation: "refresh_operation_token", ...body }, options);
   }
 
@@ -159,7 +165,7 @@ export class OperationsApi extends BaseAPI {
    * await ops.revokeAuthenticationTokens({ refresh_token: tokens.refresh_token });
    */
   revokeAuthenticationTokens(
-    body: RevokeAuthenticationTokensRequest = {},
+    body: OperationParams<"revoke_authentication_tokens"> = {},
     options?: RequestOptions,
   ) {
     return this.runOperation({ operation: "revoke_authentication_tokens", ...body }, options);
@@ -171,7 +177,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * const { data } = await ops.listSessions({ include_ended: true });
    */
-  listSessions(body: ListSessionsRequest = {}, options?: RequestOptions) {
+  listSessions(body: OperationParams<"list_sessions"> = {}, options?: RequestOptions) {
     return this.runOperation({ operation: "list_sessions", ...body }, options);
   }
 
@@ -201,7 +207,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * await ops.addUser({ username: "bob", password, role: "reader", active: true });
    */
-  async addUser(body: AddUserRequest, options?: RequestOptions) {
+  async addUser(body: OperationParams<"add_user">, options?: RequestOptions) {
     assertParamExists("addUser", "body", body);
     return this.runOperation({ operation: "add_user", ...body }, options);
   }
@@ -212,7 +218,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * await ops.alterUser({ username: "bob", role: "writer" });
    */
-  async alterUser(body: AlterUserRequest, options?: RequestOptions) {
+  async alterUser(body: OperationParams<"alter_user">, options?: RequestOptions) {
     assertParamExists("alterUser", "body", body);
     return this.runOperation({ operation: "alter_user", ...body }, options);
   }
@@ -223,7 +229,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * await ops.dropUser({ username: "bob" });
    */
-  async dropUser(body: DropUserRequest, options?: RequestOptions) {
+  async dropUser(body: OperationParams<"drop_user">, options?: RequestOptions) {
     assertParamExists("dropUser", "body", body);
     return this.runOperation({ operation: "drop_user", ...body }, options);
   }
@@ -244,7 +250,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * const { data } = await ops.addRole({ role: "reader", permission: { super_user: false } });
    */
-  async addRole(body: AddRoleRequest, options?: RequestOptions) {
+  async addRole(body: OperationParams<"add_role">, options?: RequestOptions) {
     assertParamExists("addRole", "body", body);
     return this.runOperation({ operation: "add_role", ...body }, options);
   }
@@ -255,7 +261,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * await ops.alterRole({ id: role.id, permission: { super_user: true } });
    */
-  async alterRole(body: AlterRoleRequest, options?: RequestOptions) {
+  async alterRole(body: OperationParams<"alter_role">, options?: RequestOptions) {
     assertParamExists("alterRole", "body", body);
     return this.runOperation({ operation: "alter_role", ...body }, options);
   }
@@ -266,7 +272,7 @@ export class OperationsApi extends BaseAPI {
    * @example
    * await ops.dropRole({ id: role.id });
    */
-  async dropRole(body: DropRoleRequest, options?: RequestOptions) {
+  async dropRole(body: OperationParams<"drop_role">, options?: RequestOptions) {
     assertParamExists("dropRole", "body", body);
     return this.runOperation({ operation: "drop_role", ...body }, options);
   }

@@ -20,7 +20,7 @@ describe("Basic credentials", () => {
 });
 
 describe("credentialHeaders", () => {
-  it("sends the API key and one Authorization, the first configured scheme's", async () => {
+  it("sends the API key and one Authorization, a configured Bearer token over Basic", async () => {
     const asked: unknown[] = [];
     const configuration = new Configuration({
       apiKey: async (name) => {
@@ -35,12 +35,12 @@ describe("credentialHeaders", () => {
       password: "p",
     });
     expect(
-      await credentialHeaders(configuration, [[], ["OperationTokenAuth"], ["BasicAuth"]]),
+      await credentialHeaders(configuration, [["OperationsBasic"], ["OperationToken"], []]),
     ).toEqual({ Authorization: "Bearer token" });
     expect(
       await credentialHeaders(configuration, [["ClientKey"], ["ClientKey", "ShortTokenAuth"]]),
     ).toEqual({ "X-API-Key": "tsr_ak_x", Authorization: "Bearer token" });
-    expect(asked).toEqual(["OperationTokenAuth", "X-API-Key", "ShortTokenAuth"]);
+    expect(asked).toEqual(["OperationToken", "X-API-Key", "ShortTokenAuth"]);
   });
 
   it("reads the session API's ApiKeyAuth as X-API-Key, and never fills IdTokenAuth", async () => {
@@ -52,9 +52,9 @@ describe("credentialHeaders", () => {
 
   it("falls back to Basic when the Bearer token is empty, and sends nothing unconfigured", async () => {
     const configuration = new Configuration({ accessToken: "", username: "u", password: "p" });
-    expect(await credentialHeaders(configuration, [["OperationTokenAuth"], ["BasicAuth"]])).toEqual(
-      { Authorization: `Basic ${base64("u:p")}` },
-    );
+    expect(
+      await credentialHeaders(configuration, [["OperationsBasic"], ["OperationToken"]]),
+    ).toEqual({ Authorization: `Basic ${base64("u:p")}` });
     expect(await credentialHeaders(new Configuration(), [["ClientKey"], ["BasicAuth"]])).toEqual(
       {},
     );

@@ -6,9 +6,13 @@ const API_KEY_SCHEMES: readonly SecurityScheme[] = ["ClientKey", "ApiKeyAuth"];
 const BEARER_SCHEMES: readonly SecurityScheme[] = [
   "LongTokenAuth",
   "ShortTokenAuth",
-  "OperationTokenAuth",
+  "OperationToken",
 ];
-const BASIC_SCHEMES: readonly SecurityScheme[] = ["BasicAuth", "ClientSecretBasic"];
+const BASIC_SCHEMES: readonly SecurityScheme[] = [
+  "BasicAuth",
+  "OperationsBasic",
+  "ClientSecretBasic",
+];
 
 /**
  * Base64 of a string's UTF-8 bytes, with the platform's `btoa` (no
@@ -53,10 +57,10 @@ export function basicAuthorization(
 /**
  * The credential headers of a call: `X-API-Key` when a scheme asks for an
  * API key (`ClientKey`, `ApiKeyAuth`) and the configuration has one; one
- * `Authorization`, from the first scheme (in the order the operation lists
- * them) whose credential is configured, a Bearer token or Basic
- * credentials. A credential function is asked with the scheme's name; an
- * empty credential sends nothing. `IdTokenAuth` is left to the call.
+ * `Authorization`: the Bearer token when a scheme takes one and it is
+ * configured (asked for with the first such scheme's name), else Basic
+ * credentials when a scheme takes them. An empty credential sends nothing;
+ * `IdTokenAuth` is left to the call.
  *
  * @example
  * const headers = await credentialHeaders(configuration, [["ClientKey"], ["ClientKey", "ShortTokenAuth"]]);
@@ -81,20 +85,20 @@ export async function credentialHeaders(
       headers["X-API-Key"] = key;
     }
   }
-  for (const scheme of schemes) {
-    if (BEARER_SCHEMES.includes(scheme) && configuration.accessToken !== undefined) {
-      const source = configuration.accessToken;
-      const token = typeof source === "function" ? await source(scheme) : await source;
-      if (token !== "") {
-        headers.Authorization = `Bearer ${token}`;
-        return headers;
-      }
-    }
-    const { username, password } = configuration;
-    if (BASIC_SCHEMES.includes(scheme) && (username !== undefined || password !== undefined)) {
-      headers.Authorization = basicAuthorization(username ?? "", password ?? "", scheme);
+  // A Bearer token wins over Basic credentials: one who set both logged in, then kept the token.
+  const bearer = schemes.find((scheme) => BEARER_SCHEMES.includes(scheme));
+  if (bearer !== undefined && configuration.accessToken !== undefined) {
+    const source = configuration.accessToken;
+    const token = typeof source === "function" ? await source(bearer) : await source;
+    if (token !== "") {
+      headers.Authorization = `Bearer ${token}`;
       return headers;
     }
+  }
+  const basic = schemes.find((scheme) => BASIC_SCHEMES.includes(scheme));
+  const { username, password } = configuration;
+  if (basic !== undefined && (username !== undefined || password !== undefined)) {
+    headers.Authorization = basicAuthorization(username ?? "", password ?? "", basic);
   }
   return headers;
 }

@@ -3,6 +3,7 @@ import {
   Configuration,
   type ConfigurationParameters,
   ConflictError,
+  type CreateAuthenticationTokensResponse,
   ForbiddenError,
   InvalidCredentialsError,
   InvalidRequestError,
@@ -10,7 +11,6 @@ import {
   NotFoundError,
   OperationsApi,
   type OperationsPath,
-  type OperationTokens,
 } from "../src/index.js";
 import { expectApiError } from "./support/expect-api-error.js";
 import { addUser, PASSWORD } from "./support/provision.js";
@@ -47,7 +47,7 @@ function operationsApi(settings: ConfigurationParameters = {}, path?: Operations
 /** An operations API client for `username`, by Basic credentials. */
 const as = (username: string) => operationsApi({ username, password: PASSWORD }).api;
 
-async function tokensOf(username: string): Promise<OperationTokens> {
+async function tokensOf(username: string): Promise<CreateAuthenticationTokensResponse> {
   const { data } = await operationsApi().api.createAuthenticationTokens({
     username,
     password: PASSWORD,
@@ -89,7 +89,7 @@ describe("OperationsApi: tokens (spec 002)", () => {
   it("refreshOperationToken: a new operation token from the refresh token as Bearer", async () => {
     const tokens = await tokensOf("alice");
     const { api, exchanges } = operationsApi({
-      accessToken: (name?: string) => (name === "OperationTokenAuth" ? tokens.refresh_token : ""),
+      accessToken: (name?: string) => (name === "OperationToken" ? tokens.refresh_token : ""),
     });
 
     const { data } = await api.refreshOperationToken();
