@@ -64,15 +64,15 @@ export const SESSION_API_OPERATIONS = {
  */
 export class SessionApi extends BaseAPI {
   /**
-   * A new session from `{username, password}` (or the configuration's Basic
-   * credentials, with an empty body), or refreshed tokens from the previous
-   * answer (or just `{session: {refreshToken}}`).
+   * A new session from `{username, password}` (or, with no body, the
+   * configuration's Basic credentials), or refreshed tokens from the
+   * previous answer (or just `{session: {refreshToken}}`).
    *
    * @example
    * const { data } = await session.createToken({ session: { refreshToken } });
    */
   createToken(
-    body: SessionTokenRequest = {},
+    body?: SessionTokenRequest,
     options?: RequestOptions,
   ): Promise<ApiResponse<SessionTokenResponse>> {
     return this.send(
