@@ -8,6 +8,7 @@
 export * from "./api-errors.js";
 export { AUTH_API_OPERATIONS, AuthApi } from "./auth-api.js";
 export { BaseAPI } from "./base-api.js";
+export * from "./clients/index.js";
 export * from "./configuration.js";
 export { type ClassifiedError, classifyError, type ErrorDialect } from "./error-dialects.js";
 export * from "./errors.js";

@@ -1,0 +1,14 @@
+/**
+ * Token clients: the clients applications hold, on top of the API classes.
+ * Each keeps its token cached, renews it before it expires with one request
+ * for all concurrent callers, and tells a session or token that has ended
+ * from a failure worth retrying.
+ */
+
+export {
+  type Clock,
+  DEFAULT_REFRESH_SKEW_SECONDS,
+  renewalTime,
+  systemClock,
+} from "./clock.js";
+export { SingleFlight } from "./single-flight.js";
