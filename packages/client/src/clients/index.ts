@@ -11,4 +11,15 @@ export {
   renewalTime,
   systemClock,
 } from "./clock.js";
+export {
+  ClientClosedError,
+  NoSessionError,
+  SessionEndedError,
+  type SessionEndReason,
+} from "./errors.js";
+export {
+  SessionClient,
+  type SessionClientOptions,
+  type SessionTokensListener,
+} from "./session-client.js";
 export { SingleFlight } from "./single-flight.js";

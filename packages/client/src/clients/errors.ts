@@ -1,0 +1,103 @@
+import { TesseraApiError } from "../errors.js";
+
+/**
+ * Why a session can no longer be refreshed, as the SDK's codes name it:
+ * ended on the server (logout, an operator, a refresh token reused after
+ * rotation, its user disabled), past its lifetime, or a refresh token the
+ * server does not know (another tenant's, another client's, forged).
+ *
+ * @example
+ * const reason: SessionEndReason = "token_revoked";
+ */
+export type SessionEndReason = "token_revoked" | "token_expired" | "invalid_token";
+
+/**
+ * The session API words a refused refresh token in fixed messages and
+ * answers them all with 401 and no code (spec 001), so the reason is read
+ * from the message the server's core gives it
+ * (`core/sessions/refresh.ts`); an unknown one is `invalid_token`.
+ */
+const REFRESH_MESSAGES: ReadonlyMap<string, SessionEndReason> = new Map([
+  ["Refresh token has been revoked", "token_revoked"],
+  ["Refresh token has expired", "token_expired"],
+  ["Invalid refresh token", "invalid_token"],
+]);
+
+/** The session API's `message`, or undefined for a body not in its shape. */
+function messageOf(error: TesseraApiError): string | undefined {
+  const data: unknown = error.response.data;
+  const message =
+    typeof data === "object" && data !== null && "message" in data ? data.message : undefined;
+  return typeof message === "string" ? message : undefined;
+}
+
+function reasonOf(error: TesseraApiError): SessionEndReason {
+  if (
+    error.code === "token_revoked" ||
+    error.code === "token_expired" ||
+    error.code === "invalid_token"
+  ) {
+    return error.code;
+  }
+  const message = messageOf(error);
+  return (message === undefined ? undefined : REFRESH_MESSAGES.get(message)) ?? "invalid_token";
+}
+
+/**
+ * The session a {@link SessionClient} held has ended: its refresh token was
+ * refused (revoked, expired or unknown), so no further token can come of it.
+ * The client has cleared its tokens and fails every later call with this
+ * same error, without a request, until `login` starts a new session. A
+ * {@link TesseraApiError} (`status` 401, the answer in `response`, `cause`
+ * the error the refresh got), with `code` saying why.
+ *
+ * @example
+ * try {
+ *   await session.getAccessToken();
+ * } catch (error) {
+ *   if (error instanceof SessionEndedError) redirectToLogin();
+ *   else throw error;
+ * }
+ */
+export class SessionEndedError extends TesseraApiError {
+  declare readonly code: SessionEndReason;
+
+  constructor(refused: TesseraApiError) {
+    super({
+      code: reasonOf(refused),
+      message: messageOf(refused) ?? "The session has ended",
+      operationId: refused.operationId,
+      response: refused.response,
+    });
+    this.name = "SessionEndedError";
+    this.cause = refused;
+  }
+}
+
+/**
+ * A {@link SessionClient} was asked for a token while it holds no session:
+ * before `login`, or after `logout`. Nothing was sent.
+ *
+ * @example
+ * if (error instanceof NoSessionError) await session.login(username, password);
+ */
+export class NoSessionError extends Error {
+  constructor() {
+    super("No session: log in first");
+    this.name = "NoSessionError";
+  }
+}
+
+/**
+ * An {@link AutomationClient} or {@link ClientCredentialsClient} was used
+ * after `close()`, which revoked what it held. Nothing was sent.
+ *
+ * @example
+ * if (error instanceof ClientClosedError) console.warn("token client already closed");
+ */
+export class ClientClosedError extends Error {
+  constructor(client: string) {
+    super(`${client} is closed`);
+    this.name = "ClientClosedError";
+  }
+}
