@@ -6,6 +6,10 @@
  */
 
 export {
+  AutomationClient,
+  type AutomationClientOptions,
+} from "./automation-client.js";
+export {
   type Clock,
   DEFAULT_REFRESH_SKEW_SECONDS,
   renewalTime,

@@ -1,0 +1,427 @@
+import { decodeJwt } from "jose";
+import { AuthApi } from "../auth-api.js";
+import type { ConfigurationParameters } from "../configuration.js";
+import { TesseraApiError } from "../errors.js";
+import type { LongTokenResponse, ShortTokenRequest, ShortTokenResponse } from "../models.js";
+import { type Clock, renewalTime, skewMsOf, systemClock } from "./clock.js";
+import { deriveConfiguration } from "./derive-configuration.js";
+import { ClientClosedError } from "./errors.js";
+import { Serial } from "./serial.js";
+import { SingleFlight } from "./single-flight.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** The shortest short-term token the server issues: enough for one step-up. */
+const STEP_UP_TTL_SECONDS = 60;
+
+/**
+ * What an {@link AutomationClient} is built from.
+ *
+ * @example
+ * const options: AutomationClientOptions = {
+ *   configuration: { basePath: "https://auth.example.com", apiKey },
+ *   longTermToken: process.env.TESSERA_TOKEN ?? "",
+ *   scopes: ["deploy:staging"],
+ * };
+ */
+export interface AutomationClientOptions {
+  /**
+   * The server (`basePath`), the API key (`apiKey`, `X-API-Key`: needed only
+   * to rotate) and the transport (`fetch`, `timeoutMs`, `retry`,
+   * `headers`); its `accessToken`, `username` and `password` are not used.
+   */
+  readonly configuration?: ConfigurationParameters;
+  /** The long-term token (`tsr_lt_…`). */
+  readonly longTermToken: string;
+  /** Its id (`token_id`, `lt_…`), when known; else read from its first short-term token. */
+  readonly longTermTokenId?: string;
+  /**
+   * When it expires (the issue answer's ISO 8601 `expires_at`, or epoch
+   * milliseconds), when known; else, if `rotateBeforeDays` needs it, read
+   * from the client's token list.
+   */
+  readonly longTermTokenExpiresAt?: string | number;
+  /** Short-term tokens with only these scopes (default: all the long-term token's). */
+  readonly scopes?: readonly string[];
+  /** Short-term tokens for this audience (default: the tenant's issuer). */
+  readonly audience?: string;
+  /** Short-term token lifetime, 60 to 900 seconds (default: the server's, 900). */
+  readonly ttlSeconds?: number;
+  /** Renew a short-term token this long before it expires (default 60; at most half its life). */
+  readonly refreshSkewSeconds?: number;
+  /** The time, in epoch milliseconds (default `Date.now`). */
+  readonly clock?: Clock;
+  /**
+   * Rotate the long-term token inside `getAccessToken` once it is this
+   * close to its end, in days. Needs `configuration.apiKey`.
+   */
+  readonly rotateBeforeDays?: number;
+  /** The rotated token's lifetime, 30 to 90 days (default: the server's, 30). */
+  readonly rotationTtlDays?: number;
+  /** The rotated token's name, for operators' listings. */
+  readonly rotationName?: string;
+  /**
+   * End the replaced long-term token as soon as the rotation is persisted,
+   * instead of letting it work on through the server's overlap (15 minutes,
+   * so the other holders of a shared token can roll over). For a token only
+   * this process holds. Should that revocation fail, `rotate` rejects,
+   * though the rotation stands and `onRotate` has the new token.
+   */
+  readonly revokeReplacedToken?: boolean;
+  /**
+   * Receives the new long-term token after a rotation, to persist it: the
+   * client already uses it. Awaited; its rejection is `rotate`'s.
+   */
+  readonly onRotate?: (longTermToken: LongTokenResponse) => void | Promise<void>;
+  /** Let `close()` revoke the long-term token too: a CI job's own, single-use token. */
+  readonly revokeLongTermTokenOnClose?: boolean;
+}
+
+/** The long-term token in use; id and expiry as far as known. */
+interface LongTerm {
+  readonly token: string;
+  readonly id: string | undefined;
+  readonly expiresAt: number | undefined;
+}
+
+/** A short-term token held, and when to renew it. */
+interface ShortTerm {
+  readonly response: ShortTokenResponse;
+  readonly renewAt: number;
+}
+
+function expiryOf(value: string | number | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const ms = typeof value === "number" ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError("longTermTokenExpiresAt must be an ISO 8601 date or epoch milliseconds");
+  }
+  return ms;
+}
+
+/** The long-term token a short-term token was issued from (its `parent_token_id` claim). */
+function parentTokenIdOf(shortTermToken: string): string {
+  const { parent_token_id: parent } = decodeJwt(shortTermToken);
+  if (typeof parent !== "string" || parent === "") {
+    throw new Error("The short-term token names no parent_token_id");
+  }
+  return parent;
+}
+
+/** The token API's refusals of a token that will not work again: the client has ended. */
+function endsToken(error: unknown): error is TesseraApiError {
+  return (
+    error instanceof TesseraApiError &&
+    error.status === 401 &&
+    (error.code === "token_revoked" ||
+      error.code === "token_expired" ||
+      error.code === "invalid_token")
+  );
+}
+
+/** A revocation on close that finds nothing left to revoke (idempotent `close`). */
+async function revokeIgnoringEnded(revocation: Promise<unknown>): Promise<void> {
+  try {
+    await revocation;
+  } catch (error) {
+    if (!endsToken(error) && !(error instanceof TesseraApiError && error.code === "not_found")) {
+      throw error;
+    }
+  }
+}
+
+/**
+ * Automation over the token API (spec 004): a long-term token in, short-term
+ * access tokens out. `getAccessToken()` keeps one short-term token cached
+ * and renews it before it expires, once for all concurrent callers;
+ * `rotate()` replaces the long-term token (`rotate_token_id`, stepping up
+ * with a short-term token of scope `tokens:write`) and hands the new one to
+ * `onRotate`; with `rotateBeforeDays` that happens by itself; `close()`
+ * revokes what the client holds. Renewal, rotation and close never overlap.
+ *
+ * A long-term token the server refuses as revoked, expired or invalid ends
+ * the client: every waiting caller gets that typed error, and later calls
+ * get it at once, without a request.
+ *
+ * @example
+ * const automation = new AutomationClient({
+ *   configuration: new Configuration({ basePath: "https://auth.example.com", apiKey }),
+ *   longTermToken: saved.token,
+ *   longTermTokenId: saved.token_id,
+ *   longTermTokenExpiresAt: saved.expires_at,
+ *   rotateBeforeDays: 7,
+ *   onRotate: (next) => secrets.write("tessera-token", next),
+ * });
+ * await deploy({ token: await automation.getAccessToken() });
+ * await automation.close();
+ */
+export class AutomationClient {
+  readonly #options: AutomationClientOptions;
+  readonly #clock: Clock;
+  readonly #skewMs: number;
+  readonly #serial = new Serial();
+  readonly #renewal = new SingleFlight<ShortTokenResponse>();
+  readonly #rotation = new SingleFlight<LongTokenResponse>();
+  readonly #lookup = new SingleFlight<number>();
+  #long: LongTerm;
+  #short: ShortTerm | undefined;
+  #ended: TesseraApiError | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: AutomationClientOptions) {
+    if (options.longTermToken === "") {
+      throw new TypeError("longTermToken is required");
+    }
+    const { rotateBeforeDays } = options;
+    if (rotateBeforeDays !== undefined) {
+      if (!Number.isFinite(rotateBeforeDays) || rotateBeforeDays <= 0) {
+        throw new RangeError("rotateBeforeDays must be a number of days above 0");
+      }
+      if (options.configuration?.apiKey === undefined) {
+        throw new TypeError(
+          "rotateBeforeDays needs configuration.apiKey: rotating sends X-API-Key",
+        );
+      }
+    }
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#skewMs = skewMsOf(options.refreshSkewSeconds);
+    this.#long = {
+      token: options.longTermToken,
+      id: options.longTermTokenId,
+      expiresAt: expiryOf(options.longTermTokenExpiresAt),
+    };
+  }
+
+  /**
+   * The id of the long-term token in use, once known.
+   *
+   * @example
+   * console.log(`using ${automation.longTermTokenId}`);
+   */
+  get longTermTokenId(): string | undefined {
+    return this.#long.id;
+  }
+
+  /**
+   * When the long-term token in use expires (epoch milliseconds), once known.
+   *
+   * @example
+   * const daysLeft = ((automation.longTermTokenExpiresAt ?? 0) - Date.now()) / 86_400_000;
+   */
+  get longTermTokenExpiresAt(): number | undefined {
+    return this.#long.expiresAt;
+  }
+
+  /**
+   * A short-term access token: the one cached, until `refreshSkewSeconds`
+   * before it expires (at most half its life), then a new one, one request
+   * for all concurrent callers. With `rotateBeforeDays`, rotates the
+   * long-term token first once it is that close to its end. Rejects with
+   * {@link ClientClosedError} after `close()`.
+   *
+   * @example
+   * const response = await fetch(url, {
+   *   headers: { Authorization: `Bearer ${await automation.getAccessToken()}` },
+   * });
+   */
+  async getAccessToken(): Promise<string> {
+    this.#checkUsable();
+    if (await this.#rotationDue()) {
+      await this.rotate();
+    }
+    const short = this.#short;
+    if (short !== undefined && this.#clock() < short.renewAt) {
+      return short.response.access_token;
+    }
+    const renewed = await this.#renewal.run(() => this.#serial.run(() => this.#renew()));
+    return renewed.access_token;
+  }
+
+  /**
+   * Rotates the long-term token now: a short-term token of every scope the
+   * long-term token holds (which must include `tokens:write`) steps up for
+   * `POST /auth/tokens/long` with `rotate_token_id`, under
+   * `configuration.apiKey`; the client switches to the new token, hands it
+   * to `onRotate`, and revokes the step-up token (or, with
+   * `revokeReplacedToken`, the replaced token and everything issued from
+   * it). Concurrent calls share one rotation. The replaced token otherwise
+   * keeps working through the server's 15-minute overlap.
+   *
+   * @example
+   * const next = await automation.rotate();
+   * console.log(`rotated to ${next.token_id}, valid until ${next.expires_at}`);
+   */
+  async rotate(): Promise<LongTokenResponse> {
+    this.#checkUsable();
+    return this.#rotation.run(() => this.#serial.run(() => this.#rotate()));
+  }
+
+  /**
+   * Revokes the short-term token held (with `revokeLongTermTokenOnClose`,
+   * the long-term token, and every short-term token with it) after any
+   * renewal or rotation in flight, and refuses later calls. Idempotent: a
+   * second call waits for the first and sends nothing; a token already
+   * ended is not an error.
+   *
+   * @example
+   * try {
+   *   await runJob(await automation.getAccessToken());
+   * } finally {
+   *   await automation.close();
+   * }
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#serial.run(() => this.#close());
+    return this.#closing;
+  }
+
+  #checkUsable(): void {
+    if (this.#closing !== undefined) {
+      throw new ClientClosedError("AutomationClient");
+    }
+    if (this.#ended !== undefined) {
+      throw this.#ended;
+    }
+  }
+
+  /**
+   * The token API with `bearer` as its Bearer token. `X-API-Key` goes only
+   * where an operation asks for it (`issueLongTermToken`).
+   */
+  #api(bearer: string): AuthApi {
+    return new AuthApi(deriveConfiguration(this.#options.configuration, { accessToken: bearer }));
+  }
+
+  async #rotationDue(): Promise<boolean> {
+    const { rotateBeforeDays } = this.#options;
+    if (rotateBeforeDays === undefined) {
+      return false;
+    }
+    const expiresAt =
+      this.#long.expiresAt ??
+      (await this.#lookup.run(() => this.#serial.run(() => this.#lookUpExpiry())));
+    return this.#clock() >= expiresAt - rotateBeforeDays * DAY_MS;
+  }
+
+  /** A short-term token from the long-term token in use; ends the client on a dead long-term token. */
+  async #issueShortTerm(request: ShortTokenRequest): Promise<ShortTokenResponse> {
+    const long = this.#long;
+    try {
+      const { data } = await this.#api(long.token).issueShortTermToken(request);
+      if (long.id === undefined && this.#long === long) {
+        this.#long = { ...long, id: parentTokenIdOf(data.access_token) };
+      }
+      return data;
+    } catch (error) {
+      if (endsToken(error) && this.#long === long) {
+        this.#ended = error;
+        this.#short = undefined;
+      }
+      throw error;
+    }
+  }
+
+  async #renew(): Promise<ShortTokenResponse> {
+    this.#checkUsable();
+    // Queued behind another renewal or a rotation that left a usable token.
+    const held = this.#short;
+    if (held !== undefined && this.#clock() < held.renewAt) {
+      return held.response;
+    }
+    const { scopes, audience, ttlSeconds } = this.#options;
+    const sentAt = this.#clock();
+    const response = await this.#issueShortTerm({
+      ...(scopes === undefined ? {} : { scopes: [...scopes] }),
+      ...(audience === undefined ? {} : { audience }),
+      ...(ttlSeconds === undefined ? {} : { ttl_seconds: ttlSeconds }),
+    });
+    const expiresAt = sentAt + response.expires_in * 1000;
+    this.#short = { response, renewAt: renewalTime(sentAt, expiresAt, this.#skewMs) };
+    return response;
+  }
+
+  async #rotate(): Promise<LongTokenResponse> {
+    this.#checkUsable();
+    if (this.#options.configuration?.apiKey === undefined) {
+      throw new TypeError(
+        "rotate() needs configuration.apiKey: POST /auth/tokens/long sends X-API-Key",
+      );
+    }
+    // Unnarrowed, so the new token may hold every scope the old one did; for the issuer, which the token API accepts.
+    const stepUp = await this.#issueShortTerm({ ttl_seconds: STEP_UP_TTL_SECONDS });
+    const oldId = this.#long.id ?? parentTokenIdOf(stepUp.access_token);
+    const { rotationTtlDays, rotationName } = this.#options;
+    let stepUpRevoked = false;
+    try {
+      const { data } = await this.#api(stepUp.access_token).issueLongTermToken({
+        rotate_token_id: oldId,
+        ...(rotationTtlDays === undefined ? {} : { ttl_days: rotationTtlDays }),
+        ...(rotationName === undefined ? {} : { name: rotationName }),
+      });
+      this.#long = {
+        token: data.token,
+        id: data.token_id,
+        expiresAt: Date.parse(data.expires_at),
+      };
+      await this.#options.onRotate?.(data);
+      if (this.#options.revokeReplacedToken === true) {
+        // Ends the old token's short-term tokens with it: the one held and the step-up token.
+        this.#short = undefined;
+        await this.#api(data.token).revokeToken(oldId);
+        stepUpRevoked = true;
+      }
+      return data;
+    } finally {
+      if (!stepUpRevoked) {
+        await this.#api(stepUp.access_token)
+          .revokeToken(stepUp.token_id)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** The long-term token's expiry, from the client's token list, by its id. */
+  async #lookUpExpiry(): Promise<number> {
+    if (this.#long.expiresAt !== undefined) {
+      return this.#long.expiresAt;
+    }
+    if (this.#long.id === undefined) {
+      await this.#renew();
+    }
+    const long = this.#long;
+    const { data } = await this.#api(long.token).listTokens({ limit: 500 });
+    const listed = data.tokens.find((token) => token.token_id === long.id);
+    if (listed === undefined) {
+      throw new Error(
+        "The long-term token's expiry is not in the client's token list: pass longTermTokenExpiresAt",
+      );
+    }
+    const expiresAt = Date.parse(listed.expires_at);
+    if (this.#long === long) {
+      this.#long = { ...long, expiresAt };
+    }
+    return expiresAt;
+  }
+
+  async #close(): Promise<void> {
+    const short = this.#short;
+    this.#short = undefined;
+    const long = this.#long;
+    if (this.#ended !== undefined) {
+      // The long-term token is dead, and every short-term token with it.
+      return;
+    }
+    if (this.#options.revokeLongTermTokenOnClose === true) {
+      const id =
+        long.id ??
+        (short === undefined
+          ? parentTokenIdOf((await this.#api(long.token).issueShortTermToken()).data.access_token)
+          : parentTokenIdOf(short.response.access_token));
+      await revokeIgnoringEnded(this.#api(long.token).revokeToken(id));
+    } else if (short !== undefined) {
+      await revokeIgnoringEnded(this.#api(long.token).revokeToken(short.response.token_id));
+    }
+  }
+}
