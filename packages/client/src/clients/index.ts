@@ -10,6 +10,10 @@ export {
   type AutomationClientOptions,
 } from "./automation-client.js";
 export {
+  ClientCredentialsClient,
+  type ClientCredentialsClientOptions,
+} from "./client-credentials-client.js";
+export {
   type Clock,
   DEFAULT_REFRESH_SKEW_SECONDS,
   renewalTime,
