@@ -294,7 +294,7 @@ export type JsonValue =
  * @example
  * const permission: RolePermission = { super_user: false };
  */
-export type RolePermission = { [key: string]: JsonValue };
+export type RolePermission = { [key: string]: unknown };
 
 /**
  * `create_authentication_tokens`: with `username` and `password`, tokens
@@ -751,8 +751,8 @@ export interface OAuthTokenRequest extends OAuthClientAuthentication {
     | "urn:ietf:params:oauth:grant-type:jwt-bearer"
     | "password";
   scope?: string;
-  resource?: string | string[];
-  audience?: string | string[];
+  resource?: string[];
+  audience?: string[];
   refresh_token?: string;
   assertion?: string;
   username?: string;
@@ -813,7 +813,7 @@ export interface IntrospectionResponse {
   aud?: string | string[];
   iss?: string;
   jti?: string;
-  act?: { [key: string]: JsonValue };
+  act?: { [key: string]: unknown };
 }
 
 /**

@@ -142,7 +142,7 @@ describe("OAuthApi.token", () => {
     await expectApiError(
       asGateway().api.token({
         grant_type: "client_credentials",
-        audience: "https://elsewhere.example",
+        audience: ["https://elsewhere.example"],
       }),
       InvalidTargetError,
       { code: "invalid_target", status: 400 },

@@ -83,8 +83,8 @@ function endpointOf(options: ClientCredentialsClientOptions): {
 
 const spaced = (value: string | readonly string[]) =>
   typeof value === "string" ? value : value.join(" ");
-const listed = (value: string | readonly string[]) =>
-  typeof value === "string" ? value : [...value];
+const listed = (value: string | readonly string[]): string[] =>
+  typeof value === "string" ? [value] : [...value];
 
 /** An access token held, and when to renew it. */
 interface Held {

@@ -95,7 +95,8 @@ export const tokenRequestForm = {
         "client_credentials, jwt-bearer and token exchange, RFC 8707: the token's audience, one the client is allowed",
     },
     audience: {
-      type: "string",
+      type: "array",
+      items: { type: "string" },
       description:
         "client_credentials, jwt-bearer and token exchange (RFC 8693): the token's audience, one the client is allowed",
     },

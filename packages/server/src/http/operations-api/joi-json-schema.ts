@@ -119,7 +119,11 @@ function atMostOneOf(peers: readonly string[]): Record<string, unknown> {
 
 function objectSchema(node: Described, path: string): Record<string, unknown> {
   const out: Record<string, unknown> = { type: "object" };
-  if (node.keys !== undefined) {
+  if (node.keys === undefined) {
+    // A free-form object (a permission object): said outright, so that
+    // generators type it as a map of anything, not as an empty object.
+    out.additionalProperties = true;
+  } else {
     const entries = Object.entries(node.keys);
     out.properties = Object.fromEntries(
       entries.map(([key, child]) => [key, convert(child, path === "" ? key : `${path}.${key}`)]),

@@ -14,6 +14,7 @@ export const roleSchema = {
     role: { type: "string", description: "The role's name" },
     permission: {
       type: "object",
+      additionalProperties: true,
       description: "HarperDB's permission object, as stored; `super_user: true` is the admin level",
     },
     __createdtime__: epochMs,

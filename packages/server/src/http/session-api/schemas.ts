@@ -116,7 +116,7 @@ export const errorResponse = {
 export const revokeResponse = {
   $id: "SessionRevoked",
   type: "object",
-  properties: { status: { type: "string" }, message: { type: "string" } },
+  properties: { status: { type: "string", enum: ["success"] }, message: { type: "string" } },
   required: ["status", "message"],
 } as const;
 

@@ -27,10 +27,10 @@ const response = answer({
   type: "object",
   properties: {
     message: { type: "string", description: "`updated 1 of 1 records`" },
-    new_attributes: { type: "array", maxItems: 0 },
+    new_attributes: { type: "array", items: { type: "string" }, maxItems: 0 },
     txn_time: { type: "integer", description: "Milliseconds since the Unix epoch" },
     update_hashes: { type: "array", items: { type: "string" }, description: "The username" },
-    skipped_hashes: { type: "array", maxItems: 0 },
+    skipped_hashes: { type: "array", items: { type: "string" }, maxItems: 0 },
   },
   required: ["message", "new_attributes", "txn_time", "update_hashes", "skipped_hashes"],
   additionalProperties: false,
