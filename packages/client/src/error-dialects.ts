@@ -57,13 +57,23 @@ const PROBLEM_ALIASES: ReadonlyMap<string, TesseraErrorCode> = new Map([
 
 /**
  * Messages the server fixes per dialect, which its clients are documented
- * to match on (HarperDB's `token expired` and `invalid token`, the
- * session API's one answer for a bad `X-API-Key`): they tell a 401 apart.
+ * to match on (HarperDB's `token expired` and `invalid token`; the session
+ * API's one answer for a bad `X-API-Key`, and its words for a refused
+ * token, from the server's `core/sessions/refresh.ts` and
+ * `core/tokens/errors.ts`): they tell a 401 apart.
  */
 const FIXED_MESSAGES: Readonly<
   Record<"session-api" | "operations-api", ReadonlyMap<string, TesseraErrorCode>>
 > = {
-  "session-api": new Map([["Missing or invalid X-API-Key", "invalid_api_key"]]),
+  "session-api": new Map([
+    ["Missing or invalid X-API-Key", "invalid_api_key"],
+    ["Invalid refresh token", "invalid_token"],
+    ["Refresh token has been revoked", "token_revoked"],
+    ["Refresh token has expired", "token_expired"],
+    ["Invalid token", "invalid_token"],
+    ["Token has been revoked", "token_revoked"],
+    ["Token has expired", "token_expired"],
+  ]),
   "operations-api": new Map([
     ["token expired", "token_expired"],
     ["invalid token", "invalid_token"],

@@ -8,6 +8,7 @@ import {
   InvalidRequestError,
   SessionApi,
   type SessionTokenResponse,
+  TokenRevokedError,
 } from "../src/index.js";
 import { expectApiError } from "./support/expect-api-error.js";
 import { addApiKey, addUser, PASSWORD } from "./support/provision.js";
@@ -128,8 +129,8 @@ describe("SessionApi.revokeSessionToken", () => {
     expect(JSON.parse(exchanges[0]?.body ?? "{}")).toEqual(session);
     await expectApiError(
       api.createToken({ session: { refreshToken: session.session.refreshToken } }),
-      InvalidCredentialsError,
-      { code: "invalid_credentials", status: 401 },
+      TokenRevokedError,
+      { code: "token_revoked", status: 401 },
       [session.session.refreshToken],
     );
   });

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Configuration,
   type FetchLike,
-  InvalidCredentialsError,
   NoSessionError,
   SessionApi,
   SessionClient,
@@ -12,6 +11,7 @@ import {
   type SessionTokenResponse,
   TesseraApiError,
   TesseraNetworkError,
+  TokenRevokedError,
 } from "../src/index.js";
 import { expectApiError } from "./support/expect-api-error.js";
 import { addApiKey, addUser, PASSWORD } from "./support/provision.js";
@@ -224,9 +224,9 @@ describe("SessionClient under the refresh policy rotate", () => {
     );
     await expectApiError(
       api.createToken({ session: { refreshToken: first.session.refreshToken } }),
-      InvalidCredentialsError,
+      TokenRevokedError,
       {
-        code: "invalid_credentials",
+        code: "token_revoked",
         status: 401,
         data: { status: "error", message: "Refresh token has been revoked" },
       },
@@ -275,7 +275,7 @@ describe("SessionClient when the session ends", () => {
       status: 401,
       operationId: "createToken",
     });
-    expect(error.cause).toBeInstanceOf(InvalidCredentialsError);
+    expect(error.cause).toBeInstanceOf(TokenRevokedError);
     expect(callers.every((caller) => caller.status === "rejected" && caller.reason === error)).toBe(
       true,
     );
@@ -329,8 +329,8 @@ describe("SessionClient when the session ends", () => {
     const api = new SessionApi(new Configuration({ basePath: tessera.url, apiKey }));
     await expectApiError(
       api.createToken({ session: { refreshToken: session.session.refreshToken } }),
-      InvalidCredentialsError,
-      { code: "invalid_credentials", status: 401 },
+      TokenRevokedError,
+      { code: "token_revoked", status: 401 },
     );
   });
 

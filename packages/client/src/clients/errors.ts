@@ -11,18 +11,6 @@ import { TesseraApiError } from "../errors.js";
  */
 export type SessionEndReason = "token_revoked" | "token_expired" | "invalid_token";
 
-/**
- * The session API words a refused refresh token in fixed messages and
- * answers them all with 401 and no code (spec 001), so the reason is read
- * from the message the server's core gives it
- * (`core/sessions/refresh.ts`); an unknown one is `invalid_token`.
- */
-const REFRESH_MESSAGES: ReadonlyMap<string, SessionEndReason> = new Map([
-  ["Refresh token has been revoked", "token_revoked"],
-  ["Refresh token has expired", "token_expired"],
-  ["Invalid refresh token", "invalid_token"],
-]);
-
 /** The session API's `message`, or undefined for a body not in its shape. */
 function messageOf(error: TesseraApiError): string | undefined {
   const data: unknown = error.response.data;
@@ -31,16 +19,15 @@ function messageOf(error: TesseraApiError): string | undefined {
   return typeof message === "string" ? message : undefined;
 }
 
+/**
+ * Why the refresh was refused. The session API's fixed messages are read
+ * as codes by the SDK's error mapping (error-dialects.ts); anything else
+ * refused is a token the server does not take.
+ */
 function reasonOf(error: TesseraApiError): SessionEndReason {
-  if (
-    error.code === "token_revoked" ||
-    error.code === "token_expired" ||
-    error.code === "invalid_token"
-  ) {
-    return error.code;
-  }
-  const message = messageOf(error);
-  return (message === undefined ? undefined : REFRESH_MESSAGES.get(message)) ?? "invalid_token";
+  return error.code === "token_revoked" || error.code === "token_expired"
+    ? error.code
+    : "invalid_token";
 }
 
 /**
