@@ -104,6 +104,8 @@ export const sessionResponse = {
   },
 } as const;
 
+export type SessionTokenResponse = WireType<typeof sessionResponse>;
+
 /** The error body `{status: "error", message}`. */
 export const errorResponse = {
   $id: "SessionError",
@@ -156,7 +158,7 @@ export const sessionErrors = (...statuses: number[]) =>
  * Renders tokens in the shape of spec 001. `password` is always the empty
  * string: the spec lists the field, and a password is never echoed.
  */
-export function renderSession(endpointUrl: string, tokens: SessionTokens) {
+export function renderSession(endpointUrl: string, tokens: SessionTokens): SessionTokenResponse {
   return {
     endpointUrl,
     clientId: tokens.clientId,

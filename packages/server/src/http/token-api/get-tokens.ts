@@ -7,11 +7,17 @@ import { noStore } from "../no-store.js";
 import { queryValidatorCompiler } from "../query-validator.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import { problems, type TokenListQuery, tokenApiAnswer, tokenListQuery } from "./schemas.js";
+import {
+  problems,
+  type TokenListQuery,
+  type TokenSummary,
+  tokenApiAnswer,
+  tokenListQuery,
+} from "./schemas.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function render(token: AutomationTokenRecord) {
+function render(token: AutomationTokenRecord): TokenSummary {
   return {
     token_id: token.id,
     token_type: token.kind,

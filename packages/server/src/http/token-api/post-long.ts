@@ -7,7 +7,12 @@ import { noStore } from "../no-store.js";
 import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { bearerToken } from "./bearer.js";
-import { type LongTokenRequest, problems, tokenApiAnswer } from "./schemas.js";
+import {
+  type LongTokenRequest,
+  type LongTokenResponse,
+  problems,
+  tokenApiAnswer,
+} from "./schemas.js";
 
 /**
  * `POST /auth/tokens/long` (spec 004): a long-term token for a client that
@@ -41,7 +46,7 @@ export function registerPostLong(
         },
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<LongTokenResponse> => {
       noStore(reply);
       const { tenant } = clientOf(request);
       const body = request.body ?? {};

@@ -7,7 +7,12 @@ import { documented } from "../openapi.js";
 import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
 import { requireBearer } from "./bearer.js";
-import { problems, type ShortTokenRequest, tokenApiAnswer } from "./schemas.js";
+import {
+  problems,
+  type ShortTokenRequest,
+  type ShortTokenResponse,
+  tokenApiAnswer,
+} from "./schemas.js";
 
 /**
  * `POST /auth/tokens/short` (spec 004): exchanges the long-term token in
@@ -36,7 +41,7 @@ export function registerPostShort(
         },
       }),
     },
-    async (request, reply) => {
+    async (request, reply): Promise<ShortTokenResponse> => {
       noStore(reply);
       const body = request.body ?? {};
       const caller = await requireToken(ctx, requireBearer(request.headers.authorization), {

@@ -101,6 +101,8 @@ export const shortTokenRequest = {
 
 export type ShortTokenRequest = WireType<typeof shortTokenRequest>;
 
+export type LongTokenResponse = WireType<typeof longTokenResponse>;
+
 export const shortTokenResponse = {
   $id: "ShortTokenResponse",
   type: "object",
@@ -113,6 +115,8 @@ export const shortTokenResponse = {
   },
   required: ["access_token", "token_type", "expires_in", "token_id", "scope"],
 } as const;
+
+export type ShortTokenResponse = WireType<typeof shortTokenResponse>;
 
 export const tokenIdParams = {
   type: "object",
@@ -179,6 +183,8 @@ export const tokenList = {
   properties: { tokens: { type: "array", items: ref("TokenSummary") } },
   required: ["tokens"],
 } as const;
+
+export type TokenSummary = WireType<typeof tokenSummary>;
 
 /** Every named schema of the token API, for `app.addSchema`. */
 export const TOKEN_API_SCHEMAS = [
