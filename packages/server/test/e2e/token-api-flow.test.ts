@@ -699,11 +699,15 @@ describe("the token API against a real server, as automation drives it", () => {
         "revokeToken",
       );
       expect(document.paths["/auth/tokens"]?.get?.operationId).toBe("listTokens");
-      // Spec 004's three, OAuth's client_secret_basic (docs/oauth.md), and
-      // the operations API's Basic and operation token (spec 002).
+      // Spec 004's three, spec 001's two and spec 003's ID token, OAuth's
+      // client_secret_basic (docs/oauth.md), and the operations API's Basic
+      // and operation token (spec 002).
       expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+        "ApiKeyAuth",
+        "BasicAuth",
         "ClientKey",
         "ClientSecretBasic",
+        "IdTokenAuth",
         "LongTokenAuth",
         "OperationToken",
         "OperationsBasic",
