@@ -84,6 +84,9 @@ export class AccessTokenError extends Error {
   /**
    * True when the issuer could not be reached or read, so nothing is known
    * about the token: a resource server answers 503, never 401.
+   *
+   * @example
+   * const status = error.unavailable ? 503 : error.code === "insufficient_scope" ? 403 : 401;
    */
   get unavailable(): boolean {
     return this.code === "jwks_unavailable" || this.code === "discovery_failed";
