@@ -1,8 +1,9 @@
 /**
  * Failures that are not an answer from Tessera: the request never got one
- * (a timeout, a refused connection, a reset), or it was never sent (a
- * required parameter was missing). Their messages name the operation and
- * the server's origin, never a header, a body or a token.
+ * (a timeout, a refused connection, a reset), got a redirect it does not
+ * follow, or was never sent (a required parameter was missing). Their
+ * messages name the operation and the server's origin, never a header, a
+ * body or a token.
  */
 
 /**
@@ -46,6 +47,47 @@ export class TesseraNetworkError extends Error {
     super(`${operationId}: no answer from ${origin}`, { cause });
     this.name = "TesseraNetworkError";
     this.operationId = operationId;
+  }
+}
+
+/**
+ * The server answered a redirect (3xx), which the SDK never follows: a
+ * request carries credentials (`X-API-Key`, `AccessToken`, a password or
+ * client secret in its body) that fetch would send on to wherever the
+ * redirect points, another origin included. Usually `basePath` is not the
+ * server's own URL (`http` where it serves `https`, a proxy's old path).
+ * `status` is 0 for the opaque redirect a browser's fetch hands back, which
+ * hides its status and target. The message names the redirect's origin at
+ * most, never its path, query or credentials.
+ *
+ * @example
+ * try {
+ *   await api.listTokens();
+ * } catch (error) {
+ *   if (error instanceof TesseraRedirectError) console.warn(`basePath redirects (${error.status})`);
+ * }
+ */
+export class TesseraRedirectError extends Error {
+  readonly operationId: string;
+  /** The answer's status (301, 302, 303, 307, 308, …), or 0 for a browser's opaque redirect. */
+  readonly status: number;
+  /** The origin the redirect points to, when the answer names one; never more of its URL. */
+  readonly locationOrigin: string | undefined;
+
+  constructor(
+    operationId: string,
+    status: number,
+    origin: string,
+    locationOrigin: string | undefined,
+  ) {
+    const target = locationOrigin === undefined ? "" : ` to ${locationOrigin}`;
+    super(
+      `${operationId}: ${origin} answered a redirect (${status})${target}, which is not followed: set basePath to the server's own URL`,
+    );
+    this.name = "TesseraRedirectError";
+    this.operationId = operationId;
+    this.status = status;
+    this.locationOrigin = locationOrigin;
   }
 }
 

@@ -5,7 +5,11 @@ import type { ApiResponse, TesseraApiError } from "./errors.js";
 import type { OperationSpec, Security } from "./operation-spec.js";
 import { backoffMs, retriesStatus, retryDelayMs, retryPolicyOf } from "./retry.js";
 import { credentialHeaders } from "./security.js";
-import { TesseraNetworkError, TesseraTimeoutError } from "./transport-errors.js";
+import {
+  TesseraNetworkError,
+  TesseraRedirectError,
+  TesseraTimeoutError,
+} from "./transport-errors.js";
 import type { FetchLike } from "./verify/options.js";
 
 /**
@@ -126,16 +130,42 @@ async function readData(response: Response, configuration: Configuration | undef
   }
 }
 
-/** What one attempt ended with: an answer, or a failure to get one. */
+/** What one attempt ended with: an answer, a redirect not followed, or a failure to get one. */
 type Attempt =
   | { readonly response: ApiResponse<unknown> }
+  | { readonly redirect: TesseraRedirectError }
   | { readonly failure: TesseraTimeoutError | TesseraNetworkError };
+
+/**
+ * A redirect, as fetch hands it back under `redirect: "manual"`: a 3xx in
+ * Node, Deno and Bun; in a browser an opaque redirect, of status 0.
+ */
+function isRedirect(response: Response): boolean {
+  return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
+}
+
+/** The origin a redirect's `Location` points to, resolved against the request's URL. */
+function locationOriginOf(response: Response, url: string): string | undefined {
+  const location = response.headers.get("location");
+  if (location === null) {
+    return undefined;
+  }
+  try {
+    const { origin } = new URL(location, url);
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * One attempt, under a signal that aborts on the caller's signal or after
  * `timeoutMs`, whichever comes first (combined by hand: `AbortSignal.any`
  * is missing before Node 20.3, and this way the timer is always cleared).
  * A caller's abort rejects with the caller's reason, as fetch does.
+ * Redirects are never followed (`redirect: "manual"`): fetch would send the
+ * request's credentials and body on to wherever `Location` points,
+ * stripping only `Authorization`.
  */
 async function attempt(
   fetchImpl: FetchLike,
@@ -166,7 +196,14 @@ async function attempt(
       headers: init.headers,
       ...(init.body === undefined ? {} : { body: init.body }),
       signal: controller.signal,
+      redirect: "manual",
     });
+    if (isRedirect(response)) {
+      await response.body?.cancel();
+      const origin = new URL(url).origin;
+      const target = locationOriginOf(response, url);
+      return { redirect: new TesseraRedirectError(operationId, response.status, origin, target) };
+    }
     const data = await readData(response, context.configuration);
     const headers = Object.fromEntries(response.headers.entries());
     return { response: { status: response.status, data, headers } };
@@ -187,7 +224,8 @@ async function attempt(
 /**
  * Sends one call of an operation and resolves to its 2xx answer as
  * `{ status, data, headers }`; any other answer rejects with its typed
- * {@link TesseraApiError}. Retries follow the operation's
+ * {@link TesseraApiError}, except a redirect, which is not followed and
+ * rejects with {@link TesseraRedirectError}. Retries follow the operation's
  * {@link RetryClass} and the configuration's `retry`: a 429 or 503 of a
  * safe or idempotent operation, and a network failure or timeout of a safe
  * one, are tried again after a full-jitter backoff that is never shorter
@@ -228,6 +266,9 @@ export async function send<T>(
       context,
     );
     const mayRetry = attemptNo < policy.retries;
+    if ("redirect" in result) {
+      throw result.redirect;
+    }
     if ("failure" in result) {
       if (!mayRetry || operation.retry !== "safe") {
         throw result.failure;
