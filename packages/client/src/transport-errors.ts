@@ -94,7 +94,8 @@ export class TesseraRedirectError extends Error {
 /**
  * A required parameter was null or undefined, so nothing was sent: the
  * generated client's `RequiredError`, with the same `name`, `field` and
- * message.
+ * message. A path parameter that is empty, `.` or `..` (which would name
+ * another path) is refused with it too.
  *
  * @example
  * await api.revokeToken(undefined as unknown as string).catch((error) => {

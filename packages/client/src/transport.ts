@@ -6,6 +6,7 @@ import type { OperationSpec, Security } from "./operation-spec.js";
 import { backoffMs, retriesStatus, retryDelayMs, retryPolicyOf } from "./retry.js";
 import { credentialHeaders } from "./security.js";
 import {
+  RequiredError,
   TesseraNetworkError,
   TesseraRedirectError,
   TesseraTimeoutError,
@@ -56,10 +57,38 @@ export interface Call {
   readonly accept?: string;
 }
 
+/**
+ * True for a path parameter that would name another path: an empty one
+ * (`/auth/tokens//revoke`), or `.` or `..`, plain or percent-encoded, which
+ * `encodeURIComponent` leaves as they are and URL parsers and servers
+ * resolve as dot-segments (RFC 3986 §5.2.4): a tenant `..` would send a
+ * client secret to the default tenant's `/oauth/token`.
+ *
+ * @example
+ * namesAnotherPath("%2e%2e"); // true
+ */
+export function namesAnotherPath(value: string): boolean {
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    // Not percent-encoding: the value as it is.
+  }
+  return [value, decoded].some((form) => form === "" || form === "." || form === "..");
+}
+
+/** The call's URL; throws {@link RequiredError} for a path parameter that is missing or names another path. */
 function urlOf(basePath: string, call: Call): string {
-  const path = call.operation.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
-    encodeURIComponent(call.pathParams?.[name] ?? ""),
-  );
+  const path = call.operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = call.pathParams?.[name] ?? "";
+    if (namesAnotherPath(value)) {
+      throw new RequiredError(
+        name,
+        `Required parameter ${name} was empty, "." or ".." when calling ${call.operation.operationId}.`,
+      );
+    }
+    return encodeURIComponent(value);
+  });
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(call.query ?? {})) {
     if (value !== undefined) {
@@ -231,7 +260,8 @@ async function attempt(
  * one, are tried again after a full-jitter backoff that is never shorter
  * than `Retry-After`. A `Retry-After` past `maxRetryAfterMs`, or the
  * signal aborting while waiting, ends the call with the answer's typed
- * error. An already-aborted signal rejects before anything is sent.
+ * error. An already-aborted signal rejects before anything is sent, as
+ * does a path parameter that is empty, `.` or `..` ({@link RequiredError}).
  *
  * @example
  * const { data } = await send<TokenList>(configuration, BASE_PATH, {

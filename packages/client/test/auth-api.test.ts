@@ -223,6 +223,25 @@ describe("AuthApi.revokeToken", () => {
     });
     expect(exchanges).toEqual([]);
   });
+
+  it("rejects an empty, . or .. tokenId (plain or percent-encoded) with RequiredError before sending anything", async () => {
+    const long = await issueLong();
+    const { api, exchanges } = authApi({ accessToken: long.token });
+    for (const tokenId of ["", ".", "..", "%2e", "%2e%2e", "%2E.", ".%2E"]) {
+      const error = await api.revokeToken(tokenId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequiredError);
+      expect(error).toMatchObject({
+        field: "tokenId",
+        message: 'Required parameter tokenId was empty, "." or ".." when calling revokeToken.',
+      });
+    }
+    expect(exchanges).toEqual([]);
+    // Dots that are not a whole segment are an id like any other.
+    await expectApiError(api.revokeToken("..."), NotFoundError, { code: "not_found", status: 404 });
+    expect(exchanges.map((exchange) => new URL(exchange.url).pathname)).toEqual([
+      "/auth/tokens/.../revoke",
+    ]);
+  });
 });
 
 describe("AuthApi.listTokens", () => {

@@ -177,6 +177,26 @@ describe("ClientCredentialsClient.getAccessToken", () => {
   });
 });
 
+describe("ClientCredentialsClient: a tenant that names another path", () => {
+  it("is refused when built, as tenantId or in tokenEndpoint, plain or percent-encoded", () => {
+    const credentials = { clientId: reports.id, clientSecret: reports.clientSecret };
+    for (const tenantId of ["", ".", "..", "%2e%2e"]) {
+      expect(
+        () => new ClientCredentialsClient({ basePath: tessera.url, tenantId, ...credentials }),
+      ).toThrow(TypeError);
+    }
+    for (const tenant of ["%2e%2e", "%2E.", "%2e", ".."]) {
+      expect(
+        () =>
+          new ClientCredentialsClient({
+            tokenEndpoint: `${tessera.url}/tenants/${tenant}/oauth/token`,
+            ...credentials,
+          }),
+      ).toThrow(TypeError);
+    }
+  });
+});
+
 describe("ClientCredentialsClient.close", () => {
   it("revokes the token it holds (introspection then says inactive), once, and refuses later calls", async () => {
     const { client, exchanges } = credentialsClient({ tenantId: "default" });

@@ -8,6 +8,7 @@ import {
   InvalidTargetError,
   NotFoundError,
   OAuthApi,
+  RequiredError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from "../src/index.js";
@@ -159,6 +160,25 @@ describe("OAuthApi.token", () => {
         data: { error: "invalid_request", error_description: expect.any(String) },
       },
     );
+  });
+});
+
+describe("OAuthApi: a tenant id that names another path", () => {
+  it("is refused with RequiredError before the client secret is sent anywhere", async () => {
+    const { api, exchanges } = asGateway();
+    for (const tenantId of ["", ".", "..", "%2e%2e", "%2E%2E"]) {
+      const calls = [
+        api.token({ grant_type: "client_credentials" }, tenantId),
+        api.introspect({ token: "t" }, tenantId),
+        api.revoke({ token: "t" }, tenantId),
+      ];
+      for (const call of calls) {
+        const error = await call.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RequiredError);
+        expect(error).toMatchObject({ field: "tenantId" });
+      }
+    }
+    expect(exchanges).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import type {
   OAuthTokenResponse,
 } from "../models.js";
 import { OAuthApi } from "../oauth-api.js";
+import { namesAnotherPath } from "../transport.js";
 import { type Clock, renewalTime, skewMsOf, systemClock } from "./clock.js";
 import { deriveConfiguration } from "./derive-configuration.js";
 import { ClientClosedError } from "./errors.js";
@@ -56,6 +57,14 @@ export interface ClientCredentialsClientOptions {
 /** The token endpoint's path below the server: a tenant's (`/tenants/{id}`) or the default's. */
 const TOKEN_ENDPOINT = /^(?<base>.*?)(?:\/tenants\/(?<tenant>[^/?#]+))?\/oauth\/token\/?$/;
 
+/** A tenant id that names another path (empty, `.` or `..`) would send the secret to another endpoint. */
+function checkTenantId(tenantId: string | undefined): string | undefined {
+  if (tenantId !== undefined && namesAnotherPath(tenantId)) {
+    throw new TypeError('tenantId must be a tenant\'s id, not empty, "." or ".."');
+  }
+  return tenantId;
+}
+
 function endpointOf(options: ClientCredentialsClientOptions): {
   readonly basePath: string;
   readonly tenantId: string | undefined;
@@ -63,7 +72,7 @@ function endpointOf(options: ClientCredentialsClientOptions): {
   if (options.tokenEndpoint === undefined) {
     return {
       basePath: options.basePath ?? options.configuration?.basePath ?? BASE_PATH,
-      tenantId: options.tenantId,
+      tenantId: checkTenantId(options.tenantId),
     };
   }
   const match = TOKEN_ENDPOINT.exec(options.tokenEndpoint);
@@ -78,7 +87,7 @@ function endpointOf(options: ClientCredentialsClientOptions): {
   if (options.tenantId !== undefined && options.tenantId !== tenantId) {
     throw new TypeError("tenantId differs from the tenant of tokenEndpoint");
   }
-  return { basePath: base, tenantId };
+  return { basePath: base, tenantId: checkTenantId(tenantId) };
 }
 
 const spaced = (value: string | readonly string[]) =>
