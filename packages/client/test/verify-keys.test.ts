@@ -119,6 +119,20 @@ describe("signing key rotation", () => {
   });
 });
 
+describe("a fractional timeoutSeconds", () => {
+  it("is used as whole milliseconds, for discovery and for the JWKS", async () => {
+    const { accessToken } = await login(tessera, apiKey, "alice");
+    const jwksUri = `${tessera.url}/tenants/default/.well-known/jwks.json`;
+    for (const timeoutSeconds of [2.5, 1.0004, 3.3333]) {
+      const verifier = createAccessTokenVerifier(options({ timeoutSeconds }));
+      const direct = await verifyAccessToken(accessToken, options({ timeoutSeconds, jwksUri }));
+      expect(direct.claims.username).toBe("alice");
+      expect((await verifier.verify(accessToken)).claims.username).toBe("alice");
+      expect(verifier.options.timeoutMs).toBe(Math.round(timeoutSeconds * 1000));
+    }
+  });
+});
+
 describe("the issuer unreachable: 503, not 401", () => {
   it("answers jwks_unavailable when the JWKS cannot be fetched", async () => {
     const { accessToken } = await login(tessera, apiKey, "alice");

@@ -256,13 +256,15 @@ export function resolveVerifierOptions(
         [0, jwksCacheMaxAgeSeconds],
         "jwksCooldownSeconds",
       ) * 1000,
-    timeoutMs:
+    // Whole milliseconds: jose's timeoutDuration and AbortSignal.timeout refuse a fraction.
+    timeoutMs: Math.round(
       seconds(
         options.timeoutSeconds,
         DEFAULT_TIMEOUT_SECONDS,
         [1, MAX_TIMEOUT_SECONDS],
         "timeoutSeconds",
       ) * 1000,
+    ),
   };
 }
 
