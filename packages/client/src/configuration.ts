@@ -115,10 +115,21 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 const JSON_MIME = /^(application\/json|[^;/ \t]+\/[^;/ \t]+[+]json)[ \t]*(;.*)?$/i;
 
+/** What a printed configuration shows in place of a credential or a header's value. */
+const REDACTED = "[redacted]";
+
+/** The options that hold credentials; kept out of every listing of the object's properties. */
+const SECRETS = ["apiKey", "password", "accessToken"] as const;
+
 /**
  * The settings every API class reads. Credentials may be changed on the
  * instance between calls (the generated client reads them per request too),
  * so a token that was renewed is used by the next call.
+ *
+ * `apiKey`, `password` and `accessToken` are non-enumerable properties, and
+ * `JSON.stringify` and `console.log` show them (and every header's value)
+ * as `[redacted]`: an API object logged whole, as its configuration, does
+ * not print its credentials. Spreading a configuration drops them too.
  *
  * @example
  * const configuration = new Configuration({
@@ -130,31 +141,31 @@ const JSON_MIME = /^(application\/json|[^;/ \t]+\/[^;/ \t]+[+]json)[ \t]*(;.*)?$
  */
 export class Configuration {
   basePath?: string;
-  apiKey?: ApiKeySource;
+  declare apiKey?: ApiKeySource;
   username?: string;
-  password?: string;
-  accessToken?: AccessTokenSource;
+  declare password?: string;
+  declare accessToken?: AccessTokenSource;
   fetch?: FetchLike;
   timeoutMs?: number;
   retry?: RetryOptions | false;
   headers?: Record<string, string>;
 
   constructor(param: ConfigurationParameters = {}) {
+    // Defined even when unset, so a credential assigned later is non-enumerable too.
+    for (const name of SECRETS) {
+      Object.defineProperty(this, name, {
+        value: param[name],
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+    }
     // Assigned one by one, as the generated client does, so an unset option stays unset.
     if (param.basePath !== undefined) {
       this.basePath = param.basePath;
     }
-    if (param.apiKey !== undefined) {
-      this.apiKey = param.apiKey;
-    }
     if (param.username !== undefined) {
       this.username = param.username;
-    }
-    if (param.password !== undefined) {
-      this.password = param.password;
-    }
-    if (param.accessToken !== undefined) {
-      this.accessToken = param.accessToken;
     }
     if (param.fetch !== undefined) {
       this.fetch = param.fetch;
@@ -179,5 +190,55 @@ export class Configuration {
    */
   isJsonMime(mime: string): boolean {
     return JSON_MIME.test(mime) || mime.toLowerCase() === "application/json-patch+json";
+  }
+
+  /**
+   * What `JSON.stringify` writes: the settings, with each credential that is
+   * set and every header's value as `[redacted]`.
+   *
+   * @example
+   * JSON.stringify(new Configuration({ basePath, apiKey: "tsr_ak_…" }));
+   * // {"basePath":"https://auth.example.com","apiKey":"[redacted]"}
+   */
+  toJSON(): Record<string, unknown> {
+    const view: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(this) as [string, unknown][]) {
+      if (value !== undefined) {
+        view[name] = value;
+      }
+    }
+    for (const name of SECRETS) {
+      if (this[name] !== undefined) {
+        view[name] = REDACTED;
+      }
+    }
+    if (this.headers !== undefined) {
+      view.headers = Object.fromEntries(Object.keys(this.headers).map((name) => [name, REDACTED]));
+    }
+    return view;
+  }
+
+  /**
+   * What `console.log` and Node's `util.inspect` show: {@link toJSON}'s
+   * redacted view, under the class's name.
+   *
+   * @example
+   * console.log(new AuthApi(configuration)); // … configuration: Configuration { apiKey: '[redacted]' } …
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    depth: number,
+    options: { readonly depth?: number | null },
+    inspect?: (value: unknown, options: object) => string,
+  ): string {
+    const name = this.constructor.name;
+    if (depth < 0) {
+      return `[${name}]`;
+    }
+    const view = this.toJSON();
+    const nested = {
+      ...options,
+      depth: typeof options.depth === "number" ? options.depth - 1 : null,
+    };
+    return `${name} ${inspect === undefined ? JSON.stringify(view) : inspect(view, nested)}`;
   }
 }
