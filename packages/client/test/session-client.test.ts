@@ -14,6 +14,7 @@ import {
   TokenRevokedError,
 } from "../src/index.js";
 import { expectApiError } from "./support/expect-api-error.js";
+import { forwardTo, startLocalServer } from "./support/local-server.js";
 import { addApiKey, addUser, PASSWORD } from "./support/provision.js";
 import { recordingFetch } from "./support/recording-fetch.js";
 import { isRequest, logMark, requestsLoggedSince } from "./support/request-log.js";
@@ -291,6 +292,44 @@ describe("SessionClient when the session ends", () => {
     // A new login starts afresh.
     await client.login("dave", PASSWORD);
     expect(await client.getAccessToken()).toBe(client.tokens?.session.accessToken);
+  });
+
+  it("keeps the session through a 401 that is not the session API's refusal of the refresh token (a proxy's)", async () => {
+    let refuse = false;
+    const proxy = await startLocalServer((request) =>
+      refuse
+        ? { status: 401, headers: { "content-type": "text/html" }, body: "<h1>401</h1>" }
+        : forwardTo(tessera.url, request),
+    );
+    try {
+      const time = { now: Date.now() };
+      const notified: (SessionTokenResponse | null)[] = [];
+      const client = new SessionClient({
+        configuration: new Configuration({ basePath: proxy.url, apiKey }),
+        clock: () => time.now,
+        onTokens: (tokens) => {
+          notified.push(tokens);
+        },
+      });
+      const session = await client.login("alice", PASSWORD);
+      refuse = true;
+      time.now = expiryOf(client) - 30_000;
+
+      const error = await client.getAccessToken().catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(TesseraApiError);
+      expect(error).not.toBeInstanceOf(SessionEndedError);
+      expect(error).toMatchObject({ status: 401, code: "invalid_credentials" });
+      expect(client.tokens).toBe(session);
+      expect(notified).toEqual([session]);
+
+      refuse = false;
+      const token = await client.getAccessToken();
+      expect(token).not.toBe(session.session.accessToken);
+      expect(client.tokens?.session.accessToken).toBe(token);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("ends when another client logs the session out", async () => {

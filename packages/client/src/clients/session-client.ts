@@ -67,12 +67,18 @@ function issuedAtOf(token: string): number | undefined {
 
 /**
  * A refused refresh token ends the session: the session API answers 401
- * for a revoked, expired or unknown one. A refused API key (also 401) is
- * the application's, not the session's, and leaves it as it is.
+ * for a revoked, expired or unknown one, in fixed words the SDK reads as
+ * `token_revoked`, `token_expired` and `invalid_token`. Any other 401 (a
+ * refused API key, a proxy's own) is not about the session, and leaves it
+ * and its stored tokens as they are.
  */
 function endsSession(error: unknown): error is TesseraApiError {
   return (
-    error instanceof TesseraApiError && error.status === 401 && error.code !== "invalid_api_key"
+    error instanceof TesseraApiError &&
+    error.status === 401 &&
+    (error.code === "token_revoked" ||
+      error.code === "token_expired" ||
+      error.code === "invalid_token")
   );
 }
 

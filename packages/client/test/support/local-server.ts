@@ -73,3 +73,39 @@ export function startLocalServer(
     });
   });
 }
+
+/** Request headers not passed on by {@link forwardTo}: the connection's own. */
+const HOP_BY_HOP = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+]);
+
+/**
+ * An answer that passes the request on to `target` (a real `tessera serve`)
+ * and hands back its answer: a proxy, for a {@link LocalServer} that only
+ * sometimes misbehaves.
+ */
+export async function forwardTo(target: string, request: ReceivedRequest): Promise<LocalAnswer> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === "string" && !HOP_BY_HOP.has(name)) {
+      headers.set(name, value);
+    }
+  }
+  const response = await fetch(`${target}${request.url}`, {
+    method: request.method,
+    headers,
+    ...(request.method === "GET" || request.method === "HEAD" ? {} : { body: request.body }),
+    redirect: "manual",
+  });
+  const answered: Record<string, string> = {};
+  for (const [name, value] of response.headers) {
+    if (!HOP_BY_HOP.has(name) && name !== "content-encoding") {
+      answered[name] = value;
+    }
+  }
+  return { status: response.status, headers: answered, body: await response.text() };
+}
