@@ -251,6 +251,73 @@ describe("AutomationClient.rotate", () => {
     expect(exchanges.filter(isLong)).toHaveLength(1);
   });
 
+  it("keeps the old token while onRotate rejects, hands the same new token to it again on the next call, and switches once it resolves", async () => {
+    const long = await issueLong();
+    const unavailable = new Error("the secret store is unavailable");
+    const store = { failures: 2, saved: [] as LongTokenResponse[], offered: [] as string[] };
+    const { client, exchanges } = automation(long, {
+      longTermTokenId: long.token_id,
+      onRotate: (next) => {
+        store.offered.push(next.token_id);
+        if (store.failures > 0) {
+          store.failures -= 1;
+          throw unavailable;
+        }
+        store.saved.push(next);
+      },
+    });
+
+    await expect(client.rotate()).rejects.toBe(unavailable);
+    expect(client.longTermTokenId).toBe(long.token_id);
+    await expect(client.getAccessToken()).rejects.toBe(unavailable);
+    expect(client.longTermTokenId).toBe(long.token_id);
+    expect(exchanges.filter(isShort).map((exchange) => exchange.headers.authorization)).toEqual([
+      `Bearer ${long.token}`,
+    ]);
+
+    const token = await client.getAccessToken();
+
+    const [next] = store.saved;
+    expect(store.saved).toHaveLength(1);
+    expect(store.offered).toEqual([next?.token_id, next?.token_id, next?.token_id]);
+    expect(client.longTermTokenId).toBe(next?.token_id);
+    expect(decodeJwt(token).parent_token_id).toBe(next?.token_id);
+    expect(exchanges.filter(isLong)).toHaveLength(1);
+    // A rotate() now rotates the saved token afresh.
+    const after = await client.rotate();
+    expect(after.token_id).not.toBe(next?.token_id);
+    expect(exchanges.filter(isLong)).toHaveLength(2);
+  });
+
+  it("inside rotateBeforeDays, a rotation onRotate rejected is completed, never repeated, on the next calls", async () => {
+    const long = await issueLong(30);
+    const unavailable = new Error("the secret store is unavailable");
+    const store = { failures: 1, offered: [] as string[] };
+    const { client, exchanges, time } = automation(long, {
+      longTermTokenExpiresAt: long.expires_at,
+      rotateBeforeDays: 7,
+      onRotate: (next) => {
+        store.offered.push(next.token_id);
+        if (store.failures > 0) {
+          store.failures -= 1;
+          throw unavailable;
+        }
+      },
+    });
+    time.now = Date.parse(long.expires_at) - 6 * DAY_MS;
+
+    await expect(client.getAccessToken()).rejects.toBe(unavailable);
+    // Back to today, where the new token is a month from its end.
+    time.now = Date.now();
+    await client.getAccessToken();
+    await client.getAccessToken();
+
+    expect(exchanges.filter(isLong)).toHaveLength(1);
+    expect(store.offered).toHaveLength(2);
+    expect(new Set(store.offered).size).toBe(1);
+    expect(client.longTermTokenId).toBe(store.offered[0]);
+  });
+
   it("reads the long-term token's expiry from the token list when it was not given", async () => {
     const long = await issueLong(45);
     const { client, exchanges } = automation(long, { rotateBeforeDays: 7 });
@@ -314,6 +381,29 @@ describe("AutomationClient.close", () => {
       code: "token_revoked",
       status: 401,
     });
+  });
+
+  it("with revokeLongTermTokenOnClose, also revokes a rotated token onRotate never took", async () => {
+    const long = await issueLong();
+    const offered: LongTokenResponse[] = [];
+    const { client } = automation(long, {
+      revokeLongTermTokenOnClose: true,
+      onRotate: (next) => {
+        offered.push(next);
+        throw new Error("the secret store is unavailable");
+      },
+    });
+    await expect(client.rotate()).rejects.toThrow("the secret store is unavailable");
+
+    await client.close();
+
+    expect(offered).toHaveLength(1);
+    for (const token of [long.token, offered[0]?.token ?? ""]) {
+      await expectApiError(authApi(token).issueShortTermToken(), TokenRevokedError, {
+        code: "token_revoked",
+        status: 401,
+      });
+    }
   });
 
   it("closes without a request when it never held a token", async () => {

@@ -239,6 +239,49 @@ describe("SessionClient under the refresh policy rotate", () => {
     expect(ended).toMatchObject({ code: "token_revoked", status: 401 });
   });
 
+  it("keeps rotated tokens onTokens rejected, rejects calls until onTokens takes them, and never refreshes meanwhile", async () => {
+    const store = { failures: 0, saved: [] as SessionTokenResponse[] };
+    const unavailable = new Error("the token store is unavailable");
+    const { client, exchanges, time } = sessionClient({
+      key: rotatingApiKey,
+      onTokens: (tokens) => {
+        if (store.failures > 0) {
+          store.failures -= 1;
+          throw unavailable;
+        }
+        if (tokens !== null) {
+          store.saved.push(tokens);
+        }
+      },
+    });
+    const first = await client.login("carol", PASSWORD);
+    store.failures = 3;
+    time.now = first.session.expireEpoch - 30_000;
+
+    await expect(client.getAccessToken()).rejects.toBe(unavailable);
+    // The rotated tokens are held (the old refresh token is dead), but not handed out unsaved.
+    const rotated = client.tokens;
+    expect(rotated?.session.refreshToken).not.toBe(first.session.refreshToken);
+    await expect(client.getAccessToken()).rejects.toBe(unavailable);
+    await expect(client.refresh()).rejects.toBe(unavailable);
+    expect(store.saved).toEqual([first]);
+
+    time.now = expiryOf(client) - 61_000;
+    const token = await client.getAccessToken();
+
+    expect(token).toBe(rotated?.session.accessToken);
+    expect(store.saved).toEqual([first, rotated]);
+    expect(exchanges.filter(isRefresh)).toHaveLength(2);
+    // What the store now holds carries the session on.
+    const latest = store.saved.at(-1);
+    if (latest === undefined) {
+      throw new Error("nothing saved");
+    }
+    const restored = sessionClient({ key: rotatingApiKey, tokens: latest });
+    await restored.client.refresh();
+    expect(restored.exchanges.filter(isRefresh)).toHaveLength(1);
+  });
+
   it("keeps refreshing with each answer's refresh token", async () => {
     const { client, exchanges, time } = sessionClient({ key: rotatingApiKey });
     await client.login("carol", PASSWORD);

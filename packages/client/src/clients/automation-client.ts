@@ -68,8 +68,13 @@ export interface AutomationClientOptions {
    */
   readonly revokeReplacedToken?: boolean;
   /**
-   * Receives the new long-term token after a rotation, to persist it: the
-   * client already uses it. Awaited; its rejection is `rotate`'s.
+   * Receives the new long-term token after a rotation, to persist it; the
+   * client switches to it only once this resolves. Should it reject, the
+   * call that rotated rejects with its error, and the client keeps using the
+   * old token (which works on through the server's 15-minute overlap) with
+   * the new one pending: every later call first hands that same token to
+   * `onRotate` again, rejecting while it fails, and no other rotation starts
+   * meanwhile.
    */
   readonly onRotate?: (longTermToken: LongTokenResponse) => void | Promise<void>;
   /** Let `close()` revoke the long-term token too: a CI job's own, single-use token. */
@@ -81,6 +86,12 @@ interface LongTerm {
   readonly token: string;
   readonly id: string | undefined;
   readonly expiresAt: number | undefined;
+}
+
+/** A rotated long-term token `onRotate` has not yet taken, and the id of the token it replaces. */
+interface PendingRotation {
+  readonly response: LongTokenResponse;
+  readonly replacedId: string;
 }
 
 /** A short-term token held, and when to renew it. */
@@ -166,6 +177,7 @@ export class AutomationClient {
   readonly #lookup = new SingleFlight<number>();
   #long: LongTerm;
   #short: ShortTerm | undefined;
+  #pending: PendingRotation | undefined;
   #ended: TesseraApiError | undefined;
   #closing: Promise<void> | undefined;
 
@@ -218,8 +230,9 @@ export class AutomationClient {
    * A short-term access token: the one cached, until `refreshSkewSeconds`
    * before it expires (at most half its life), then a new one, one request
    * for all concurrent callers. With `rotateBeforeDays`, rotates the
-   * long-term token first once it is that close to its end. Rejects with
-   * {@link ClientClosedError} after `close()`.
+   * long-term token first once it is that close to its end. Hands a rotated
+   * token that `onRotate` has not yet taken to it again first, and rejects
+   * while it fails. Rejects with {@link ClientClosedError} after `close()`.
    *
    * @example
    * const response = await fetch(url, {
@@ -228,6 +241,10 @@ export class AutomationClient {
    */
   async getAccessToken(): Promise<string> {
     this.#checkUsable();
+    if (this.#pending !== undefined) {
+      // Completes the rotation whose token onRotate has not taken: no new one starts.
+      await this.rotate();
+    }
     if (await this.#rotationDue()) {
       await this.rotate();
     }
@@ -243,11 +260,13 @@ export class AutomationClient {
    * Rotates the long-term token now: a short-term token of every scope the
    * long-term token holds (which must include `tokens:write`) steps up for
    * `POST /auth/tokens/long` with `rotate_token_id`, under
-   * `configuration.apiKey`; the client switches to the new token, hands it
-   * to `onRotate`, and revokes the step-up token (or, with
-   * `revokeReplacedToken`, the replaced token and everything issued from
-   * it). Concurrent calls share one rotation. The replaced token otherwise
-   * keeps working through the server's 15-minute overlap.
+   * `configuration.apiKey`; the client hands the new token to `onRotate`,
+   * switches to it once that resolves, and revokes the step-up token (or,
+   * with `revokeReplacedToken`, the replaced token and everything issued
+   * from it). Concurrent calls share one rotation. The replaced token
+   * otherwise keeps working through the server's 15-minute overlap. While
+   * a rotated token waits for `onRotate` (it rejected before), this hands
+   * that token to it again instead of rotating anew.
    *
    * @example
    * const next = await automation.rotate();
@@ -344,6 +363,9 @@ export class AutomationClient {
 
   async #rotate(): Promise<LongTokenResponse> {
     this.#checkUsable();
+    if (this.#pending !== undefined) {
+      return this.#adopt(this.#pending);
+    }
     if (this.#options.configuration?.apiKey === undefined) {
       throw new TypeError(
         "rotate() needs configuration.apiKey: POST /auth/tokens/long sends X-API-Key",
@@ -360,18 +382,10 @@ export class AutomationClient {
         ...(rotationTtlDays === undefined ? {} : { ttl_days: rotationTtlDays }),
         ...(rotationName === undefined ? {} : { name: rotationName }),
       });
-      this.#long = {
-        token: data.token,
-        id: data.token_id,
-        expiresAt: Date.parse(data.expires_at),
-      };
-      await this.#options.onRotate?.(data);
-      if (this.#options.revokeReplacedToken === true) {
-        // Ends the old token's short-term tokens with it: the one held and the step-up token.
-        this.#short = undefined;
-        await this.#api(data.token).revokeToken(oldId);
-        stepUpRevoked = true;
-      }
+      this.#pending = { response: data, replacedId: oldId };
+      await this.#adopt(this.#pending);
+      // With the old token revoked, its step-up token has ended with it.
+      stepUpRevoked = this.#options.revokeReplacedToken === true;
       return data;
     } finally {
       if (!stepUpRevoked) {
@@ -380,6 +394,29 @@ export class AutomationClient {
           .catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * Hands a rotated token to `onRotate` and, once it resolves, switches to
+   * it; until then the token stays pending and the old one in use (the
+   * server keeps it working through its overlap), so the client never
+   * runs on a token the application has not saved.
+   */
+  async #adopt(pending: PendingRotation): Promise<LongTokenResponse> {
+    const { response, replacedId } = pending;
+    await this.#options.onRotate?.(response);
+    this.#pending = undefined;
+    this.#long = {
+      token: response.token,
+      id: response.token_id,
+      expiresAt: Date.parse(response.expires_at),
+    };
+    if (this.#options.revokeReplacedToken === true) {
+      // Ends the old token's short-term tokens with it: the one held and the step-up token.
+      this.#short = undefined;
+      await this.#api(response.token).revokeToken(replacedId);
+    }
+    return response;
   }
 
   /** The long-term token's expiry, from the client's token list, by its id. */
@@ -414,6 +451,11 @@ export class AutomationClient {
       return;
     }
     if (this.#options.revokeLongTermTokenOnClose === true) {
+      const pending = this.#pending?.response;
+      if (pending !== undefined) {
+        // A rotated token no one saved would otherwise outlive the job by its whole lifetime.
+        await revokeIgnoringEnded(this.#api(pending.token).revokeToken(pending.token_id));
+      }
       const id =
         long.id ??
         (short === undefined

@@ -14,7 +14,10 @@ import { SingleFlight } from "./single-flight.js";
  * after `login`, every refresh (with the policy `rotate`, the answer's new
  * refresh token is the only one that still works) and `impersonate`; `null`
  * when the client forgets them (`logout`, or the session ended). Awaited
- * before the new tokens are handed out; its rejection is the call's.
+ * before the new tokens are handed out; its rejection is the call's. The
+ * client keeps tokens it rejected (after a rotation the old refresh token
+ * no longer works) and hands them to it again at the start of every later
+ * call, which rejects while it fails.
  *
  * @example
  * const onTokens: SessionTokensListener = async (tokens) => {
@@ -116,6 +119,9 @@ export class SessionClient {
   readonly #skewMs: number;
   readonly #refreshing = new SingleFlight<SessionTokenResponse>();
   #held: Held | undefined;
+  /** The tokens held, when `onTokens` rejected them: to be handed to it again. */
+  #unsaved: Held | undefined;
+  readonly #saving = new SingleFlight<void>();
   #ended: SessionEndedError | undefined;
 
   constructor(options: SessionClientOptions) {
@@ -186,7 +192,7 @@ export class SessionClient {
     const { data } = await this.#api.createToken({ username, password }, options);
     this.#ended = undefined;
     this.#held = this.#hold(data);
-    await this.#options.onTokens?.(data);
+    await this.#save(this.#held);
     return data;
   }
 
@@ -198,6 +204,7 @@ export class SessionClient {
    * const { session: tokens } = await session.refresh();
    */
   async refresh(): Promise<SessionTokenResponse> {
+    await this.#saved();
     const held = this.#current();
     return this.#refreshing.run(() => this.#refresh(held));
   }
@@ -213,6 +220,7 @@ export class SessionClient {
    * headers.AccessToken = await session.getAccessToken();
    */
   async getAccessToken(): Promise<string> {
+    await this.#saved();
     const held = this.#current();
     if (this.#clock() < held.renewAt) {
       return held.response.session.accessToken;
@@ -235,6 +243,7 @@ export class SessionClient {
     await this.#refreshing.settled();
     const held = this.#held;
     this.#held = undefined;
+    this.#unsaved = undefined;
     this.#ended = undefined;
     if (held === undefined) {
       return;
@@ -293,6 +302,38 @@ export class SessionClient {
     return this.#held;
   }
 
+  /**
+   * Hands `held` to `onTokens`; should it reject, `held` stays unsaved (and
+   * in use: under `rotate` the refresh token it replaced is dead) until
+   * a later call's `#saved` gets it through.
+   */
+  async #save(held: Held): Promise<void> {
+    this.#unsaved = held;
+    await this.#options.onTokens?.(held.response);
+    if (this.#unsaved === held) {
+      this.#unsaved = undefined;
+    }
+  }
+
+  /** Hands tokens `onTokens` rejected to it again, once for concurrent callers; rejects while it fails. */
+  async #saved(): Promise<void> {
+    if (this.#unsaved === undefined) {
+      return;
+    }
+    await this.#saving.run(async () => {
+      const unsaved = this.#unsaved;
+      if (unsaved === undefined) {
+        return;
+      }
+      if (unsaved !== this.#held) {
+        // Replaced since (a login): those tokens went to onTokens themselves.
+        this.#unsaved = undefined;
+        return;
+      }
+      await this.#save(unsaved);
+    });
+  }
+
   #hold(response: SessionTokenResponse): Held {
     const { accessToken, expireEpoch } = response.session;
     const issuedAt = issuedAtOf(accessToken) ?? Number.NEGATIVE_INFINITY;
@@ -317,6 +358,7 @@ export class SessionClient {
       }
       const ended = new SessionEndedError(error);
       this.#held = undefined;
+      this.#unsaved = undefined;
       this.#ended = ended;
       try {
         await this.#options.onTokens?.(null);
@@ -334,7 +376,7 @@ export class SessionClient {
         ? { ...data, session: { ...data.session, refreshToken } }
         : data;
     this.#held = this.#hold(response);
-    await this.#options.onTokens?.(response);
+    await this.#save(this.#held);
     return response;
   }
 }
