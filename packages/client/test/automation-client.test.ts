@@ -8,6 +8,7 @@ import {
   Configuration,
   ConflictError,
   type LongTokenResponse,
+  TesseraApiError,
   TokenRevokedError,
   type TokenSummary,
 } from "../src/index.js";
@@ -21,6 +22,8 @@ let tessera: Tessera;
 let apiKey: string;
 /** A machine identity that may rotate its own tokens. */
 let bot: ProvisionedClient;
+/** One that may not: its tokens lack tokens:write. */
+let deployer: ProvisionedClient;
 
 const DAY_MS = 24 * 3600 * 1000;
 const isShort = isRequest("POST", "/auth/tokens/short");
@@ -30,6 +33,7 @@ beforeAll(async () => {
   tessera = await startTessera();
   apiKey = addApiKey(tessera);
   bot = addClient(tessera, "ci-bot", ["--scopes", "tokens:write,deploy:staging,deploy:prod"]);
+  deployer = addClient(tessera, "deployer", ["--scopes", "deploy:staging"]);
 });
 afterAll(async () => {
   await tessera.stop();
@@ -46,11 +50,11 @@ function authApi(bearer?: string): AuthApi {
   );
 }
 
-async function issueLong(ttlDays = 30): Promise<LongTokenResponse> {
+async function issueLong(ttlDays = 30, owner = bot): Promise<LongTokenResponse> {
   const { data } = await authApi().issueLongTermToken({
     grant_type: "client_credentials",
-    client_id: bot.id,
-    client_secret: bot.clientSecret,
+    client_id: owner.id,
+    client_secret: owner.clientSecret,
     ttl_days: ttlDays,
   });
   return data;
@@ -316,6 +320,53 @@ describe("AutomationClient.rotate", () => {
     expect(store.offered).toHaveLength(2);
     expect(new Set(store.offered).size).toBe(1);
     expect(client.longTermTokenId).toBe(store.offered[0]);
+  });
+
+  it("inside rotateBeforeDays, a failed rotation is recorded and retried 5 minutes later, and tokens keep coming until the long-term token itself is refused", async () => {
+    const long = await issueLong(30, deployer);
+    const reported: unknown[] = [];
+    const { client, exchanges, time, rotations } = automation(long, {
+      longTermTokenExpiresAt: long.expires_at,
+      rotateBeforeDays: 7,
+      onRotationError: (error) => {
+        reported.push(error);
+      },
+    });
+    time.now = Date.parse(long.expires_at) - 6 * DAY_MS;
+
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => client.getAccessToken()));
+
+    expect(new Set(tokens).size).toBe(1);
+    expect(decodeJwt(tokens[0] ?? "").parent_token_id).toBe(long.token_id);
+    const failure = client.lastRotationError;
+    expect(failure).toBeInstanceOf(TesseraApiError);
+    expect(failure).toMatchObject({ status: 403, operationId: "issueLongTermToken" });
+    expect(reported).toEqual([failure]);
+    expect(exchanges.filter(isLong)).toHaveLength(1);
+
+    // Within 5 minutes: no attempt, the cached token, at once.
+    time.now += 4 * 60_000;
+    const sent = exchanges.length;
+    expect(await client.getAccessToken()).toBe(tokens[0]);
+    expect(exchanges).toHaveLength(sent);
+
+    // After them: one more attempt, which fails alike, and still a token.
+    time.now += 2 * 60_000;
+    expect(await client.getAccessToken()).toBe(tokens[0]);
+    expect(exchanges.filter(isLong)).toHaveLength(2);
+    expect(reported).toHaveLength(2);
+    expect(rotations).toEqual([]);
+
+    // An explicit rotate() still rejects.
+    await expect(client.rotate()).rejects.toMatchObject({ status: 403 });
+
+    // The long-term token refused is the end, rotation or not.
+    tessera.cli(["tokens", "revoke", long.token_id]);
+    time.now += 15 * 60_000;
+    await expectApiError(client.getAccessToken(), TokenRevokedError, {
+      code: "token_revoked",
+      status: 401,
+    });
   });
 
   it("reads the long-term token's expiry from the token list when it was not given", async () => {

@@ -12,6 +12,8 @@ import { SingleFlight } from "./single-flight.js";
 const DAY_MS = 24 * 3600 * 1000;
 /** The shortest short-term token the server issues: enough for one step-up. */
 const STEP_UP_TTL_SECONDS = 60;
+/** How long after a failed automatic rotation `getAccessToken` leaves rotating alone. */
+const ROTATION_RETRY_MS = 5 * 60 * 1000;
 
 /**
  * What an {@link AutomationClient} is built from.
@@ -52,7 +54,12 @@ export interface AutomationClientOptions {
   readonly clock?: Clock;
   /**
    * Rotate the long-term token inside `getAccessToken` once it is this
-   * close to its end, in days. Needs `configuration.apiKey`.
+   * close to its end, in days. Needs `configuration.apiKey`. A rotation
+   * that fails there (a 403 for a token without `tokens:write`, a 5xx, the
+   * network) does not fail `getAccessToken`: the client carries on with the
+   * current long-term token, records the failure (`lastRotationError`,
+   * `onRotationError`) and tries again 5 minutes later, by `clock`. Only the
+   * long-term token itself being refused fails it.
    */
   readonly rotateBeforeDays?: number;
   /** The rotated token's lifetime, 30 to 90 days (default: the server's, 30). */
@@ -77,6 +84,12 @@ export interface AutomationClientOptions {
    * meanwhile.
    */
   readonly onRotate?: (longTermToken: LongTokenResponse) => void | Promise<void>;
+  /**
+   * Told when a rotation inside `getAccessToken` fails, once per failure,
+   * to log or alert on it: the client goes on with the current token.
+   * Awaited; its own failure is ignored.
+   */
+  readonly onRotationError?: (error: unknown) => void | Promise<void>;
   /** Let `close()` revoke the long-term token too: a CI job's own, single-use token. */
   readonly revokeLongTermTokenOnClose?: boolean;
 }
@@ -178,6 +191,9 @@ export class AutomationClient {
   #long: LongTerm;
   #short: ShortTerm | undefined;
   #pending: PendingRotation | undefined;
+  #rotationError: unknown;
+  /** When `getAccessToken` may rotate again after a failed rotation (epoch milliseconds). */
+  #rotationRetryAt = Number.NEGATIVE_INFINITY;
   #ended: TesseraApiError | undefined;
   #closing: Promise<void> | undefined;
 
@@ -227,10 +243,23 @@ export class AutomationClient {
   }
 
   /**
+   * Why the last rotation inside `getAccessToken` failed, until a rotation
+   * succeeds; undefined when none has failed. The client still works on the
+   * current long-term token, which nears its end: worth an alert.
+   *
+   * @example
+   * if (automation.lastRotationError !== undefined) log.warn("rotation failing", automation.lastRotationError);
+   */
+  get lastRotationError(): unknown {
+    return this.#rotationError;
+  }
+
+  /**
    * A short-term access token: the one cached, until `refreshSkewSeconds`
    * before it expires (at most half its life), then a new one, one request
    * for all concurrent callers. With `rotateBeforeDays`, rotates the
-   * long-term token first once it is that close to its end. Hands a rotated
+   * long-term token first once it is that close to its end (a failed
+   * rotation is recorded in `lastRotationError`, not thrown). Hands a rotated
    * token that `onRotate` has not yet taken to it again first, and rejects
    * while it fails. Rejects with {@link ClientClosedError} after `close()`.
    *
@@ -245,9 +274,7 @@ export class AutomationClient {
       // Completes the rotation whose token onRotate has not taken: no new one starts.
       await this.rotate();
     }
-    if (await this.#rotationDue()) {
-      await this.rotate();
-    }
+    await this.#rotateIfDue();
     const short = this.#short;
     if (short !== undefined && this.#clock() < short.renewAt) {
       return short.response.access_token;
@@ -311,6 +338,44 @@ export class AutomationClient {
    */
   #api(bearer: string): AuthApi {
     return new AuthApi(deriveConfiguration(this.#options.configuration, { accessToken: bearer }));
+  }
+
+  /**
+   * The automatic rotation, when due and not within 5 minutes of a failed
+   * one. Its failure is recorded and reported, and the client goes on with
+   * the current long-term token, unless the failure is one every call must
+   * see: the long-term token refused (the client has ended), a rotated
+   * token `onRotate` rejected, or `close()`.
+   */
+  async #rotateIfDue(): Promise<void> {
+    if (this.#clock() < this.#rotationRetryAt) {
+      return;
+    }
+    try {
+      if (await this.#rotationDue()) {
+        await this.rotate();
+      }
+    } catch (error) {
+      if (this.#ended !== undefined || this.#pending !== undefined || this.#closing !== undefined) {
+        throw error;
+      }
+      this.#rotationRetryAt = this.#clock() + ROTATION_RETRY_MS;
+      await this.#reportRotationError(error);
+    }
+  }
+
+  /** Records a failed automatic rotation and tells `onRotationError`, once per failure. */
+  async #reportRotationError(error: unknown): Promise<void> {
+    if (this.#rotationError === error) {
+      // Concurrent callers share one rotation, and so its failure.
+      return;
+    }
+    this.#rotationError = error;
+    try {
+      await this.#options.onRotationError?.(error);
+    } catch {
+      // A listener's failure must not fail the token it was told about.
+    }
   }
 
   async #rotationDue(): Promise<boolean> {
@@ -406,6 +471,8 @@ export class AutomationClient {
     const { response, replacedId } = pending;
     await this.#options.onRotate?.(response);
     this.#pending = undefined;
+    this.#rotationError = undefined;
+    this.#rotationRetryAt = Number.NEGATIVE_INFINITY;
     this.#long = {
       token: response.token,
       id: response.token_id,
