@@ -8,6 +8,7 @@ import {
   Configuration,
   ConflictError,
   type LongTokenResponse,
+  RotationWindowError,
   TesseraApiError,
   TokenRevokedError,
   type TokenSummary,
@@ -379,6 +380,50 @@ describe("AutomationClient.rotate", () => {
     expect(client.longTermTokenExpiresAt).toBe(Date.parse(long.expires_at));
     expect(exchanges.filter(isRequest("GET", "/auth/tokens"))).toHaveLength(1);
     expect(exchanges.filter(isLong)).toHaveLength(0);
+  });
+
+  it("does not rotate again a rotated token already inside rotateBeforeDays, and reports RotationWindowError", async () => {
+    const long = await issueLong(30);
+    const reported: unknown[] = [];
+    // 45 days before the end of tokens that live 30 (the server's default): due at once, every one.
+    const { client, exchanges, rotations } = automation(long, {
+      longTermTokenExpiresAt: long.expires_at,
+      rotateBeforeDays: 45,
+      onRotationError: (error) => {
+        reported.push(error);
+      },
+    });
+
+    await client.getAccessToken();
+    await client.getAccessToken();
+    await client.getAccessToken();
+
+    expect(exchanges.filter(isLong)).toHaveLength(1);
+    expect(rotations).toHaveLength(1);
+    expect(client.longTermTokenId).toBe(rotations[0]?.token_id);
+    const error = client.lastRotationError;
+    expect(error).toBeInstanceOf(RotationWindowError);
+    expect(error).toMatchObject({
+      tokenId: rotations[0]?.token_id,
+      expiresAt: Date.parse(rotations[0]?.expires_at ?? ""),
+      rotateBeforeDays: 45,
+    });
+    expect(reported).toEqual([error]);
+  });
+
+  it("refuses a rotateBeforeDays not above 0 and below 90 (and rotationTtlDays), when built", async () => {
+    const long = await issueLong();
+    const build = (more: Partial<AutomationClientOptions>) =>
+      new AutomationClient({
+        configuration: { basePath: tessera.url, apiKey },
+        longTermToken: long.token,
+        ...more,
+      });
+    for (const rotateBeforeDays of [0, -1, Number.NaN, 90, 365]) {
+      expect(() => build({ rotateBeforeDays })).toThrow(RangeError);
+    }
+    expect(() => build({ rotateBeforeDays: 30, rotationTtlDays: 30 })).toThrow(RangeError);
+    expect(build({ rotateBeforeDays: 29, rotationTtlDays: 30 })).toBeInstanceOf(AutomationClient);
   });
 
   it("refuses rotateBeforeDays without an API key, when built", async () => {

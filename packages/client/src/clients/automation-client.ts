@@ -5,7 +5,7 @@ import { TesseraApiError } from "../errors.js";
 import type { LongTokenResponse, ShortTokenRequest, ShortTokenResponse } from "../models.js";
 import { type Clock, renewalTime, skewMsOf, systemClock } from "./clock.js";
 import { deriveConfiguration } from "./derive-configuration.js";
-import { ClientClosedError } from "./errors.js";
+import { ClientClosedError, RotationWindowError } from "./errors.js";
 import { Serial } from "./serial.js";
 import { SingleFlight } from "./single-flight.js";
 
@@ -14,6 +14,8 @@ const DAY_MS = 24 * 3600 * 1000;
 const STEP_UP_TTL_SECONDS = 60;
 /** How long after a failed automatic rotation `getAccessToken` leaves rotating alone. */
 const ROTATION_RETRY_MS = 5 * 60 * 1000;
+/** The longest lifetime the server gives a long-term token, in days. */
+const MAX_LONG_TERM_DAYS = 90;
 
 /**
  * What an {@link AutomationClient} is built from.
@@ -59,7 +61,9 @@ export interface AutomationClientOptions {
    * network) does not fail `getAccessToken`: the client carries on with the
    * current long-term token, records the failure (`lastRotationError`,
    * `onRotationError`) and tries again 5 minutes later, by `clock`. Only the
-   * long-term token itself being refused fails it.
+   * long-term token itself being refused fails it. Above 0 and below 90 (and
+   * below `rotationTtlDays`); a rotated token already this close to its end
+   * is not rotated again by itself ({@link RotationWindowError}).
    */
   readonly rotateBeforeDays?: number;
   /** The rotated token's lifetime, 30 to 90 days (default: the server's, 30). */
@@ -86,8 +90,9 @@ export interface AutomationClientOptions {
   readonly onRotate?: (longTermToken: LongTokenResponse) => void | Promise<void>;
   /**
    * Told when a rotation inside `getAccessToken` fails, once per failure,
-   * to log or alert on it: the client goes on with the current token.
-   * Awaited; its own failure is ignored.
+   * to log or alert on it: the client goes on with the current token. Told
+   * too, with a {@link RotationWindowError}, when a rotation gives a token
+   * already inside `rotateBeforeDays`. Awaited; its own failure is ignored.
    */
   readonly onRotationError?: (error: unknown) => void | Promise<void>;
   /** Let `close()` revoke the long-term token too: a CI job's own, single-use token. */
@@ -194,6 +199,8 @@ export class AutomationClient {
   #rotationError: unknown;
   /** When `getAccessToken` may rotate again after a failed rotation (epoch milliseconds). */
   #rotationRetryAt = Number.NEGATIVE_INFINITY;
+  /** A rotated token born inside the rotation window, which `getAccessToken` leaves alone. */
+  #notRotatedId: string | undefined;
   #ended: TesseraApiError | undefined;
   #closing: Promise<void> | undefined;
 
@@ -203,8 +210,20 @@ export class AutomationClient {
     }
     const { rotateBeforeDays } = options;
     if (rotateBeforeDays !== undefined) {
-      if (!Number.isFinite(rotateBeforeDays) || rotateBeforeDays <= 0) {
-        throw new RangeError("rotateBeforeDays must be a number of days above 0");
+      if (
+        !Number.isFinite(rotateBeforeDays) ||
+        rotateBeforeDays <= 0 ||
+        rotateBeforeDays >= MAX_LONG_TERM_DAYS
+      ) {
+        throw new RangeError(
+          `rotateBeforeDays must be a number of days above 0 and below ${MAX_LONG_TERM_DAYS}`,
+        );
+      }
+      const { rotationTtlDays } = options;
+      if (rotationTtlDays !== undefined && rotateBeforeDays >= rotationTtlDays) {
+        throw new RangeError(
+          "rotateBeforeDays must be below rotationTtlDays: each rotated token would be due at once",
+        );
       }
       if (options.configuration?.apiKey === undefined) {
         throw new TypeError(
@@ -245,7 +264,9 @@ export class AutomationClient {
   /**
    * Why the last rotation inside `getAccessToken` failed, until a rotation
    * succeeds; undefined when none has failed. The client still works on the
-   * current long-term token, which nears its end: worth an alert.
+   * current long-term token, which nears its end: worth an alert. A
+   * {@link RotationWindowError} when the last rotation gave a token already
+   * inside `rotateBeforeDays`, which is not rotated again by itself.
    *
    * @example
    * if (automation.lastRotationError !== undefined) log.warn("rotation failing", automation.lastRotationError);
@@ -383,6 +404,9 @@ export class AutomationClient {
     if (rotateBeforeDays === undefined) {
       return false;
     }
+    if (this.#long.id !== undefined && this.#long.id === this.#notRotatedId) {
+      return false;
+    }
     const expiresAt =
       this.#long.expiresAt ??
       (await this.#lookup.run(() => this.#serial.run(() => this.#lookUpExpiry())));
@@ -473,11 +497,16 @@ export class AutomationClient {
     this.#pending = undefined;
     this.#rotationError = undefined;
     this.#rotationRetryAt = Number.NEGATIVE_INFINITY;
-    this.#long = {
-      token: response.token,
-      id: response.token_id,
-      expiresAt: Date.parse(response.expires_at),
-    };
+    const expiresAt = Date.parse(response.expires_at);
+    this.#long = { token: response.token, id: response.token_id, expiresAt };
+    const { rotateBeforeDays } = this.#options;
+    if (rotateBeforeDays !== undefined && this.#clock() >= expiresAt - rotateBeforeDays * DAY_MS) {
+      // Rotating it when due would rotate on every call: a chain of tokens.
+      this.#notRotatedId = response.token_id;
+      await this.#reportRotationError(
+        new RotationWindowError(response.token_id, expiresAt, rotateBeforeDays),
+      );
+    }
     if (this.#options.revokeReplacedToken === true) {
       // Ends the old token's short-term tokens with it: the one held and the step-up token.
       this.#short = undefined;

@@ -88,3 +88,35 @@ export class ClientClosedError extends Error {
     this.name = "ClientClosedError";
   }
 }
+
+/**
+ * `rotateBeforeDays` is not shorter than the lifetime of the token a
+ * rotation gave: the new token is already that close to its end, so
+ * rotating it whenever it is due would rotate again on every call, a chain
+ * of new tokens. The client rotates that token no further by itself (it
+ * works until it expires) and reports this through `lastRotationError` and
+ * `onRotationError`; make `rotateBeforeDays` shorter than the rotated
+ * token's lifetime (`rotationTtlDays`, or the server's default, 30 days).
+ *
+ * @example
+ * if (automation.lastRotationError instanceof RotationWindowError) {
+ *   log.error("rotateBeforeDays is longer than the rotated token lives");
+ * }
+ */
+export class RotationWindowError extends Error {
+  /** The rotated long-term token's id. */
+  readonly tokenId: string;
+  /** When it expires, in epoch milliseconds. */
+  readonly expiresAt: number;
+  readonly rotateBeforeDays: number;
+
+  constructor(tokenId: string, expiresAt: number, rotateBeforeDays: number) {
+    super(
+      `The rotated long-term token ${tokenId} expires at ${new Date(expiresAt).toISOString()}, already within rotateBeforeDays (${rotateBeforeDays}) of its end: it is not rotated again automatically; make rotateBeforeDays shorter than its lifetime`,
+    );
+    this.name = "RotationWindowError";
+    this.tokenId = tokenId;
+    this.expiresAt = expiresAt;
+    this.rotateBeforeDays = rotateBeforeDays;
+  }
+}

@@ -22,6 +22,7 @@ export {
 export {
   ClientClosedError,
   NoSessionError,
+  RotationWindowError,
   SessionEndedError,
   type SessionEndReason,
 } from "./errors.js";
