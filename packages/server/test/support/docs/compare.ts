@@ -13,8 +13,9 @@
 
 /** Values that change every run, by pattern; applied to the page and the output alike. */
 const VOLATILE: ReadonlyArray<readonly [RegExp, string]> = [
-  [/eyJ[A-Za-z0-9_\-.…]*/g, "<jwt>"],
+  // Secrets first, and a JWT only where one starts: a random secret may hold `eyJ`.
   [/tsr_(rt|ak|lt|cs)_[A-Za-z0-9…]*/g, "tsr_$1_<secret>"],
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_\-.…]*/g, "<jwt>"],
   [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>"],
   [/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, "<time>"],
   [/\bak_[A-Za-z0-9_-]{12}(?![\w-])/g, "ak_<id>"],
