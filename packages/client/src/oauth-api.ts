@@ -144,6 +144,30 @@ function securityOf(form: OAuthClientAuthentication): Security | undefined {
  */
 export class OAuthApi extends BaseAPI {
   /**
+   * POSTs a form to one of the three endpoints: at `tenantId`'s route, or
+   * the default tenant's without one, with the form's own client
+   * authentication in place of Basic when it carries one.
+   */
+  #postForm<T>(
+    atTenant: OperationSpec,
+    atDefaultTenant: OperationSpec,
+    form: OAuthClientAuthentication,
+    tenantId: string | undefined,
+    options: RequestOptions | undefined,
+  ): Promise<ApiResponse<T>> {
+    const security = securityOf(form);
+    return this.send(
+      {
+        operation: tenantId === undefined ? atDefaultTenant : atTenant,
+        ...(tenantId === undefined ? {} : { pathParams: { tenantId } }),
+        body: { form },
+        ...(security === undefined ? {} : { security }),
+      },
+      options,
+    );
+  }
+
+  /**
    * Asks the token endpoint for tokens. Never retried: a grant may be one-time.
    *
    * @example
@@ -155,18 +179,11 @@ export class OAuthApi extends BaseAPI {
     options?: RequestOptions,
   ): Promise<ApiResponse<OAuthTokenResponse>> {
     assertParamExists("token", "form", form);
-    const operation =
-      tenantId === undefined
-        ? OAUTH_API_OPERATIONS.oauthTokenDefaultTenant
-        : OAUTH_API_OPERATIONS.oauthToken;
-    const security = securityOf(form);
-    return this.send(
-      {
-        operation,
-        ...(tenantId === undefined ? {} : { pathParams: { tenantId } }),
-        body: { form },
-        ...(security === undefined ? {} : { security }),
-      },
+    return this.#postForm(
+      OAUTH_API_OPERATIONS.oauthToken,
+      OAUTH_API_OPERATIONS.oauthTokenDefaultTenant,
+      form,
+      tenantId,
       options,
     );
   }
@@ -184,18 +201,11 @@ export class OAuthApi extends BaseAPI {
     options?: RequestOptions,
   ): Promise<ApiResponse<IntrospectionResponse>> {
     assertParamExists("introspect", "form", form);
-    const operation =
-      tenantId === undefined
-        ? OAUTH_API_OPERATIONS.oauthIntrospectDefaultTenant
-        : OAUTH_API_OPERATIONS.oauthIntrospect;
-    const security = securityOf(form);
-    return this.send(
-      {
-        operation,
-        ...(tenantId === undefined ? {} : { pathParams: { tenantId } }),
-        body: { form },
-        ...(security === undefined ? {} : { security }),
-      },
+    return this.#postForm(
+      OAUTH_API_OPERATIONS.oauthIntrospect,
+      OAUTH_API_OPERATIONS.oauthIntrospectDefaultTenant,
+      form,
+      tenantId,
       options,
     );
   }
@@ -213,18 +223,11 @@ export class OAuthApi extends BaseAPI {
     options?: RequestOptions,
   ): Promise<ApiResponse<void>> {
     assertParamExists("revoke", "form", form);
-    const operation =
-      tenantId === undefined
-        ? OAUTH_API_OPERATIONS.oauthRevokeDefaultTenant
-        : OAUTH_API_OPERATIONS.oauthRevoke;
-    const security = securityOf(form);
-    return this.send(
-      {
-        operation,
-        ...(tenantId === undefined ? {} : { pathParams: { tenantId } }),
-        body: { form },
-        ...(security === undefined ? {} : { security }),
-      },
+    return this.#postForm(
+      OAUTH_API_OPERATIONS.oauthRevoke,
+      OAUTH_API_OPERATIONS.oauthRevokeDefaultTenant,
+      form,
+      tenantId,
       options,
     );
   }

@@ -6,6 +6,7 @@ import type { LongTokenResponse, ShortTokenRequest, ShortTokenResponse } from ".
 import { type Clock, renewalTime, skewMsOf, systemClock } from "./clock.js";
 import { deriveConfiguration } from "./derive-configuration.js";
 import { ClientClosedError, RotationWindowError } from "./errors.js";
+import { refusesToken } from "./refused-token.js";
 import { Serial } from "./serial.js";
 import { SingleFlight } from "./single-flight.js";
 
@@ -138,23 +139,12 @@ function parentTokenIdOf(shortTermToken: string): string {
   return parent;
 }
 
-/** The token API's refusals of a token that will not work again: the client has ended. */
-function endsToken(error: unknown): error is TesseraApiError {
-  return (
-    error instanceof TesseraApiError &&
-    error.status === 401 &&
-    (error.code === "token_revoked" ||
-      error.code === "token_expired" ||
-      error.code === "invalid_token")
-  );
-}
-
 /** A revocation on close that finds nothing left to revoke (idempotent `close`). */
 async function revokeIgnoringEnded(revocation: Promise<unknown>): Promise<void> {
   try {
     await revocation;
   } catch (error) {
-    if (!endsToken(error) && !(error instanceof TesseraApiError && error.code === "not_found")) {
+    if (!refusesToken(error) && !(error instanceof TesseraApiError && error.code === "not_found")) {
       throw error;
     }
   }
@@ -423,7 +413,7 @@ export class AutomationClient {
       }
       return data;
     } catch (error) {
-      if (endsToken(error) && this.#long === long) {
+      if (refusesToken(error) && this.#long === long) {
         this.#ended = error;
         this.#short = undefined;
       }

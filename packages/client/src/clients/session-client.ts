@@ -1,12 +1,12 @@
 import { decodeJwt } from "jose";
 import type { ConfigurationParameters } from "../configuration.js";
-import { TesseraApiError } from "../errors.js";
 import type { SessionTokenResponse } from "../models.js";
 import { SessionApi } from "../session-api.js";
 import type { RequestOptions } from "../transport.js";
 import { type Clock, renewalTime, skewMsOf, systemClock } from "./clock.js";
 import { deriveConfiguration } from "./derive-configuration.js";
 import { NoSessionError, SessionEndedError } from "./errors.js";
+import { refusesToken } from "./refused-token.js";
 import { SingleFlight } from "./single-flight.js";
 
 /**
@@ -66,23 +66,6 @@ function issuedAtOf(token: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A refused refresh token ends the session: the session API answers 401
- * for a revoked, expired or unknown one, in fixed words the SDK reads as
- * `token_revoked`, `token_expired` and `invalid_token`. Any other 401 (a
- * refused API key, a proxy's own) is not about the session, and leaves it
- * and its stored tokens as they are.
- */
-function endsSession(error: unknown): error is TesseraApiError {
-  return (
-    error instanceof TesseraApiError &&
-    error.status === 401 &&
-    (error.code === "token_revoked" ||
-      error.code === "token_expired" ||
-      error.code === "invalid_token")
-  );
 }
 
 /**
@@ -353,7 +336,7 @@ export class SessionClient {
       if (this.#held !== held) {
         return this.#current().response;
       }
-      if (!endsSession(error)) {
+      if (!refusesToken(error)) {
         throw error;
       }
       const ended = new SessionEndedError(error);
