@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   "invalid_target",
   "not_found",
   "conflict",
+  // The resource changed since the caller read it (an `If-Match` that no longer holds).
+  "precondition_failed",
   "unprocessable",
   "rate_limited",
   "unavailable",

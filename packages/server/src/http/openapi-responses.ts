@@ -76,6 +76,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   403: "Forbidden: the credential is valid but may not do this.",
   404: "Not found.",
   409: "Conflict with the current state.",
+  412: "Precondition failed: the resource changed since it was read (its `ETag` no longer matches `If-Match`).",
   413: "The request body is larger than the server accepts.",
   415: "The request body is not JSON.",
   422: "Unprocessable: the request is well-formed but cannot be carried out.",

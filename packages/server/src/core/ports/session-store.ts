@@ -1,4 +1,4 @@
-import type { SessionId, TenantId, TokenHash, UserId } from "../ids.js";
+import type { ClientId, SessionId, TenantId, TokenHash, UserId } from "../ids.js";
 import type { EpochMs } from "../model/common.js";
 import type { RefreshTokenRecord, SessionRecord } from "../model/session.js";
 
@@ -6,12 +6,18 @@ export interface SessionStore {
   /** Inserts a session and its first refresh token in one transaction. */
   create(session: SessionRecord, firstRefreshToken: RefreshTokenRecord): Promise<void>;
   get(id: SessionId): Promise<SessionRecord | undefined>;
-  /** A tenant's sessions, newest first; live ones only unless `includeEnded`. */
+  /**
+   * A tenant's sessions, newest first (by `createdAt`, then `id`); live ones
+   * only unless `includeEnded`; with `after`, only those that come after
+   * that session in this order, so a reader paging on never skips one.
+   */
   list(
     tenantId: TenantId,
     filter: {
       readonly userId?: UserId;
+      readonly clientId?: ClientId;
       readonly includeEnded?: boolean;
+      readonly after?: { readonly createdAt: EpochMs; readonly id: SessionId };
       readonly now: EpochMs;
       readonly limit: number;
     },

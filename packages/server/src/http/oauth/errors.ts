@@ -51,6 +51,7 @@ export const OAUTH_ERRORS = {
   invalid_target: { status: 400, error: "invalid_target" },
   not_found: { status: 404, error: "invalid_request" },
   conflict: { status: 409, error: "invalid_request" },
+  precondition_failed: { status: 412, error: "invalid_request" },
   unprocessable: { status: 400, error: "invalid_request" },
   rate_limited: { status: 429, error: "temporarily_unavailable" },
   unavailable: { status: 503, error: "temporarily_unavailable" },

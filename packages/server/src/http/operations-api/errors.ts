@@ -36,6 +36,7 @@ export const OPERATIONS_API_ERRORS = {
   invalid_target: { status: 400 },
   not_found: { status: 404 },
   conflict: { status: 409 },
+  precondition_failed: { status: 412 },
   unprocessable: { status: 422 },
   rate_limited: { status: 429 },
   unavailable: { status: 503 },

@@ -25,6 +25,7 @@ export const SESSION_API_STATUS = {
   invalid_target: 400,
   not_found: 404,
   conflict: 409,
+  precondition_failed: 412,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,

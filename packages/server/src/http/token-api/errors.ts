@@ -40,6 +40,11 @@ export const TOKEN_API_PROBLEMS = {
   invalid_target: { status: 400, code: "invalid_target", title: "Audience not allowed" },
   not_found: { status: 404, code: "not_found", title: "Not found" },
   conflict: { status: 409, code: "conflict", title: "Conflict" },
+  precondition_failed: {
+    status: 412,
+    code: "precondition_failed",
+    title: "Precondition failed",
+  },
   unprocessable: { status: 422, code: "unprocessable", title: "Unprocessable request" },
   rate_limited: { status: 429, code: "rate_limited", title: "Too many requests" },
   unavailable: { status: 503, code: "unavailable", title: "Service unavailable" },

@@ -133,6 +133,51 @@ export function describeSessionConformance({
         ).toEqual([s.expired, s.revoked, s.live, s.oldest]);
       });
 
+      it("filters by client", async () => {
+        const { tenantId, ids: s } = await seedSessions();
+        const all = await db().sessions.list(tenantId, { now, limit: 100, includeEnded: true });
+        const clientId = all.find((session) => session.id === s.live)?.clientId;
+        expect(clientId).toBeDefined();
+        const ofClient = await db().sessions.list(tenantId, {
+          ...(clientId === undefined ? {} : { clientId }),
+          includeEnded: true,
+          now,
+          limit: 100,
+        });
+        expect(ofClient.length).toBeGreaterThan(0);
+        expect(ofClient.every((session) => session.clientId === clientId)).toBe(true);
+        expect(ids(ofClient)).toEqual(ids(all.filter((session) => session.clientId === clientId)));
+      });
+
+      it("pages on after a session without skipping or repeating one, ties broken by id", async () => {
+        const { tenantId, user } = await seedSessions();
+        const twins = [
+          await seedSession(tenantId, user.id, { createdAt: T0 + 500 }),
+          await seedSession(tenantId, user.id, { createdAt: T0 + 500 }),
+          await seedSession(tenantId, user.id, { createdAt: T0 + 500 }),
+        ];
+        const everything = ids(
+          await db().sessions.list(tenantId, { now, limit: 100, includeEnded: true }),
+        );
+        expect(everything).toEqual(expect.arrayContaining(twins.map((t) => t.session.id)));
+        const paged: SessionId[] = [];
+        let after: SessionRecord | undefined;
+        for (let page = 0; page < 20; page++) {
+          const next = await db().sessions.list(tenantId, {
+            now,
+            limit: 2,
+            includeEnded: true,
+            ...(after === undefined ? {} : { after: { createdAt: after.createdAt, id: after.id } }),
+          });
+          paged.push(...ids(next));
+          after = next.at(-1);
+          if (next.length < 2) {
+            break;
+          }
+        }
+        expect(paged).toEqual(everything);
+      });
+
       it("returns at most limit sessions, the newest", async () => {
         const { tenantId, ids: s } = await seedSessions();
 

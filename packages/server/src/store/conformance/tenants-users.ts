@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TenantId } from "../../core/ids.js";
+import { newUserId, type TenantId } from "../../core/ids.js";
 import type { TenantRecord, UserRecord } from "../../core/model/index.js";
 import {
   expectConflict,
@@ -137,6 +137,73 @@ export function describeTenantAndUserConformance({ db, seedTenant, seedUser }: S
       await seedUser(otherTenantId, { username: `aaron-${s}` });
 
       expect(await db().users.list(tenantId)).toEqual([alice, bob, charlie]);
+    });
+
+    it("pages through users by username, and searches ignoring case with % and _ as themselves", async () => {
+      const tenantId = await seedTenant();
+      const otherTenantId = await seedTenant();
+      const s = suffix();
+      const names = [`Ann-${s}`, `bob_${s}`, `bobby-${s}`, `carol%${s}`, `dave-${s}`];
+      const users = [];
+      for (const username of names) {
+        users.push(await seedUser(tenantId, { username }));
+      }
+      await seedUser(otherTenantId, { username: `bob-${s}` });
+      const usernames = (list: readonly UserRecord[]) => list.map((u) => u.username);
+
+      const first = await db().users.page(tenantId, { limit: 2 });
+      expect(first).toEqual(
+        await db()
+          .users.list(tenantId)
+          .then((all) => all.slice(0, 2)),
+      );
+      const seen = [...first];
+      let after = first.at(-1)?.username;
+      while (after !== undefined) {
+        const next = await db().users.page(tenantId, { after, limit: 2 });
+        seen.push(...next);
+        after = next.length === 2 ? next.at(-1)?.username : undefined;
+      }
+      expect(usernames(seen).sort()).toEqual([...names].sort());
+      expect(new Set(usernames(seen)).size).toBe(names.length);
+
+      expect(usernames(await db().users.page(tenantId, { search: "BOB", limit: 10 }))).toEqual([
+        `bob_${s}`,
+        `bobby-${s}`,
+      ]);
+      expect(usernames(await db().users.page(tenantId, { search: "b_", limit: 10 }))).toEqual([
+        `bob_${s}`,
+      ]);
+      expect(usernames(await db().users.page(tenantId, { search: "l%", limit: 10 }))).toEqual([
+        `carol%${s}`,
+      ]);
+      expect(await db().users.page(tenantId, { search: "zzz", limit: 10 })).toEqual([]);
+    });
+
+    it("updates only while updatedAt still holds the value read, and always moves it on", async () => {
+      const tenantId = await seedTenant();
+      const user = await seedUser(tenantId);
+
+      const first = await db().users.update(
+        tenantId,
+        user.id,
+        { status: "disabled" },
+        user.updatedAt,
+        { ifUpdatedAt: user.updatedAt },
+      );
+      // Updated within the same millisecond as it was written: updatedAt still changes.
+      expect(first?.updatedAt).toBe(user.updatedAt + 1);
+      await expect(
+        db().users.update(tenantId, user.id, { status: "active" }, T0 + HOUR, {
+          ifUpdatedAt: user.updatedAt,
+        }),
+      ).rejects.toMatchObject({ code: "precondition_failed" });
+      expect((await db().users.getById(tenantId, user.id))?.status).toBe("disabled");
+      expect(
+        await db().users.update(tenantId, newUserId(), { status: "active" }, T0 + HOUR, {
+          ifUpdatedAt: user.updatedAt,
+        }),
+      ).toBeUndefined();
     });
 
     it("applies a patch, round-trips permissions as arrays and keeps other fields", async () => {

@@ -67,7 +67,9 @@ export class SqlSessionStore implements SessionStore {
     tenantId: TenantId,
     filter: {
       readonly userId?: UserId;
+      readonly clientId?: ClientId;
       readonly includeEnded?: boolean;
+      readonly after?: { readonly createdAt: EpochMs; readonly id: SessionId };
       readonly now: EpochMs;
       readonly limit: number;
     },
@@ -75,6 +77,18 @@ export class SqlSessionStore implements SessionStore {
     let query = this.db.selectFrom("sessions").selectAll().where("tenantId", "=", tenantId);
     if (filter.userId !== undefined) {
       query = query.where("userId", "=", filter.userId);
+    }
+    if (filter.clientId !== undefined) {
+      query = query.where("clientId", "=", filter.clientId);
+    }
+    const after = filter.after;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("createdAt", "<", after.createdAt),
+          eb.and([eb("createdAt", "=", after.createdAt), eb("id", ">", after.id)]),
+        ]),
+      );
     }
     if (filter.includeEnded !== true) {
       query = query.where("revokedAt", "is", null).where("expiresAt", ">", filter.now);

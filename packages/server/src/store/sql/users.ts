@@ -1,9 +1,9 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { EpochMs, UserRecord, UserStatus } from "../../core/model/index.js";
-import type { UserPatch, UserStore } from "../../core/ports/index.js";
+import type { UserPageOptions, UserPatch, UserStore } from "../../core/ports/index.js";
 import { insertOrConflict, isForeignKeyViolation, toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
@@ -102,11 +102,26 @@ export class SqlUserStore implements UserStore {
     return rows.map(toUser);
   }
 
+  async page(tenantId: TenantId, options: UserPageOptions): Promise<UserRecord[]> {
+    let query = this.#select().where("users.tenantId", "=", tenantId);
+    if (options.after !== undefined) {
+      query = query.where("users.username", ">", options.after);
+    }
+    if (options.search !== undefined && options.search !== "") {
+      // LIKE ignores ASCII case on SQLite but not on PostgreSQL: lower both sides.
+      const pattern = `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(users.username) like ${pattern} escape '\\'`);
+    }
+    const rows = await query.orderBy("users.username").limit(options.limit).execute();
+    return rows.map(toUser);
+  }
+
   async update(
     tenantId: TenantId,
     id: UserId,
     patch: UserPatch,
     at: EpochMs,
+    options: { readonly ifUpdatedAt?: EpochMs } = {},
   ): Promise<UserRecord | undefined> {
     const { permissions, ...rest } = patch;
     if (patch.roleId !== undefined && patch.roleId !== null) {
@@ -114,17 +129,24 @@ export class SqlUserStore implements UserStore {
     }
     let updated: { id: string } | undefined;
     try {
-      updated = await this.db
+      let query = this.db
         .updateTable("users")
         .set({
           ...rest,
           ...(permissions === undefined ? {} : { permissions: JSON.stringify(permissions) }),
-          updatedAt: at,
+          updatedAt: sql<number>`case when updated_at >= ${at} then updated_at + 1 else ${at} end`,
         })
         .where("tenantId", "=", tenantId)
-        .where("id", "=", id)
-        .returning("id")
-        .executeTakeFirst();
+        .where("id", "=", id);
+      if (options.ifUpdatedAt !== undefined) {
+        query = query.where("updatedAt", "=", options.ifUpdatedAt);
+      }
+      updated = await query.returning("id").executeTakeFirst();
+      if (updated === undefined && options.ifUpdatedAt !== undefined) {
+        if ((await this.getById(tenantId, id)) !== undefined) {
+          throw new TesseraError("precondition_failed", "The user changed since it was read");
+        }
+      }
     } catch (error) {
       // The only reference an update can change is the role.
       if (isForeignKeyViolation(error) && patch.roleId !== undefined) {
