@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { CoreContext } from "../core/context.js";
 import { TesseraError } from "../core/errors.js";
+import { ADMIN_API_PREFIX } from "./admin-api/paths.js";
+import { adminApi } from "./admin-api/plugin.js";
 import { registerBodyParsers } from "./body-parsers.js";
 import { answerClientError, forgetServedRequest, trackServedRequest } from "./client-error.js";
 import { answerError, answerFrameworkError, answerRouteNotFound } from "./framework-errors.js";
@@ -134,6 +136,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ctx: options.ctx,
     defaultTenant: options.defaultTenant,
     limits,
+  });
+  await app.register(adminApi, {
+    prefix: ADMIN_API_PREFIX,
+    ctx: options.ctx,
+    platformTenant: options.defaultTenant,
   });
   await app.register(operationsApi, {
     ctx: options.ctx,

@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { ADMIN_API_PREFIX } from "./admin-api/paths.js";
 import type { ErrorRenderer } from "./errors.js";
 import { oauthErrorHandler, renderOAuthError } from "./oauth/errors.js";
 import { isOAuthPath } from "./oauth/paths.js";
 import { operationsApiErrorHandler, renderOperationsApiError } from "./operations-api/errors.js";
 import { OPERATIONS_API_PATHS } from "./operations-api/paths.js";
+import { problemErrorHandler, renderProblem } from "./problems.js";
 import { renderSessionApiError, sessionApiErrorHandler } from "./session-api/errors.js";
-import { renderTokenApiProblem, tokenApiErrorHandler } from "./token-api/errors.js";
 import { TOKEN_API_PREFIX } from "./token-api/paths.js";
 
 /** How one dialect words a failure: as a fastify error handler, and as a bare rendering. */
@@ -19,7 +20,8 @@ const OPERATIONS_API: ErrorDialect = {
   handle: operationsApiErrorHandler,
   render: renderOperationsApiError,
 };
-const TOKEN_API: ErrorDialect = { handle: tokenApiErrorHandler, render: renderTokenApiProblem };
+/** The token API and the admin API: RFC 9457 problems. */
+const PROBLEMS: ErrorDialect = { handle: problemErrorHandler, render: renderProblem };
 const OAUTH: ErrorDialect = { handle: oauthErrorHandler, render: renderOAuthError };
 
 /** The path of a request target, without its query string. */
@@ -31,7 +33,8 @@ export function pathOf(url: string): string {
 /**
  * The dialect a request's path belongs to, for answers no dialect's own
  * routes give: an unknown route, a URL the router refuses, a request Node's
- * parser refuses. The token API owns `/auth/tokens` and below, the
+ * parser refuses. The token API owns `/auth/tokens` and below (and the
+ * admin API, which answers in the same RFC 9457 problems, `/admin/v1`), the
  * operations API `/` and `/operations`, OAuth `/oauth` and below (with or
  * without a tenant prefix) and its metadata paths; every other path (the
  * session API's, JWKS, health, and paths no one serves) answers in the
@@ -39,8 +42,13 @@ export function pathOf(url: string): string {
  */
 export function errorDialectFor(url: string): ErrorDialect {
   const path = pathOf(url);
-  if (path === TOKEN_API_PREFIX || path.startsWith(`${TOKEN_API_PREFIX}/`)) {
-    return TOKEN_API;
+  if (
+    path === TOKEN_API_PREFIX ||
+    path.startsWith(`${TOKEN_API_PREFIX}/`) ||
+    path === ADMIN_API_PREFIX ||
+    path.startsWith(`${ADMIN_API_PREFIX}/`)
+  ) {
+    return PROBLEMS;
   }
   if ((OPERATIONS_API_PATHS as readonly string[]).includes(path)) {
     return OPERATIONS_API;

@@ -3,8 +3,8 @@ import { ERROR_CODES, type ErrorCode, TesseraError } from "../core/errors.js";
 import { classifyError } from "./errors.js";
 import { OAUTH_ERRORS, renderOAuthError } from "./oauth/errors.js";
 import { OPERATIONS_API_ERRORS, renderOperationsApiError } from "./operations-api/errors.js";
+import { PROBLEM_KINDS, renderProblem } from "./problems.js";
 import { renderSessionApiError, SESSION_API_STATUS } from "./session-api/errors.js";
-import { renderTokenApiProblem, TOKEN_API_PROBLEMS } from "./token-api/errors.js";
 
 /*
  * The core says every failure in neutral words; each dialect words every
@@ -53,8 +53,8 @@ describe("every core code, in every dialect's words", () => {
 
   it("the token API: an RFC 9457 problem of its own title and stable code, the core's words as detail", () => {
     for (const code of ERROR_CODES) {
-      const kind = TOKEN_API_PROBLEMS[code];
-      const answer = renderTokenApiProblem(wireOf(code, SESSION_API_STATUS), REQUEST_ID);
+      const kind = PROBLEM_KINDS[code];
+      const answer = renderProblem(wireOf(code, SESSION_API_STATUS), REQUEST_ID);
       expect(answer.contentType, code).toBe("application/problem+json");
       expect(answer.body, code).toEqual({
         type: `urn:tessera:problem:${kind.code}`,

@@ -12,7 +12,8 @@ interface HeaderDeclaration {
   readonly description: string;
 }
 
-type Headers = Readonly<Record<string, HeaderDeclaration>>;
+/** Response headers as the document declares them. */
+export type Headers = Readonly<Record<string, HeaderDeclaration>>;
 
 /** On every answer (app.ts): the id to quote when reporting a problem. */
 export const REQUEST_ID_HEADER = {

@@ -85,6 +85,11 @@ const TAGS = [
   },
   { name: "keys", description: "Signing keys as JWK sets (RFC 7517), per tenant." },
   { name: "health", description: "Liveness and readiness probes." },
+  {
+    name: "admin",
+    description:
+      "The admin API (`/admin/v1`): tenants, users, roles, sessions, clients, keys and the audit trail, for the CLI and the console. Bearer access token of a user with `admin` (or `admin:read`), or of a client with the scope `admin:read` or `admin:write`.",
+  },
 ];
 
 /**
@@ -158,6 +163,13 @@ async function openApi(app: FastifyInstance, options: { readonly publicUrl: stri
             type: "http",
             scheme: "basic",
             description: "The operations API (spec 002): a user's username and password",
+          },
+          AdminToken: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description:
+              "An access token of a user whose permissions include `admin` (or `admin:read` to read only), or a client credentials token with the scope `admin:write` or `admin:read`. The roles listed per operation say which it needs.",
           },
           OperationToken: {
             type: "http",

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { ADMIN_API_SCHEMAS } from "./admin-api/schemas/index.js";
 import { OAUTH_SCHEMAS } from "./oauth/schemas.js";
 import { SESSION_API_SCHEMAS } from "./session-api/schemas.js";
 import { TOKEN_API_SCHEMAS } from "./token-api/schemas.js";
@@ -16,6 +17,7 @@ export function registerWireSchemas(app: FastifyInstance): void {
     ...SESSION_API_SCHEMAS,
     ...OAUTH_SCHEMAS,
     jwkSetResponse,
+    ...ADMIN_API_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }

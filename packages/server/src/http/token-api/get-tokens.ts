@@ -3,10 +3,10 @@ import { listAutomationTokens } from "../../core/automation-tokens/list.js";
 import type { CoreContext } from "../../core/context.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { requireToken } from "../../core/tokens/registry.js";
+import { requireBearer } from "../bearer.js";
 import { noStore } from "../no-store.js";
 import { queryValidatorCompiler } from "../query-validator.js";
 import type { RequestRateLimits } from "../rate-limit.js";
-import { requireBearer } from "./bearer.js";
 import {
   problems,
   type TokenListQuery,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import { problemErrorHandler } from "../problems.js";
 import type { RequestRateLimits } from "../rate-limit.js";
-import { tokenApiErrorHandler } from "./errors.js";
 import { registerGetTokens } from "./get-tokens.js";
 import { registerPostLong } from "./post-long.js";
 import { registerPostRevoke } from "./post-revoke.js";
@@ -18,7 +18,7 @@ export async function tokenApi(
   options: { readonly ctx: CoreContext; readonly limits: RequestRateLimits },
 ): Promise<void> {
   const { ctx, limits } = options;
-  app.setErrorHandler(tokenApiErrorHandler);
+  app.setErrorHandler(problemErrorHandler);
   app.addHook("onRequest", async (request, reply) => {
     await limits.countIp(request, reply);
   });

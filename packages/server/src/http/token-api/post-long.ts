@@ -2,11 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { issueLongTermToken } from "../../core/automation-tokens/long-term.js";
 import { proveClientForLongTermToken } from "../../core/automation-tokens/prove-client.js";
 import type { CoreContext } from "../../core/context.js";
+import { bearerToken } from "../bearer.js";
 import { clientKeyHook, clientOf } from "../client-key.js";
 import { noStore } from "../no-store.js";
 import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
-import { bearerToken } from "./bearer.js";
 import {
   type LongTokenRequest,
   type LongTokenResponse,

@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { revokeAutomationToken } from "../../core/tokens/revoke-by-id.js";
+import { requireBearer } from "../bearer.js";
 import type { RequestRateLimits } from "../rate-limit.js";
-import { requireBearer } from "./bearer.js";
 import { problems, tokenApiNoContent, tokenIdParams } from "./schemas.js";
 
 /**

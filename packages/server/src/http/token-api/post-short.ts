@@ -2,11 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { issueShortTermToken } from "../../core/automation-tokens/short-term.js";
 import type { CoreContext } from "../../core/context.js";
 import { requireToken } from "../../core/tokens/registry.js";
+import { requireBearer } from "../bearer.js";
 import { noStore } from "../no-store.js";
 import { documented } from "../openapi.js";
 import { ref } from "../openapi-responses.js";
 import type { RequestRateLimits } from "../rate-limit.js";
-import { requireBearer } from "./bearer.js";
 import {
   problems,
   type ShortTokenRequest,

@@ -1,4 +1,4 @@
-import { TesseraError } from "../../core/errors.js";
+import { TesseraError } from "../core/errors.js";
 
 /**
  * The token of `Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme

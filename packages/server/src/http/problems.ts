@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorCode } from "../../core/errors.js";
+import type { ErrorCode } from "../core/errors.js";
 import {
   classifyError,
   type ErrorAnswer,
@@ -7,7 +7,7 @@ import {
   publicMessage,
   sendError,
   type WireError,
-} from "../errors.js";
+} from "./errors.js";
 
 /** A problem's stable code and title (RFC 9457 §3.1). */
 interface ProblemKind {
@@ -17,10 +17,11 @@ interface ProblemKind {
 }
 
 /**
- * The token API's problem for every core error: the spec's status codes, and
- * a stable `code` a client can switch on (OAuth's names where OAuth has one).
+ * The RFC 9457 problem for every core error, as the token API (spec 004)
+ * and the admin API answer: the spec's status codes, and a stable `code` a
+ * client can switch on (OAuth's names where OAuth has one).
  */
-export const TOKEN_API_PROBLEMS = {
+export const PROBLEM_KINDS = {
   invalid_request: { status: 400, code: "invalid_request", title: "Bad request" },
   invalid_credentials: {
     status: 401,
@@ -74,12 +75,12 @@ const ENVELOPE_PROBLEMS = {
 } as const satisfies Record<HttpErrorCode, ProblemKind>;
 
 const STATUS = Object.fromEntries(
-  Object.entries(TOKEN_API_PROBLEMS).map(([code, kind]) => [code, kind.status]),
+  Object.entries(PROBLEM_KINDS).map(([code, kind]) => [code, kind.status]),
 ) as Record<ErrorCode, number>;
 
 /** Every code a failure can carry, core and envelope alike, to its problem. */
 const PROBLEMS: Readonly<Record<ErrorCode | HttpErrorCode, ProblemKind>> = {
-  ...TOKEN_API_PROBLEMS,
+  ...PROBLEM_KINDS,
   ...ENVELOPE_PROBLEMS,
 };
 
@@ -115,17 +116,18 @@ function problemOf(wire: WireError, requestId: string): Problem {
 }
 
 /** Renders a failure as `application/problem+json`. */
-export function renderTokenApiProblem(wire: WireError, requestId: string): ErrorAnswer {
+export function renderProblem(wire: WireError, requestId: string): ErrorAnswer {
   const problem = problemOf(wire, requestId);
   return { status: problem.status, contentType: PROBLEM_JSON, body: problem };
 }
 
 /**
- * The token API's error handler: any failure as `application/problem+json`.
+ * The error handler of the APIs that answer in problems (the token API and
+ * the admin API): any failure as `application/problem+json`.
  * A 401 or 403 on the Bearer credential the request sent also carries
  * `WWW-Authenticate` (RFC 6750 §3).
  */
-export function tokenApiErrorHandler(
+export function problemErrorHandler(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,

@@ -1,0 +1,4 @@
+import { ADMIN_USER_SCHEMAS } from "./users.js";
+
+/** Every named schema of the admin API, registered once at the app's root. */
+export const ADMIN_API_SCHEMAS = [...ADMIN_USER_SCHEMAS];

@@ -1,0 +1,99 @@
+import type { LightMyRequestResponse } from "fastify";
+import { expect } from "vitest";
+import { createClient } from "../../src/core/clients/clients.js";
+import { createTenant } from "../../src/core/tenants.js";
+import { addUser } from "../../src/core/users.js";
+import { type Harness, PASSWORD, sessionOf, TENANT } from "./harness.js";
+import { postToken } from "./oauth.js";
+
+/** Where the default tenant's admin resources are. */
+export const ADMIN = "/admin/v1/tenants/default";
+
+let count = 0;
+
+/** A fresh name, unique in this process. */
+export function unique(prefix: string): string {
+  count += 1;
+  return `${prefix}-${count}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * The access token of a new user of `tenant` with `permissions`, by a
+ * session API login (through the harness's API key for the default tenant).
+ */
+export async function userToken(h: Harness, permissions: readonly string[]): Promise<string> {
+  const username = unique("op");
+  await h.addUser(username, [...permissions]);
+  return sessionOf(await h.login(username)).session.accessToken;
+}
+
+/** A client credentials token of a new client of `tenant` holding `scopes`. */
+export async function clientToken(
+  h: Harness,
+  scopes: readonly string[],
+  tenant: string = TENANT,
+): Promise<{ readonly token: string; readonly clientId: string }> {
+  const created = await createClient(h.runtime.ctx, {
+    tenantId: tenant as never,
+    name: unique("bot"),
+    scopes,
+    grantTypes: ["client_credentials"],
+  });
+  const response = await postToken(
+    h,
+    {
+      grant_type: "client_credentials",
+      client_id: created.client.id,
+      client_secret: created.clientSecret ?? "",
+    },
+    {},
+    `/tenants/${tenant}/oauth/token`,
+  );
+  expect(response.statusCode, response.body).toBe(200);
+  return {
+    token: response.json<{ access_token: string }>().access_token,
+    clientId: created.client.id,
+  };
+}
+
+/** A new tenant, with a user of `permissions` in it; returns the tenant id and the user's token (by OAuth's password grant). */
+export async function otherTenant(h: Harness): Promise<string> {
+  const id = unique("t");
+  await createTenant(h.runtime.ctx, { id });
+  await addUser(h.runtime.ctx, { tenantId: id as never, username: "someone", password: PASSWORD });
+  return id;
+}
+
+/** An admin API request with a Bearer token (none when `token` is undefined), JSON when `body` is given. */
+export function admin(
+  h: Harness,
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return h.app.inject({
+    method,
+    url,
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+}
+
+/** Asserts an RFC 9457 problem of `status` and `code`, and returns it. */
+export function expectAdminProblem(
+  response: LightMyRequestResponse,
+  status: number,
+  code: string,
+): { detail: string; code: string } {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  const problem = response.json<{ detail: string; code: string; status: number }>();
+  expect(problem).toMatchObject({ status, code });
+  return problem;
+}
