@@ -6,6 +6,7 @@ import type { TenantId } from "../../core/ids.js";
 import { getTenant } from "../../core/tenants.js";
 import { problemErrorHandler } from "../problems.js";
 import { authenticateAdmin, authorizeAdmin } from "./caller.js";
+import { registerSessionRoutes } from "./sessions.js";
 import { registerUserRoutes } from "./users.js";
 
 /** Methods that only read. */
@@ -61,6 +62,7 @@ export async function adminApi(
     }
   });
   registerUserRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
   // After the hook above: an unknown path answers 401 to a caller without a token.
   app.setNotFoundHandler(async () => {
     throw new TesseraError("not_found", "No such admin API resource");

@@ -19,8 +19,11 @@ import {
   ifMatchHeader,
   iso,
   LOCATION_HEADER,
+  READ,
   resourceParams,
+  TAGS,
   tenantParams,
+  WRITE,
 } from "./schemas/common.js";
 import type {
   AdminCreateUserRequest,
@@ -53,10 +56,6 @@ interface TenantRoute {
 interface UserRoute {
   Params: { tenant: string; id: string };
 }
-
-const TAGS = ["admin"];
-const WRITE = [{ AdminToken: ["admin:write"] }];
-const READ = [{ AdminToken: ["admin:read"] }];
 
 /** `/tenants/{tenant}/users`: create, list, read, update, set a password, delete. */
 export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void {

@@ -15,6 +15,13 @@ export const ADMIN_API_ERRORS: ErrorDialect = {
   challenges: true,
 };
 
+/** The document's tag of every admin route. */
+export const TAGS = ["admin"];
+/** The security of a route that changes something. */
+export const WRITE = [{ AdminToken: ["admin:write"] }];
+/** The security of a route that only reads. */
+export const READ = [{ AdminToken: ["admin:read"] }];
+
 /** The statuses every admin route can answer with, besides its own. */
 const ALWAYS = [400, 401, 403, 503] as const;
 

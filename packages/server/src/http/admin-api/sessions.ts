@@ -1,0 +1,182 @@
+import type { FastifyInstance } from "fastify";
+import type { CoreContext } from "../../core/context.js";
+import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
+import type { SessionRecord } from "../../core/model/index.js";
+import {
+  getSession,
+  pageSessions,
+  revokeSession,
+  revokeUserSessions,
+  sessionState,
+} from "../../core/sessions/manage.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { actorOf } from "./plugin-state.js";
+import {
+  adminAnswer,
+  adminEmpty,
+  adminProblems,
+  iso,
+  isoOrNull,
+  READ,
+  resourceParams,
+  TAGS,
+  tenantParams,
+  WRITE,
+} from "./schemas/common.js";
+import {
+  type AdminSession,
+  type AdminSessionQuery,
+  adminSessionQuery,
+} from "./schemas/sessions.js";
+
+/** A session as the admin API shows it, with its user's name (null once the user is gone). */
+function renderSession(session: SessionRecord, username: string | null, now: number): AdminSession {
+  return {
+    id: session.id,
+    tenant_id: session.tenantId,
+    user_id: session.userId,
+    username,
+    client_id: session.clientId,
+    status: sessionState(session, now),
+    created_at: iso(session.createdAt),
+    expires_at: iso(session.expiresAt),
+    last_refreshed_at: isoOrNull(session.lastRefreshedAt),
+    revoked_at: isoOrNull(session.revokedAt),
+    revoked_reason: session.revokedReason,
+    impersonator_user_id: session.impersonatorUserId,
+    parent_session_id: session.parentSessionId,
+  };
+}
+
+/** Renders sessions with their users' names, looking each user up once. */
+async function renderSessions(
+  ctx: CoreContext,
+  tenantId: TenantId,
+  sessions: readonly SessionRecord[],
+): Promise<AdminSession[]> {
+  const names = new Map<string, string | null>();
+  for (const userId of new Set(sessions.map((s) => s.userId))) {
+    names.set(userId, (await ctx.store.users.getById(tenantId, userId))?.username ?? null);
+  }
+  const now = ctx.clock.now();
+  return sessions.map((s) => renderSession(s, names.get(s.userId) ?? null, now));
+}
+
+interface TenantRoute {
+  Params: { tenant: string };
+}
+
+interface ResourceRoute {
+  Params: { tenant: string; id: string };
+}
+
+/** `/tenants/{tenant}/sessions` and a user's sessions: list, read, revoke one, revoke all of a user. */
+export function registerSessionRoutes(app: FastifyInstance, ctx: CoreContext): void {
+  app.get<TenantRoute & { Querystring: AdminSessionQuery }>(
+    "/tenants/:tenant/sessions",
+    {
+      schema: {
+        operationId: "adminListSessions",
+        summary: "List sessions, newest first, a page at a time",
+        tags: TAGS,
+        security: READ,
+        params: tenantParams,
+        querystring: adminSessionQuery,
+        response: {
+          200: adminAnswer("A page of sessions", "AdminSessionPage"),
+          ...adminProblems(404),
+        },
+      },
+    },
+    async (request) => {
+      const tenantId = request.params.tenant as TenantId;
+      const { user_id, client_id, include_ended, cursor, limit = 50 } = request.query;
+      const after = decodeCursor(cursor, (p) =>
+        typeof p.c === "number" && typeof p.i === "string"
+          ? { createdAt: p.c, id: p.i as SessionId }
+          : undefined,
+      );
+      const page = await pageSessions(ctx, tenantId, {
+        limit,
+        includeEnded: include_ended === true,
+        ...(user_id === undefined ? {} : { userId: user_id as UserId }),
+        ...(client_id === undefined ? {} : { clientId: client_id as ClientId }),
+        ...(after === undefined ? {} : { after }),
+      });
+      return {
+        items: await renderSessions(ctx, tenantId, page.sessions),
+        next:
+          page.next === undefined
+            ? null
+            : encodeCursor({ c: page.next.createdAt, i: page.next.id }),
+      };
+    },
+  );
+
+  app.get<ResourceRoute>(
+    "/tenants/:tenant/sessions/:id",
+    {
+      schema: {
+        operationId: "adminGetSession",
+        summary: "Read a session",
+        tags: TAGS,
+        security: READ,
+        params: resourceParams,
+        response: { 200: adminAnswer("The session", "AdminSession"), ...adminProblems(404) },
+      },
+    },
+    async (request) => {
+      const tenantId = request.params.tenant as TenantId;
+      const session = await getSession(ctx, tenantId, request.params.id as SessionId);
+      const [rendered] = await renderSessions(ctx, tenantId, [session]);
+      return rendered;
+    },
+  );
+
+  app.delete<ResourceRoute>(
+    "/tenants/:tenant/sessions/:id",
+    {
+      schema: {
+        operationId: "adminRevokeSession",
+        summary:
+          "Revoke a session and every token of it, on every instance (revoking one already ended or unknown succeeds)",
+        tags: TAGS,
+        security: WRITE,
+        params: resourceParams,
+        response: { 204: adminEmpty("The session is ended"), ...adminProblems(404) },
+      },
+    },
+    async (request, reply) => {
+      await revokeSession(ctx, {
+        tenantId: request.params.tenant as TenantId,
+        sessionId: request.params.id as SessionId,
+        ...actorOf(request),
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<ResourceRoute>(
+    "/tenants/:tenant/users/:id/sessions",
+    {
+      schema: {
+        operationId: "adminRevokeUserSessions",
+        summary: "Revoke every session of a user",
+        tags: TAGS,
+        security: WRITE,
+        params: resourceParams,
+        response: {
+          200: adminAnswer("How many sessions ended", "AdminRevokedSessions"),
+          ...adminProblems(404),
+        },
+      },
+    },
+    async (request) => ({
+      revoked: await revokeUserSessions(ctx, {
+        tenantId: request.params.tenant as TenantId,
+        userId: request.params.id as UserId,
+        ...actorOf(request),
+      }),
+    }),
+  );
+}
