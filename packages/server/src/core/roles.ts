@@ -175,9 +175,14 @@ export async function updateRole(
     readonly permission?: JsonObject;
     /** The user making the change, who may not remove its own admin level. */
     readonly actor?: UserRecord;
+    /** Refuses the role as read with `precondition_failed` (an `If-Match` that no longer holds). */
+    readonly precondition?: (current: RoleRecord) => boolean;
   } & Actor,
 ): Promise<RoleRecord> {
   const role = await getRole(ctx, input.tenantId, input.id);
+  if (input.precondition !== undefined && !input.precondition(role)) {
+    throw new TesseraError("precondition_failed", "The role changed since it was read");
+  }
   if (input.name !== undefined) {
     checkRoleName(input.name);
   }
@@ -202,7 +207,10 @@ export async function updateRole(
     };
   }
   const now = ctx.clock.now();
-  const updated = await ctx.store.roles.update(input.tenantId, role.id, patch, now);
+  // Applies only if no one changed the role since it was read above.
+  const updated = await ctx.store.roles.update(input.tenantId, role.id, patch, now, {
+    ifUpdatedAt: role.updatedAt,
+  });
   if (updated === undefined) {
     throw new TesseraError("not_found", "Role not found");
   }

@@ -26,7 +26,8 @@ export const TENANT_DEFAULTS = {
  */
 export const OPERATIONS_SIGNING_ALGORITHM = "RS256" satisfies SigningAlgorithm;
 
-const LIMITS = {
+/** The range of each of a tenant's lifetimes, in seconds. */
+export const TENANT_LIMITS = {
   accessTokenTtlSeconds: [60, 24 * 3600],
   idTokenTtlSeconds: [60, 24 * 3600],
   refreshTokenTtlSeconds: [300, 365 * 24 * 3600],
@@ -39,8 +40,8 @@ const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
 /** Checks a tenant patch against the allowed ranges; throws `invalid_request` listing each problem. */
 export function validateTenantPatch(patch: TenantPatch): void {
   const problems: string[] = [];
-  for (const [field, [min, max]] of Object.entries(LIMITS)) {
-    const value = patch[field as keyof typeof LIMITS];
+  for (const [field, [min, max]] of Object.entries(TENANT_LIMITS)) {
+    const value = patch[field as keyof typeof TENANT_LIMITS];
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
       problems.push(`${field} must be a whole number from ${min} to ${max}`);
     }
@@ -131,24 +132,40 @@ export async function getTenant(
   return tenant;
 }
 
-/** Changes a tenant's settings; a new signing algorithm gets its keys at once. */
+/**
+ * Changes a tenant's settings; a new signing algorithm gets its keys at
+ * once. With `precondition`, the change applies only to the tenant as the
+ * caller read it (`precondition_failed` otherwise, also when another change
+ * lands in between).
+ */
 export async function updateTenant(
   ctx: Pick<CoreContext, "store" | "clock" | "keyring">,
   id: TenantId,
   patch: TenantPatch,
+  options: {
+    readonly precondition?: (current: TenantRecord) => boolean;
+    readonly actorUserId?: UserId | null;
+  } = {},
 ): Promise<TenantRecord> {
   validateTenantPatch(patch);
+  const current = await getTenant(ctx, id);
+  if (options.precondition !== undefined && !options.precondition(current)) {
+    throw new TesseraError("precondition_failed", "The tenant changed since it was read");
+  }
   const now = ctx.clock.now();
   if (patch.signingAlgorithm !== undefined) {
     await ctx.keyring.ensureKeys(id, patch.signingAlgorithm);
   }
-  const tenant = await ctx.store.tenants.update(id, patch, now);
+  const tenant = await ctx.store.tenants.update(id, patch, now, {
+    ...(options.precondition === undefined ? {} : { ifUpdatedAt: current.updatedAt }),
+  });
   if (tenant === undefined) {
     throw new TesseraError("not_found", `No tenant ${echoInput(id)}`);
   }
   await recordAudit(ctx, {
     tenantId: id,
     at: now,
+    actorUserId: options.actorUserId ?? null,
     type: "tenant.updated",
     detail: Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, String(v)])),
   });

@@ -31,6 +31,8 @@ export interface AppOptions {
    */
   readonly tokenApiRateLimits?: RateLimitSettings;
   readonly bodyLimitBytes: number;
+  /** What the admin API's purge keeps unless told otherwise, in days (default 7). */
+  readonly purgeRetentionDays?: number;
   readonly trustProxy: boolean;
   /** The logger; defaults to a silent one. */
   readonly logger?: Logger;
@@ -141,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     prefix: ADMIN_API_PREFIX,
     ctx: options.ctx,
     platformTenant: options.defaultTenant,
+    purgeRetentionDays: options.purgeRetentionDays ?? 7,
   });
   await app.register(operationsApi, {
     ctx: options.ctx,

@@ -44,6 +44,7 @@ export async function startServer(
     operationsTenant: config.operationsTenant,
     tokenApiRateLimits: config.tokenApiRateLimit,
     bodyLimitBytes: config.bodyLimitBytes,
+    purgeRetentionDays: config.purge.retentionDays,
     trustProxy: config.trustProxy,
     logger,
   });

@@ -15,12 +15,21 @@ export interface RoleStore {
   getByName(tenantId: TenantId, name: string): Promise<RoleRecord | undefined>;
   /** Roles ordered by name. */
   list(tenantId: TenantId): Promise<RoleRecord[]>;
-  /** Applies `patch`; `conflict` if the new name is taken. Undefined if no such role. */
+  /**
+   * Applies `patch`; `conflict` if the new name is taken. Undefined if no
+   * such role. Every update changes `updatedAt` (to `at`, or one more than
+   * its old value when that is not earlier).
+   *
+   * Concurrency: with `ifUpdatedAt`, a compare-and-swap on `updatedAt`:
+   * when the row's is no longer that value, nothing changes and it throws
+   * `precondition_failed`.
+   */
   update(
     tenantId: TenantId,
     id: RoleId,
     patch: RolePatch,
     at: EpochMs,
+    options?: { readonly ifUpdatedAt?: EpochMs },
   ): Promise<RoleRecord | undefined>;
   /**
    * Deletes a role. Returns false if no such role exists; throws `conflict`

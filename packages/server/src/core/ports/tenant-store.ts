@@ -19,6 +19,19 @@ export interface TenantStore {
   create(tenant: TenantRecord): Promise<void>;
   get(id: TenantId): Promise<TenantRecord | undefined>;
   list(): Promise<TenantRecord[]>;
-  /** Applies `patch`; returns the updated tenant, or undefined if none has that id. */
-  update(id: TenantId, patch: TenantPatch, at: EpochMs): Promise<TenantRecord | undefined>;
+  /**
+   * Applies `patch`; returns the updated tenant, or undefined if none has
+   * that id. Every update changes `updatedAt` (to `at`, or one more than its
+   * old value when that is not earlier).
+   *
+   * Concurrency: with `ifUpdatedAt`, a compare-and-swap on `updatedAt`:
+   * when the row's is no longer that value, nothing changes and it throws
+   * `precondition_failed`.
+   */
+  update(
+    id: TenantId,
+    patch: TenantPatch,
+    at: EpochMs,
+    options?: { readonly ifUpdatedAt?: EpochMs },
+  ): Promise<TenantRecord | undefined>;
 }

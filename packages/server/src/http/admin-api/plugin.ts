@@ -6,7 +6,10 @@ import type { TenantId } from "../../core/ids.js";
 import { getTenant } from "../../core/tenants.js";
 import { problemErrorHandler } from "../problems.js";
 import { authenticateAdmin, authorizeAdmin } from "./caller.js";
+import { registerRoleRoutes } from "./roles.js";
 import { registerSessionRoutes } from "./sessions.js";
+import { registerKeyAndMaintenanceRoutes } from "./signing-keys.js";
+import { registerTenantRoutes } from "./tenants.js";
 import { registerUserRoutes } from "./users.js";
 
 /** Methods that only read. */
@@ -40,7 +43,12 @@ function validatorCompiler(app: FastifyInstance): FastifySchemaCompiler<object> 
  */
 export async function adminApi(
   app: FastifyInstance,
-  options: { readonly ctx: CoreContext; readonly platformTenant: string },
+  options: {
+    readonly ctx: CoreContext;
+    readonly platformTenant: string;
+    /** What `/maintenance/purge` keeps unless told otherwise. */
+    readonly purgeRetentionDays: number;
+  },
 ): Promise<void> {
   const { ctx } = options;
   app.decorateRequest("adminCaller", null);
@@ -61,8 +69,21 @@ export async function adminApi(
       await getTenant(ctx, tenant as TenantId);
     }
   });
+  // A request without a body (an empty one included: see body-parsers.ts)
+  // validates as an empty object: the routes whose body is optional take it.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined || request.body === null) {
+      request.body = {};
+    }
+  });
+  registerTenantRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerRoleRoutes(app, ctx);
   registerSessionRoutes(app, ctx);
+  registerKeyAndMaintenanceRoutes(app, ctx, {
+    platformTenant: options.platformTenant as TenantId,
+    purgeRetentionDays: options.purgeRetentionDays,
+  });
   // After the hook above: an unknown path answers 401 to a caller without a token.
   app.setNotFoundHandler(async () => {
     throw new TesseraError("not_found", "No such admin API resource");

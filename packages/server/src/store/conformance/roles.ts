@@ -26,6 +26,29 @@ export function describeRoleConformance({ db, seedTenant, seedUser, seedSession 
       expect(await db().roles.getByName(tenantId, role.name)).toEqual(role);
     });
 
+    it("updates only while updatedAt still holds the value read, and always moves it on", async () => {
+      const tenantId = await seedTenant();
+      const role = roleRecord(tenantId);
+      await db().roles.create(role);
+
+      const first = await db().roles.update(
+        tenantId,
+        role.id,
+        { name: `${role.name}-1` },
+        role.updatedAt,
+        {
+          ifUpdatedAt: role.updatedAt,
+        },
+      );
+      expect(first?.updatedAt).toBe(role.updatedAt + 1);
+      await expect(
+        db().roles.update(tenantId, role.id, { name: `${role.name}-2` }, role.updatedAt + 5, {
+          ifUpdatedAt: role.updatedAt,
+        }),
+      ).rejects.toMatchObject({ code: "precondition_failed" });
+      expect((await db().roles.get(tenantId, role.id))?.name).toBe(`${role.name}-1`);
+    });
+
     it("keeps roles inside their tenant and lists them by name", async () => {
       const tenantId = await seedTenant();
       const otherTenantId = await seedTenant();

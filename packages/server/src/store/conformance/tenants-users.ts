@@ -37,6 +37,22 @@ export function describeTenantAndUserConformance({ db, seedTenant, seedUser }: S
       expect(listed).toContainEqual(second);
     });
 
+    it("updates only while updatedAt still holds the value read, and always moves it on", async () => {
+      const tenant = tenantRecord();
+      await db().tenants.create(tenant);
+
+      const first = await db().tenants.update(tenant.id, { displayName: "One" }, tenant.updatedAt, {
+        ifUpdatedAt: tenant.updatedAt,
+      });
+      expect(first?.updatedAt).toBe(tenant.updatedAt + 1);
+      await expect(
+        db().tenants.update(tenant.id, { displayName: "Two" }, T0 + HOUR, {
+          ifUpdatedAt: tenant.updatedAt,
+        }),
+      ).rejects.toMatchObject({ code: "precondition_failed" });
+      expect((await db().tenants.get(tenant.id))?.displayName).toBe("One");
+    });
+
     it("applies a patch, moves updatedAt and keeps every other field", async () => {
       const tenant = tenantRecord();
       await db().tenants.create(tenant);

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from "kysely";
 import { TesseraError } from "../../core/errors.js";
 
 /** The SQL engines the store runs on. Dialect-specific SQL stays behind this name. */
@@ -51,4 +52,13 @@ export function toMs(value: number | string): number {
 /** A nullable bigint column as a number or null. */
 export function toMsOrNull(value: number | string | null): number | null {
   return value === null ? null : toMs(value);
+}
+
+/**
+ * The `updated_at` an update writes: `at`, or one more than the old value
+ * when that is not earlier, so every update changes it and a reader's
+ * `ifUpdatedAt` never matches a row written after it read.
+ */
+export function nextUpdatedAt(at: number): RawBuilder<number> {
+  return sql<number>`case when updated_at >= ${at} then updated_at + 1 else ${at} end`;
 }

@@ -4,7 +4,13 @@ import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId } from "../../core/ids.js";
 import type { EpochMs, JsonObject, RoleRecord } from "../../core/model/index.js";
 import type { RolePatch, RoleStore } from "../../core/ports/index.js";
-import { insertOrConflict, isForeignKeyViolation, isUniqueViolation, toMs } from "./dialect.js";
+import {
+  insertOrConflict,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  nextUpdatedAt,
+  toMs,
+} from "./dialect.js";
 import type { Database, RolesTable } from "./schema.js";
 
 function toRole(row: Selectable<RolesTable>): RoleRecord {
@@ -71,21 +77,29 @@ export class SqlRoleStore implements RoleStore {
     id: RoleId,
     patch: RolePatch,
     at: EpochMs,
+    options: { readonly ifUpdatedAt?: EpochMs } = {},
   ): Promise<RoleRecord | undefined> {
     const { permission, permissions, name } = patch;
     try {
-      const row = await this.db
+      let query = this.db
         .updateTable("roles")
         .set({
           ...(name === undefined ? {} : { name }),
           ...(permission === undefined ? {} : { permission: JSON.stringify(permission) }),
           ...(permissions === undefined ? {} : { permissions: JSON.stringify(permissions) }),
-          updatedAt: at,
+          updatedAt: nextUpdatedAt(at),
         })
         .where("tenantId", "=", tenantId)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
+        .where("id", "=", id);
+      if (options.ifUpdatedAt !== undefined) {
+        query = query.where("updatedAt", "=", options.ifUpdatedAt);
+      }
+      const row = await query.returningAll().executeTakeFirst();
+      if (row === undefined && options.ifUpdatedAt !== undefined) {
+        if ((await this.get(tenantId, id)) !== undefined) {
+          throw new TesseraError("precondition_failed", "The role changed since it was read");
+        }
+      }
       return row === undefined ? undefined : toRole(row);
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { echoInput } from "../../core/echo.js";
+import { TesseraError } from "../../core/errors.js";
 import type { TenantId } from "../../core/ids.js";
 import type {
   EpochMs,
@@ -8,7 +9,7 @@ import type {
   TenantRecord,
 } from "../../core/model/index.js";
 import type { TenantPatch, TenantStore } from "../../core/ports/index.js";
-import { insertOrConflict, toMs } from "./dialect.js";
+import { insertOrConflict, nextUpdatedAt, toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, TenantsTable } from "./schema.js";
 
@@ -58,20 +59,34 @@ export class SqlTenantStore implements TenantStore {
     return rows.map(toTenant);
   }
 
-  async update(id: TenantId, patch: TenantPatch, at: EpochMs): Promise<TenantRecord | undefined> {
+  async update(
+    id: TenantId,
+    patch: TenantPatch,
+    at: EpochMs,
+    options: { readonly ifUpdatedAt?: EpochMs } = {},
+  ): Promise<TenantRecord | undefined> {
     const { oauthPasswordGrant, ...rest } = patch;
-    const row = await this.db
+    let query = this.db
       .updateTable("tenants")
       .set({
         ...rest,
         ...(oauthPasswordGrant === undefined
           ? {}
           : { oauthPasswordGrant: oauthPasswordGrant ? 1 : 0 }),
-        updatedAt: at,
+        updatedAt: nextUpdatedAt(at),
       })
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirst();
+      .where("id", "=", id);
+    if (options.ifUpdatedAt !== undefined) {
+      query = query.where("updatedAt", "=", options.ifUpdatedAt);
+    }
+    const row = await query.returningAll().executeTakeFirst();
+    if (
+      row === undefined &&
+      options.ifUpdatedAt !== undefined &&
+      (await this.get(id)) !== undefined
+    ) {
+      throw new TesseraError("precondition_failed", "The tenant changed since it was read");
+    }
     return row === undefined ? undefined : toTenant(row);
   }
 }

@@ -4,7 +4,7 @@ import { TesseraError } from "../../core/errors.js";
 import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { EpochMs, UserRecord, UserStatus } from "../../core/model/index.js";
 import type { UserPageOptions, UserPatch, UserStore } from "../../core/ports/index.js";
-import { insertOrConflict, isForeignKeyViolation, toMs } from "./dialect.js";
+import { insertOrConflict, isForeignKeyViolation, nextUpdatedAt, toMs } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
 
@@ -134,7 +134,7 @@ export class SqlUserStore implements UserStore {
         .set({
           ...rest,
           ...(permissions === undefined ? {} : { permissions: JSON.stringify(permissions) }),
-          updatedAt: sql<number>`case when updated_at >= ${at} then updated_at + 1 else ${at} end`,
+          updatedAt: nextUpdatedAt(at),
         })
         .where("tenantId", "=", tenantId)
         .where("id", "=", id);

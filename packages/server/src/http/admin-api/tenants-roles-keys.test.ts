@@ -1,0 +1,276 @@
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ADMIN,
+  admin,
+  clientToken,
+  expectAdminProblem,
+  otherTenant,
+  unique,
+  userToken,
+} from "../../../test/support/admin-api.js";
+import { type Harness, sessionOf, startHarness } from "../../../test/support/harness.js";
+
+let h: Harness;
+let writer: string;
+let reader: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  writer = await userToken(h, ["admin"]);
+  reader = await userToken(h, ["admin:read"]);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe("admin tenants", () => {
+  it("creates a tenant (201) that serves tokens at once, and lists it for a platform admin", async () => {
+    const id = unique("acme");
+    const created = await admin(h, "POST", "/admin/v1/tenants", writer, {
+      id,
+      display_name: "Acme",
+      access_token_ttl_seconds: 600,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.headers.location).toBe(`/admin/v1/tenants/${id}`);
+    expect(created.json()).toMatchObject({
+      id,
+      display_name: "Acme",
+      access_token_ttl_seconds: 600,
+      issuer: `https://auth.example.test/tenants/${id}`,
+    });
+    const jwks = await h.app.inject({ method: "GET", url: `/tenants/${id}/.well-known/jwks.json` });
+    expect(jwks.statusCode).toBe(200);
+    expect(jwks.json<JSONWebKeySet>().keys.length).toBeGreaterThan(0);
+
+    const listed = await admin(h, "GET", "/admin/v1/tenants?limit=200", reader);
+    expect(listed.json<{ items: { id: string }[] }>().items.map((t) => t.id)).toContain(id);
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/tenants", writer, { id }),
+      409,
+      "conflict",
+    );
+  });
+
+  it("changes settings with If-Match (412 when stale), and refuses values out of range by their wire names", async () => {
+    const read = await admin(h, "GET", "/admin/v1/tenants/default", reader);
+    const etag = read.headers.etag as string;
+    const changed = await admin(
+      h,
+      "PATCH",
+      "/admin/v1/tenants/default",
+      writer,
+      { refresh_grace_seconds: 10 },
+      { "if-match": etag },
+    );
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ refresh_grace_seconds: 10 });
+    expectAdminProblem(
+      await admin(
+        h,
+        "PATCH",
+        "/admin/v1/tenants/default",
+        writer,
+        { refresh_grace_seconds: 20 },
+        { "if-match": etag },
+      ),
+      412,
+      "precondition_failed",
+    );
+    const bad = expectAdminProblem(
+      await admin(h, "PATCH", "/admin/v1/tenants/default", writer, { access_token_ttl_seconds: 5 }),
+      400,
+      "invalid_request",
+    );
+    expect(bad.detail).toContain("access_token_ttl_seconds");
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/tenants", writer, { id: "Not Valid" }),
+      400,
+      "invalid_request",
+    );
+  });
+
+  it("shows a tenant's admin its own tenant only, and lets only a platform admin create tenants", async () => {
+    const tenant = await otherTenant(h);
+    const theirs = await clientToken(h, ["admin:write"], tenant);
+    const listed = await admin(h, "GET", "/admin/v1/tenants", theirs.token);
+    expect(listed.json<{ items: { id: string }[] }>().items.map((t) => t.id)).toEqual([tenant]);
+    expectAdminProblem(
+      await admin(h, "GET", "/admin/v1/tenants/default", theirs.token),
+      403,
+      "forbidden",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/tenants", theirs.token, { id: unique("x") }),
+      403,
+      "forbidden",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/tenants", reader, { id: unique("x") }),
+      403,
+      "insufficient_scope",
+    );
+    expectAdminProblem(await admin(h, "GET", "/admin/v1/tenants", undefined), 401, "invalid_token");
+  });
+});
+
+describe("admin roles", () => {
+  it("creates, reads, renames and deletes a role; a super_user role makes its members admins", async () => {
+    const name = unique("ops");
+    const created = await admin(h, "POST", `${ADMIN}/roles`, writer, {
+      name,
+      permission: { super_user: true },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const role = created.json<{ id: string; permissions: string[] }>();
+    expect(role.permissions).toEqual(["admin"]);
+    expectAdminProblem(await admin(h, "POST", `${ADMIN}/roles`, writer, { name }), 409, "conflict");
+
+    const member = await admin(h, "POST", `${ADMIN}/users`, writer, {
+      username: unique("member"),
+      password: "correct horse battery staple",
+      role_id: role.id,
+    });
+    expect(member.json()).toMatchObject({ role_id: role.id, effective_permissions: ["admin"] });
+    const memberToken = sessionOf(await h.login(member.json<{ username: string }>().username))
+      .session.accessToken;
+    expect((await admin(h, "GET", `${ADMIN}/users`, memberToken)).statusCode).toBe(200);
+
+    expectAdminProblem(
+      await admin(h, "DELETE", `${ADMIN}/roles/${role.id}`, writer),
+      409,
+      "conflict",
+    );
+    const etag = created.headers.etag as string;
+    const renamed = await admin(
+      h,
+      "PATCH",
+      `${ADMIN}/roles/${role.id}`,
+      writer,
+      { name: `${name}-2` },
+      { "if-match": etag },
+    );
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expectAdminProblem(
+      await admin(
+        h,
+        "PATCH",
+        `${ADMIN}/roles/${role.id}`,
+        writer,
+        { name: `${name}-3` },
+        { "if-match": etag },
+      ),
+      412,
+      "precondition_failed",
+    );
+    // Taking super_user away from the role takes admin from its member at once.
+    const demoted = await admin(h, "PATCH", `${ADMIN}/roles/${role.id}`, writer, {
+      permission: {},
+    });
+    expect(demoted.json()).toMatchObject({ permissions: [] });
+    expectAdminProblem(
+      await admin(h, "GET", `${ADMIN}/users`, memberToken),
+      403,
+      "insufficient_scope",
+    );
+
+    await admin(h, "DELETE", `${ADMIN}/users/${member.json<{ id: string }>().id}`, writer);
+    expect((await admin(h, "DELETE", `${ADMIN}/roles/${role.id}`, writer)).statusCode).toBe(204);
+    expect((await admin(h, "DELETE", `${ADMIN}/roles/${role.id}`, writer)).statusCode).toBe(204);
+    expectAdminProblem(
+      await admin(h, "GET", `${ADMIN}/roles/${role.id}`, reader),
+      404,
+      "not_found",
+    );
+  });
+
+  it("lists roles a page at a time, and refuses bad bodies", async () => {
+    for (let i = 0; i < 3; i++) {
+      await admin(h, "POST", `${ADMIN}/roles`, writer, { name: unique("r") });
+    }
+    const first = await admin(h, "GET", `${ADMIN}/roles?limit=2`, reader);
+    const page = first.json<{ items: { name: string }[]; next: string | null }>();
+    expect(page.items).toHaveLength(2);
+    const second = await admin(h, "GET", `${ADMIN}/roles?limit=200&cursor=${page.next}`, reader);
+    const rest = second.json<{ items: { name: string }[] }>().items.map((r) => r.name);
+    expect(rest).not.toContain(page.items[0]?.name);
+    expect(rest.every((name) => name > (page.items[1]?.name ?? ""))).toBe(true);
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/roles`, writer, { name: 7 }),
+      400,
+      "invalid_request",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/roles`, writer, { name: "x", permission: [] }),
+      400,
+      "invalid_request",
+    );
+    expectAdminProblem(
+      await admin(h, "PATCH", `${ADMIN}/roles/nope`, writer, { name: "y" }),
+      404,
+      "not_found",
+    );
+  });
+});
+
+describe("admin signing keys and maintenance", () => {
+  it("lists keys without private parts, and rotates: the new key signs, the old one still verifies", async () => {
+    const before = sessionOf(await h.login((await createPlainUser()).username)).session.accessToken;
+    const listed = await admin(h, "GET", `${ADMIN}/signing-keys`, reader);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.body).not.toMatch(/"d":|sealed|private/i);
+    const statuses = listed.json<{ items: { status: string }[] }>().items.map((k) => k.status);
+    expect(statuses).toEqual(expect.arrayContaining(["active", "next"]));
+
+    const rotated = await admin(h, "POST", `${ADMIN}/signing-keys/rotate`, writer);
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { active_kid } = rotated.json<{ active_kid: string; algorithm: string }>();
+    const after = sessionOf(await h.login((await createPlainUser()).username)).session.accessToken;
+    const jwks = createLocalJWKSet(
+      (await h.app.inject({ method: "GET", url: "/.well-known/jwks.json" })).json<JSONWebKeySet>(),
+    );
+    const options = { currentDate: new Date(h.clock.now()) };
+    expect((await jwtVerify(after, jwks, options)).protectedHeader.kid).toBe(active_kid);
+    expect((await jwtVerify(before, jwks, options)).protectedHeader.kid).not.toBe(active_kid);
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/signing-keys/rotate`, writer, { algorithm: "HS256" }),
+      400,
+      "invalid_request",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/signing-keys/rotate`, reader),
+      403,
+      "insufficient_scope",
+    );
+  });
+
+  it("purges for a platform admin only", async () => {
+    const purged = await admin(h, "POST", "/admin/v1/maintenance/purge", writer, {
+      retention_days: 0,
+    });
+    expect(purged.statusCode, purged.body).toBe(200);
+    expect(purged.json()).toMatchObject({
+      sessions: expect.any(Number),
+      ended_before: expect.any(String),
+    });
+    const tenant = await otherTenant(h);
+    const theirs = await clientToken(h, ["admin:write"], tenant);
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/maintenance/purge", theirs.token),
+      403,
+      "forbidden",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", "/admin/v1/maintenance/purge", writer, { retention_days: -1 }),
+      400,
+      "invalid_request",
+    );
+  });
+});
+
+async function createPlainUser(): Promise<{ username: string }> {
+  const username = unique("plain");
+  await h.addUser(username);
+  return { username };
+}
