@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
+import { createApiKey } from "../../src/core/api-keys.js";
 import { createClient } from "../../src/core/clients/clients.js";
 import { createTenant } from "../../src/core/tenants.js";
 import { addUser } from "../../src/core/users.js";
@@ -17,14 +18,52 @@ export function unique(prefix: string): string {
   return `${prefix}-${count}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+const adminKeys = new WeakMap<Harness, Map<string, string>>();
+
 /**
- * The access token of a new user of `tenant` with `permissions`, by a
- * session API login (through the harness's API key for the default tenant).
+ * The API key of an admin client of the default tenant (a public client
+ * for the session API's logins whose scopes are `scopes`), made once per
+ * harness and scope set.
+ */
+export async function adminClientKey(
+  h: Harness,
+  scopes: readonly string[] = ["admin:read", "admin:write"],
+): Promise<string> {
+  const keys = adminKeys.get(h) ?? new Map<string, string>();
+  adminKeys.set(h, keys);
+  const known = keys.get(scopes.join(" "));
+  if (known !== undefined) {
+    return known;
+  }
+  const created = await createClient(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: unique("console"),
+    scopes,
+    tokenEndpointAuthMethod: "none",
+    grantTypes: ["password", "refresh_token"],
+  });
+  const { key } = await createApiKey(h.runtime.ctx, {
+    tenantId: TENANT,
+    name: "admin",
+    client: created.client.id,
+  });
+  keys.set(scopes.join(" "), key);
+  return key;
+}
+
+/** Logs `username` in through the admin client; the session API's answer. */
+export async function loginAdmin(h: Harness, username: string): Promise<LightMyRequestResponse> {
+  return h.login(username, PASSWORD, await adminClientKey(h));
+}
+
+/**
+ * The access token of a new user of the default tenant with
+ * `permissions`, by a session API login through an admin client.
  */
 export async function userToken(h: Harness, permissions: readonly string[]): Promise<string> {
   const username = unique("op");
   await h.addUser(username, [...permissions]);
-  return sessionOf(await h.login(username)).session.accessToken;
+  return sessionOf(await loginAdmin(h, username)).session.accessToken;
 }
 
 /** A client credentials token of a new client of `tenant` holding `scopes`. */

@@ -1,7 +1,7 @@
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ClientId, TenantId, UserId } from "../../core/ids.js";
-import { hasPermission } from "../../core/permissions.js";
+import { type HasPermissions, hasPermission, isAdmin } from "../../core/permissions.js";
 import { requireToken } from "../../core/tokens/registry.js";
 import { requireBearer } from "../bearer.js";
 
@@ -29,13 +29,39 @@ export interface AdminCaller {
   readonly actorClientId: ClientId | null;
 }
 
+/** The admin access a set of scopes grants. */
+function levelOf(scopes: readonly string[]): AdminAccess | undefined {
+  if (scopes.includes(ADMIN_WRITE)) {
+    return "write";
+  }
+  return scopes.includes(ADMIN_READ) ? "read" : undefined;
+}
+
+/** The admin access a user's permissions grant: `admin` writes, `admin:read` reads. */
+function userLevel(user: HasPermissions): AdminAccess | undefined {
+  if (isAdmin(user)) {
+    return "write";
+  }
+  return hasPermission(user, ADMIN_READ) ? "read" : undefined;
+}
+
+/** The lesser of two accesses; none if either is none. */
+function lower(a: AdminAccess | undefined, b: AdminAccess | undefined): AdminAccess | undefined {
+  if (a === undefined || b === undefined) {
+    return undefined;
+  }
+  return a === "read" || b === "read" ? "read" : "write";
+}
+
 /**
  * Authenticates an admin API request by its `Authorization: Bearer` token.
  *
  * - A user's access token (`access_token`: the session API's, or OAuth's
- *   password grant) calls with its user's permissions: `admin` or
- *   `admin:write` to write, `admin:read` to read. The user is read live,
- *   so a permission taken away applies to tokens already issued.
+ *   password grant) calls with its user's permissions (`admin` to write,
+ *   `admin:read` to read), when it was issued to an admin client: one
+ *   whose scopes hold `admin:write` (or `admin:read`, which caps it to
+ *   reading). The user and the client are read live, so a permission or
+ *   scope taken away applies to tokens already issued.
  * - A client's access token (`client_access_token`: client credentials)
  *   calls with its scopes: `admin:write` to write, `admin:read` to read.
  * - Nothing else is accepted: an ID token, a refresh token, a delegated
@@ -57,15 +83,16 @@ export async function authenticateAdmin(
     // The audit trail must name who really acts: an impersonator manages as itself.
     throw new TesseraError("forbidden", "An impersonation session cannot use the admin API");
   }
-  const holds =
+  // A user's token counts only when the client it was issued to is an admin
+  // client (holds an admin scope): a token handed to any other application
+  // cannot be replayed here, and the client's scope caps the user's access.
+  const client =
     token.kind === "client_access_token"
-      ? (name: string) => token.scopes.includes(name)
-      : (name: string) => hasPermission(token.user, name);
-  const access: AdminAccess | undefined = holds(ADMIN_WRITE)
-    ? "write"
-    : holds(ADMIN_READ)
-      ? "read"
-      : undefined;
+      ? token.client
+      : await ctx.store.clients.get(token.tenantId, token.clientId);
+  const clientLevel = levelOf(client?.scopes ?? []);
+  const access =
+    token.kind === "client_access_token" ? clientLevel : lower(clientLevel, userLevel(token.user));
   if (access === undefined) {
     throw new TesseraError("insufficient_scope", "This token grants no access to the admin API", {
       detail: `${token.kind} of ${token.subject} holds neither ${ADMIN_READ} nor ${ADMIN_WRITE}`,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId } from "../../core/ids.js";
 import type { JsonObject, RoleRecord } from "../../core/model/index.js";
 import { addRole, dropRole, getRole, listRoles, updateRole } from "../../core/roles.js";
@@ -98,7 +99,9 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: CoreContext): void
     },
     async (request) => {
       const { cursor, limit = 50 } = request.query;
-      const after = decodeCursor(cursor, (p) => (typeof p.n === "string" ? p.n : undefined));
+      const after = decodeCursor(cursor, (p) =>
+        typeof p.n === "string" && isIdentifierInput(p.n) ? p.n : undefined,
+      );
       // A tenant has few roles: read them all, page in order of name.
       const roles = (await listRoles(ctx, request.params.tenant as TenantId)).filter(
         (role) => after === undefined || role.name > after,

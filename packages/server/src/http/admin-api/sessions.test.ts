@@ -142,6 +142,18 @@ describe("admin sessions: 4xx", () => {
       400,
       "invalid_request",
     );
+    for (const position of [
+      { c: 1.5, i: "x" },
+      { c: 1e300, i: "x" },
+      { c: 1, i: "a\u0000b" },
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(position)).toString("base64url");
+      expectAdminProblem(
+        await admin(h, "GET", `${ADMIN}/sessions?cursor=${cursor}`, reader),
+        400,
+        "invalid_request",
+      );
+    }
     expectAdminProblem(
       await admin(h, "GET", `${ADMIN}/sessions?user_id=a%07b`, reader),
       400,

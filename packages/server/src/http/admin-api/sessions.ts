@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionRecord } from "../../core/model/index.js";
 import {
@@ -92,7 +93,10 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: CoreContext): v
       const tenantId = request.params.tenant as TenantId;
       const { user_id, client_id, include_ended, cursor, limit = 50 } = request.query;
       const after = decodeCursor(cursor, (p) =>
-        typeof p.c === "number" && typeof p.i === "string"
+        Number.isSafeInteger(p.c) &&
+        typeof p.c === "number" &&
+        typeof p.i === "string" &&
+        isIdentifierInput(p.i)
           ? { createdAt: p.c, id: p.i as SessionId }
           : undefined,
       );

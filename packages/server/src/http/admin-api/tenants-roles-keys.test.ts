@@ -5,6 +5,7 @@ import {
   admin,
   clientToken,
   expectAdminProblem,
+  loginAdmin,
   otherTenant,
   unique,
   userToken,
@@ -123,8 +124,9 @@ describe("admin roles", () => {
       permission: { super_user: true },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const role = created.json<{ id: string; permissions: string[] }>();
+    const role = created.json<{ id: string; permissions: string[]; permission: object }>();
     expect(role.permissions).toEqual(["admin"]);
+    expect(role.permission).toEqual({ super_user: true });
     expectAdminProblem(await admin(h, "POST", `${ADMIN}/roles`, writer, { name }), 409, "conflict");
 
     const member = await admin(h, "POST", `${ADMIN}/users`, writer, {
@@ -133,7 +135,7 @@ describe("admin roles", () => {
       role_id: role.id,
     });
     expect(member.json()).toMatchObject({ role_id: role.id, effective_permissions: ["admin"] });
-    const memberToken = sessionOf(await h.login(member.json<{ username: string }>().username))
+    const memberToken = sessionOf(await loginAdmin(h, member.json<{ username: string }>().username))
       .session.accessToken;
     expect((await admin(h, "GET", `${ADMIN}/users`, memberToken)).statusCode).toBe(200);
 
@@ -220,7 +222,13 @@ describe("admin signing keys and maintenance", () => {
     const listed = await admin(h, "GET", `${ADMIN}/signing-keys`, reader);
     expect(listed.statusCode, listed.body).toBe(200);
     expect(listed.body).not.toMatch(/"d":|sealed|private/i);
-    const statuses = listed.json<{ items: { status: string }[] }>().items.map((k) => k.status);
+    const items = listed.json<{
+      items: { status: string; kid: string; public_jwk: { kid: string; kty: string } }[];
+    }>().items;
+    expect(
+      items.every((k) => k.public_jwk.kid === k.kid && typeof k.public_jwk.kty === "string"),
+    ).toBe(true);
+    const statuses = items.map((k) => k.status);
     expect(statuses).toEqual(expect.arrayContaining(["active", "next"]));
 
     const rotated = await admin(h, "POST", `${ADMIN}/signing-keys/rotate`, writer);

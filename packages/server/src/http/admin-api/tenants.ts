@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId } from "../../core/ids.js";
 import type { TenantRecord } from "../../core/model/index.js";
 import type { TenantPatch } from "../../core/ports/index.js";
@@ -85,7 +86,9 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: CoreContext): vo
     async (request) => {
       const caller = adminCallerOf(request);
       const { cursor, limit = 50 } = request.query;
-      const after = decodeCursor(cursor, (p) => (typeof p.t === "string" ? p.t : undefined));
+      const after = decodeCursor(cursor, (p) =>
+        typeof p.t === "string" && isIdentifierInput(p.t) ? p.t : undefined,
+      );
       const visible = caller.platform
         ? await ctx.store.tenants.list()
         : [await getTenant(ctx, caller.tenantId)];

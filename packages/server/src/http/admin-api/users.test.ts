@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ADMIN,
   admin,
+  adminClientKey,
   clientToken,
   expectAdminProblem,
+  loginAdmin,
   otherTenant,
   unique,
   userToken,
@@ -248,6 +250,29 @@ describe("admin users: 401", () => {
 });
 
 describe("admin users: 403", () => {
+  it("refuses an admin's token issued to a client that is not an admin client", async () => {
+    const username = unique("elsewhere");
+    await h.addUser(username, ["admin"]);
+    const viaApp = sessionOf(await h.login(username)).session.accessToken;
+    expectAdminProblem(await admin(h, "GET", `${ADMIN}/users`, viaApp), 403, "insufficient_scope");
+  });
+
+  it("caps an admin to reading through a client that holds admin:read only", async () => {
+    const username = unique("capped");
+    await h.addUser(username, ["admin"]);
+    const key = await adminClientKey(h, ["admin:read"]);
+    const token = sessionOf(await h.login(username, PASSWORD, key)).session.accessToken;
+    expect((await admin(h, "GET", `${ADMIN}/users`, token)).statusCode).toBe(200);
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/users`, token, {
+        username: unique("x"),
+        password: PASSWORD,
+      }),
+      403,
+      "insufficient_scope",
+    );
+  });
+
   it("refuses a user without admin, and a client without an admin scope", async () => {
     const plain = await userToken(h, ["deploy:read"]);
     expectAdminProblem(await admin(h, "GET", `${ADMIN}/users`, plain), 403, "insufficient_scope");
@@ -294,7 +319,7 @@ describe("admin users: 403", () => {
   it("refuses the access token of an impersonation session, even of an admin", async () => {
     const root = await createUser({ permissions: ["admin", "impersonate"] });
     const target = await createUser({ permissions: ["admin"] });
-    const caller = sessionOf(await h.login(root.username));
+    const caller = sessionOf(await loginAdmin(h, root.username));
     const impersonated = await h.send(
       "POST",
       "/auth/impersonate",
@@ -302,6 +327,7 @@ describe("admin users: 403", () => {
       {
         authorization: `Bearer ${caller.session.authorization}`,
         accesstoken: caller.session.accessToken,
+        "x-api-key": await adminClientKey(h),
       },
     );
     const token = sessionOf(impersonated).session.accessToken;
@@ -313,8 +339,7 @@ describe("admin users: 403", () => {
 
   it("refuses an admin disabling itself or taking away its own admin", async () => {
     const self = await createUser({ permissions: ["admin"] });
-    const token = (await h.login(self.username)).json<{ session: { accessToken: string } }>()
-      .session.accessToken;
+    const token = sessionOf(await loginAdmin(h, self.username)).session.accessToken;
     expectAdminProblem(
       await admin(h, "PATCH", `${ADMIN}/users/${self.id}`, token, { enabled: false }),
       403,

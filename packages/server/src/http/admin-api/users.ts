@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { CoreContext } from "../../core/context.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { UserRecord } from "../../core/model/index.js";
 import { grantedPermissions } from "../../core/permissions.js";
@@ -107,7 +108,9 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
     },
     async (request) => {
       const { search, cursor, limit = 50 } = request.query;
-      const after = decodeCursor(cursor, (p) => (typeof p.u === "string" ? p.u : undefined));
+      const after = decodeCursor(cursor, (p) =>
+        typeof p.u === "string" && isIdentifierInput(p.u) ? p.u : undefined,
+      );
       const page = await pageUsers(ctx, request.params.tenant as TenantId, {
         limit,
         ...(search === undefined ? {} : { search }),

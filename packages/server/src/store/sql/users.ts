@@ -108,8 +108,10 @@ export class SqlUserStore implements UserStore {
       query = query.where("users.username", ">", options.after);
     }
     if (options.search !== undefined && options.search !== "") {
-      // LIKE ignores ASCII case on SQLite but not on PostgreSQL: lower both sides.
-      const pattern = `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // LIKE ignores ASCII case on SQLite but not on PostgreSQL: lower both
+      // sides, ASCII only, as SQLite's lower() does, so both stores agree.
+      const folded = options.search.replace(/[A-Z]/g, (c) => c.toLowerCase());
+      const pattern = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where(sql<boolean>`lower(users.username) like ${pattern} escape '\\'`);
     }
     const rows = await query.orderBy("users.username").limit(options.limit).execute();

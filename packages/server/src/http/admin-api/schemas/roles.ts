@@ -3,6 +3,7 @@ import { identifier, nextCursor, pageQueryProperties, timestamp } from "./common
 
 const permissionObject = {
   type: "object",
+  additionalProperties: true,
   description:
     "The role's permission object, kept verbatim (HarperDB's shape for the operations API). `super_user: true` grants Tessera's `admin`.",
 } as const;

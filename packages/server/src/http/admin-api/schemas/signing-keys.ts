@@ -15,7 +15,11 @@ export const adminSigningKey = {
       description:
         "`next` is published ahead of use, `active` signs, `retired` still verifies what it signed.",
     },
-    public_jwk: { type: "object", description: "The public key as a JWK (RFC 7517)." },
+    public_jwk: {
+      type: "object",
+      additionalProperties: true,
+      description: "The public key as a JWK (RFC 7517).",
+    },
     created_at: timestamp,
     activated_at: optionalTimestamp,
     retired_at: optionalTimestamp,
