@@ -1,4 +1,5 @@
 import { recordAudit } from "./audit.js";
+import { type Authority, checkMayGrant, checkMayManage } from "./authority.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { RoleId, TenantId, UserId } from "./ids.js";
@@ -52,6 +53,8 @@ export async function updateUser(
     readonly userId: UserId;
     readonly changes: UserChanges;
     readonly precondition?: (current: UserRecord) => boolean;
+    /** The caller's reach: absent for the operator's own tools. */
+    readonly authority?: Authority;
   } & Actor,
 ): Promise<UserRecord> {
   const { tenantId, changes } = input;
@@ -72,6 +75,11 @@ export async function updateUser(
   if (rolePermissions === undefined) {
     throw new TesseraError("not_found", "No such role");
   }
+  checkMayManage(input.authority, user);
+  checkMayGrant(input.authority, [
+    ...(permissions ?? []).filter((p) => !user.permissions.includes(p)),
+    ...(changes.roleId === undefined ? [] : rolePermissions),
+  ]);
   if (user.id === input.actorUserId) {
     if (changes.enabled === false) {
       throw new TesseraError("forbidden", "You cannot disable your own user");

@@ -1,3 +1,4 @@
+import { type Authority, authorityOf } from "../../core/authority.js";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ClientId, TenantId, UserId } from "../../core/ids.js";
@@ -27,6 +28,8 @@ export interface AdminCaller {
   readonly actorUserId: UserId | null;
   /** The client whose own token calls, for the audit trail. */
   readonly actorClientId: ClientId | null;
+  /** How far the caller's say reaches (a client's: its own scopes). */
+  readonly authority: Authority;
 }
 
 /** The admin access a set of scopes grants. */
@@ -104,6 +107,10 @@ export async function authenticateAdmin(
     access,
     actorUserId: token.kind === "client_access_token" ? null : token.user.id,
     actorClientId: token.kind === "client_access_token" ? token.clientId : null,
+    authority:
+      token.kind === "client_access_token"
+        ? authorityOf({ permissions: token.scopes })
+        : authorityOf(token.user),
   };
 }
 

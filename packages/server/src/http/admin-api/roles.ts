@@ -1,10 +1,18 @@
 import type { FastifyInstance } from "fastify";
+import { checkMayGrant } from "../../core/authority.js";
 import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId } from "../../core/ids.js";
 import type { JsonObject, RoleRecord } from "../../core/model/index.js";
-import { addRole, dropRole, getRole, listRoles, updateRole } from "../../core/roles.js";
+import {
+  addRole,
+  dropRole,
+  getRole,
+  listRoles,
+  permissionsOfRole,
+  updateRole,
+} from "../../core/roles.js";
 import { documented } from "../openapi.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ifMatch, withEntityTag } from "./etag.js";
@@ -73,10 +81,12 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: CoreContext): void
     },
     async (request, reply) => {
       const tenantId = request.params.tenant as TenantId;
+      const permission = (request.body.permission ?? {}) as JsonObject;
+      checkMayGrant(adminCallerOf(request).authority, permissionsOfRole(permission));
       const role = await addRole(ctx, {
         tenantId,
         name: request.body.name,
-        permission: (request.body.permission ?? {}) as JsonObject,
+        permission,
         ...actorOf(request),
       });
       reply.code(201).header("location", `${tenantPath(tenantId)}/roles/${role.id}`);
@@ -156,6 +166,9 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: CoreContext): void
       const tenantId = request.params.tenant as TenantId;
       const matches = ifMatch(request.headers["if-match"]);
       const caller = adminCallerOf(request);
+      if (request.body.permission !== undefined) {
+        checkMayGrant(caller.authority, permissionsOfRole(request.body.permission as JsonObject));
+      }
       const actor =
         caller.actorUserId === null
           ? undefined

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { checkMayManage } from "../../core/authority.js";
 import type { CoreContext } from "../../core/context.js";
 import { isIdentifierInput } from "../../core/identifiers.js";
 import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
@@ -10,8 +11,9 @@ import {
   revokeUserSessions,
   sessionState,
 } from "../../core/sessions/manage.js";
+import { getUserById } from "../../core/update-user.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import {
   adminAnswer,
   adminEmpty,
@@ -175,12 +177,13 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: CoreContext): v
         },
       },
     },
-    async (request) => ({
-      revoked: await revokeUserSessions(ctx, {
-        tenantId: request.params.tenant as TenantId,
-        userId: request.params.id as UserId,
-        ...actorOf(request),
-      }),
-    }),
+    async (request) => {
+      const tenantId = request.params.tenant as TenantId;
+      const user = await getUserById(ctx, tenantId, request.params.id as UserId);
+      checkMayManage(adminCallerOf(request).authority, user);
+      return {
+        revoked: await revokeUserSessions(ctx, { tenantId, userId: user.id, ...actorOf(request) }),
+      };
+    },
   );
 }

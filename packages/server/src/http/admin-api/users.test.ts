@@ -436,3 +436,65 @@ describe("admin users: 404, 409, 412", () => {
     );
   });
 });
+
+describe("admin users: a client with admin:write hands out only what it holds", () => {
+  it("creates and changes ordinary users, but no one stronger than itself, nor touches an admin", async () => {
+    const bot = await clientToken(h, ["admin:write", "deploy:read"]);
+    const plain = await admin(h, "POST", `${ADMIN}/users`, bot.token, {
+      username: unique("plain"),
+      password: PASSWORD,
+      permissions: ["deploy:read"],
+    });
+    expect(plain.statusCode, plain.body).toBe(201);
+    const plainId = plain.json<User>().id;
+    for (const body of [
+      { username: unique("up"), password: PASSWORD, permissions: ["admin"] },
+      { username: unique("up"), password: PASSWORD, permissions: ["impersonate"] },
+    ]) {
+      expectAdminProblem(
+        await admin(h, "POST", `${ADMIN}/users`, bot.token, body),
+        403,
+        "forbidden",
+      );
+    }
+    expectAdminProblem(
+      await admin(h, "PATCH", `${ADMIN}/users/${plainId}`, bot.token, { permissions: ["admin"] }),
+      403,
+      "forbidden",
+    );
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/roles`, bot.token, {
+        name: unique("su"),
+        permission: { super_user: true },
+      }),
+      403,
+      "forbidden",
+    );
+    const role = await admin(h, "POST", `${ADMIN}/roles`, writer, {
+      name: unique("su"),
+      permission: { super_user: true },
+    });
+    expectAdminProblem(
+      await admin(h, "PATCH", `${ADMIN}/users/${plainId}`, bot.token, {
+        role_id: role.json<{ id: string }>().id,
+      }),
+      403,
+      "forbidden",
+    );
+
+    const strong = await createUser({ permissions: ["admin"] });
+    for (const [method, url, body] of [
+      ["PATCH", `${ADMIN}/users/${strong.id}`, { enabled: false }],
+      ["PUT", `${ADMIN}/users/${strong.id}/password`, { password: "taken over now" }],
+      ["DELETE", `${ADMIN}/users/${strong.id}`, undefined],
+      ["DELETE", `${ADMIN}/users/${strong.id}/sessions`, undefined],
+    ] as const) {
+      expectAdminProblem(await admin(h, method, url, bot.token, body), 403, "forbidden");
+    }
+    expect((await h.login(strong.username)).statusCode).toBe(200);
+    const disabled = await admin(h, "PATCH", `${ADMIN}/users/${plainId}`, bot.token, {
+      enabled: false,
+    });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+  });
+});

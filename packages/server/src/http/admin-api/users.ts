@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import { checkMayGrant, checkMayManage } from "../../core/authority.js";
 import type { CoreContext } from "../../core/context.js";
 import { isIdentifierInput } from "../../core/identifiers.js";
 import type { RoleId, TenantId, UserId } from "../../core/ids.js";
 import type { UserRecord } from "../../core/model/index.js";
 import { grantedPermissions } from "../../core/permissions.js";
+import { getRole } from "../../core/roles.js";
 import { getUserById, updateUser } from "../../core/update-user.js";
 import { pageUsers } from "../../core/user-pages.js";
 import { addUser, deleteUser, setUserPassword } from "../../core/users.js";
@@ -11,7 +13,7 @@ import { documented } from "../openapi.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { ifMatch, withEntityTag } from "./etag.js";
 import { tenantPath } from "./paths.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import {
   adminAnswer,
   adminEmpty,
@@ -79,6 +81,12 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
     async (request, reply) => {
       const tenantId = request.params.tenant as TenantId;
       const body = request.body;
+      const role =
+        body.role_id === undefined ? undefined : await getRole(ctx, tenantId, body.role_id);
+      checkMayGrant(adminCallerOf(request).authority, [
+        ...(body.permissions ?? []),
+        ...(role?.permissions ?? []),
+      ]);
       const user = await addUser(ctx, {
         tenantId,
         username: body.username,
@@ -174,6 +182,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
           ...(body.role_id === undefined ? {} : { roleId: body.role_id as RoleId | null }),
         },
         ...(matches === undefined ? {} : { precondition: (u) => matches(renderUser(u)) }),
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       return withEntityTag(reply, renderUser(user));
@@ -196,6 +205,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
     async (request, reply) => {
       const { tenant, id } = request.params;
       const user = await getUserById(ctx, tenant as TenantId, id as UserId);
+      checkMayManage(adminCallerOf(request).authority, user);
       await setUserPassword(ctx, {
         tenantId: user.tenantId,
         username: user.username,
@@ -222,6 +232,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
       const { tenant, id } = request.params;
       const user = await ctx.store.users.getById(tenant as TenantId, id as UserId);
       if (user !== undefined) {
+        checkMayManage(adminCallerOf(request).authority, user);
         await deleteUser(ctx, {
           tenantId: user.tenantId,
           username: user.username,
