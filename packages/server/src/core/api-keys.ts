@@ -1,3 +1,4 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import { deriveClientName } from "./clients/client-names.js";
 import { createClient, findClient } from "./clients/clients.js";
@@ -10,7 +11,6 @@ import { type ApiKeyId, type ClientId, newApiKeyId, type TenantId } from "./ids.
 import type { ApiKeyRecord, ClientRecord, TenantRecord } from "./model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
 import { getTenant } from "./tenants.js";
-import type { Actor } from "./users.js";
 
 /** The caller an `X-API-Key` identifies: a client application of one tenant. */
 export interface AuthenticatedClient {
@@ -79,7 +79,8 @@ export async function createApiKey(
     tenantId: input.tenantId,
     at: now,
     type: "api_key.created",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
+    clientId: record.clientId,
     detail: { apiKeyId: record.id, clientId: record.clientId },
   });
   return { record, key, client, clientCreated: created };
@@ -101,7 +102,7 @@ async function clientForNewKey(
     scopes: [],
     grantTypes: API_KEY_CLIENT_GRANTS,
     tokenEndpointAuthMethod: "none",
-    ...(actor.actorUserId === undefined ? {} : { actorUserId: actor.actorUserId }),
+    ...auditActor(actor),
   });
   return client;
 }
@@ -166,9 +167,10 @@ export async function revokeApiKey(
   ctx: Pick<CoreContext, "store" | "clock">,
   tenantId: TenantId,
   id: ApiKeyId,
+  actor: Actor = {},
 ): Promise<{ readonly revoked: boolean }> {
-  const known = (await ctx.store.apiKeys.list(tenantId)).some((k) => k.id === id);
-  if (!known) {
+  const known = (await ctx.store.apiKeys.list(tenantId)).find((k) => k.id === id);
+  if (known === undefined) {
     throw new TesseraError("not_found", `No API key ${echoInput(id)}`);
   }
   const now = ctx.clock.now();
@@ -178,6 +180,8 @@ export async function revokeApiKey(
       tenantId,
       at: now,
       type: "api_key.revoked",
+      ...auditActor(actor),
+      clientId: known.clientId,
       detail: { apiKeyId: id },
     });
   }

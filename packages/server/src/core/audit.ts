@@ -1,5 +1,6 @@
 import { boundAuditDetail, boundAuditString } from "./audit-detail.js";
 import type { CoreContext } from "./context.js";
+import type { ClientId } from "./ids.js";
 import type { AuditEventInput } from "./model/index.js";
 
 /**
@@ -43,8 +44,9 @@ export type AuditEventType =
  * Appends an audit event. Details must never hold a secret: ids, usernames,
  * reasons and counts only.
  *
- * Details and the IP often carry what a caller sent (the username of a
- * failed login), and audit rows are kept: every string is bounded and its
+ * Details, the IP and the client id often carry what a caller sent (the
+ * username of a failed login, the client id a failed client authentication
+ * claimed), and audit rows are kept: every string is bounded and its
  * control and bidirectional characters escaped, and the detail as a whole
  * is bounded ({@link boundAuditDetail}), so no caller can write a large row
  * or a value that forges a line where the trail is read.
@@ -56,6 +58,9 @@ export async function recordAudit(
   await ctx.store.audit.append({
     ...event,
     ...(event.ip === undefined || event.ip === null ? {} : { ip: boundAuditString(event.ip) }),
+    ...(event.clientId === undefined || event.clientId === null
+      ? {}
+      : { clientId: boundAuditString(event.clientId) as ClientId }),
     ...(event.detail === undefined ? {} : { detail: boundAuditDetail(event.detail) }),
   });
 }

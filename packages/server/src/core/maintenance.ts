@@ -1,3 +1,4 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
@@ -54,7 +55,7 @@ export async function purgeExpired(
     /** Aborting stops the purge between batches; what was deleted is still counted and audited. */
     readonly signal?: AbortSignal;
     readonly batchSize?: number;
-  },
+  } & Actor,
 ): Promise<PurgeOutcome> {
   if (!Number.isSafeInteger(input.retentionMs) || input.retentionMs < 0) {
     throw new TesseraError("invalid_request", "The retention must be a whole, non-negative time");
@@ -84,6 +85,7 @@ export async function purgeExpired(
       tenantId: input.tenantId,
       at: now,
       type: "maintenance.purged",
+      ...auditActor(input),
       detail: { ...counts, endedBefore, retentionMs: input.retentionMs },
     });
   }

@@ -1,3 +1,4 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
@@ -7,7 +8,6 @@ import { newRoleId, type RoleId, type TenantId } from "./ids.js";
 import type { JsonObject, JsonValue, RoleRecord, UserRecord } from "./model/index.js";
 import { ADMIN, isAdmin } from "./permissions.js";
 import type { RolePatch } from "./ports/index.js";
-import type { Actor } from "./users.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock">;
 
@@ -107,7 +107,7 @@ export async function addRole(
     tenantId: input.tenantId,
     at: now,
     type: "role.created",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     detail: { roleId: role.id, role: role.name, permissions: role.permissions.join(" ") },
   });
   return role;
@@ -218,7 +218,7 @@ export async function updateRole(
     tenantId: input.tenantId,
     at: now,
     type: "role.updated",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     detail: { roleId: role.id, role: updated.name, permissions: updated.permissions.join(" ") },
   });
   return updated;
@@ -247,7 +247,7 @@ export async function dropRole(
     tenantId: input.tenantId,
     at: ctx.clock.now(),
     type: "role.deleted",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     detail: { roleId: role.id, role: role.name },
   });
   return role;

@@ -1,7 +1,8 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
-import type { KeyId, TenantId, UserId } from "./ids.js";
+import type { KeyId, TenantId } from "./ids.js";
 import { SIGNING_ALGORITHMS } from "./keyring.js";
 import type { SigningAlgorithm, SigningKeyRecord } from "./model/index.js";
 import { getTenant } from "./tenants.js";
@@ -28,8 +29,7 @@ export async function rotateSigningKey(
   input: {
     readonly tenantId: TenantId;
     readonly algorithm?: string;
-    readonly actorUserId?: UserId | null;
-  },
+  } & Actor,
 ): Promise<{ readonly algorithm: SigningAlgorithm; readonly kid: KeyId }> {
   const tenant = await getTenant(ctx, input.tenantId);
   const algorithm = (input.algorithm ?? tenant.signingAlgorithm) as SigningAlgorithm;
@@ -44,7 +44,7 @@ export async function rotateSigningKey(
     tenantId: tenant.id,
     at: ctx.clock.now(),
     type: "signing_key.rotated",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     detail: { kid, algorithm },
   });
   return { algorithm, kid };

@@ -1,9 +1,10 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { nameProblem } from "./identifiers.js";
-import { isTenantId, type TenantId, type UserId } from "./ids.js";
+import { isTenantId, type TenantId } from "./ids.js";
 import { SIGNING_ALGORITHMS } from "./keyring.js";
 import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "./model/index.js";
 import type { TenantPatch } from "./ports/index.js";
@@ -84,9 +85,9 @@ export function parseTenantId(value: string): TenantId {
 /** Creates a tenant and its signing keys. `conflict` if the id is taken. */
 export async function createTenant(
   ctx: Pick<CoreContext, "store" | "clock" | "keyring">,
-  input: { readonly id: string; readonly actorUserId?: UserId } & TenantPatch,
+  input: { readonly id: string } & TenantPatch & Actor,
 ): Promise<TenantRecord> {
-  const { id, actorUserId, ...patch } = input;
+  const { id, actorUserId: _u, actorClientId: _c, ip: _ip, ...patch } = input;
   const tenantId = parseTenantId(id);
   validateTenantPatch(patch);
   const now = ctx.clock.now();
@@ -104,7 +105,7 @@ export async function createTenant(
     tenantId,
     at: now,
     type: "tenant.created",
-    actorUserId: actorUserId ?? null,
+    ...auditActor(input),
   });
   return tenant;
 }
@@ -144,8 +145,7 @@ export async function updateTenant(
   patch: TenantPatch,
   options: {
     readonly precondition?: (current: TenantRecord) => boolean;
-    readonly actorUserId?: UserId | null;
-  } = {},
+  } & Actor = {},
 ): Promise<TenantRecord> {
   validateTenantPatch(patch);
   const current = await getTenant(ctx, id);
@@ -165,8 +165,8 @@ export async function updateTenant(
   await recordAudit(ctx, {
     tenantId: id,
     at: now,
-    actorUserId: options.actorUserId ?? null,
     type: "tenant.updated",
+    ...auditActor(options),
     detail: Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, String(v)])),
   });
   return tenant;

@@ -1,3 +1,4 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import { type Authority, checkMayGrant, checkMayManage } from "./authority.js";
 import type { CoreContext } from "./context.js";
@@ -7,7 +8,6 @@ import type { UserRecord } from "./model/index.js";
 import { isAdmin, parsePermission } from "./permissions.js";
 import type { UserPatch } from "./ports/index.js";
 import { endUserSessions } from "./sessions/revoke.js";
-import type { Actor } from "./users.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock">;
 
@@ -118,7 +118,7 @@ async function auditChanges(
     tenantId: input.tenantId,
     at: input.at,
     subjectUserId: after.id,
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
   };
   if (before.status !== after.status) {
     const sessionsRevoked =
@@ -127,7 +127,7 @@ async function auditChanges(
             tenantId: input.tenantId,
             userId: after.id,
             reason: "user_disabled",
-            actorUserId: input.actorUserId ?? null,
+            ...auditActor(input),
           })
         : 0;
     await recordAudit(ctx, {

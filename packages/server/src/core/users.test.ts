@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, sessionOf, startHarness, TENANT } from "../../test/support/harness.js";
-import { changeUserPermission, setUserEnabled, setUserPassword } from "./users.js";
+import type { ClientId } from "./ids.js";
+import { addUser, changeUserPermission, setUserEnabled, setUserPassword } from "./users.js";
 
 let h: Harness;
 
@@ -52,5 +53,30 @@ describe("admin changes to a user", () => {
         grant: true,
       }),
     ).rejects.toMatchObject({ code: "invalid_request" });
+  });
+
+  it("records the client and the ip that made each change", async () => {
+    const bot = { actorClientId: "ops-bot" as ClientId, ip: "198.51.100.4" };
+    sessionOf(await h.login("alice"));
+    await addUser(h.runtime.ctx, {
+      tenantId: TENANT,
+      username: "bob",
+      password: "a password",
+      ...bot,
+    });
+    await setUserEnabled(h.runtime.ctx, {
+      tenantId: TENANT,
+      username: "alice",
+      enabled: false,
+      ...bot,
+    });
+
+    const events = await h.runtime.store.audit.list(TENANT, { limit: 50 });
+    const made = events.filter((e) => e.actorClientId === "ops-bot");
+    expect(made.map((e) => [e.type, e.actorUserId, e.ip])).toEqual([
+      ["user.created", null, "198.51.100.4"],
+      ["session.revoked", null, "198.51.100.4"],
+      ["user.disabled", null, "198.51.100.4"],
+    ]);
   });
 });

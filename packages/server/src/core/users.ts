@@ -1,9 +1,10 @@
+import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
 import { checkIdentifierInput, checkUsername } from "./identifiers.js";
-import { newUserId, type RoleId, type TenantId, type UserId } from "./ids.js";
+import { newUserId, type RoleId, type TenantId } from "./ids.js";
 import type { RoleRecord, UserRecord } from "./model/index.js";
 import { checkNewPassword } from "./passwords.js";
 import { isAdmin, parsePermission } from "./permissions.js";
@@ -12,11 +13,6 @@ import { endUserSessions } from "./sessions/revoke.js";
 import { getTenant } from "./tenants.js";
 
 type Ctx = Pick<CoreContext, "store" | "clock" | "passwords">;
-
-/** Who made an admin change, for the audit trail. */
-export interface Actor {
-  readonly actorUserId?: UserId | null;
-}
 
 /**
  * Adds a user with an argon2id password hash. The username must follow the
@@ -55,7 +51,7 @@ export async function addUser(
     tenantId: input.tenantId,
     at: now,
     type: "user.created",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: user.id,
     detail: {
       username: user.username,
@@ -116,14 +112,14 @@ export async function setUserEnabled(
       tenantId: input.tenantId,
       userId: user.id,
       reason: "user_disabled",
-      actorUserId: input.actorUserId ?? null,
+      ...auditActor(input),
     });
   }
   await recordAudit(ctx, {
     tenantId: input.tenantId,
     at: now,
     type: input.enabled ? "user.enabled" : "user.disabled",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: user.id,
     detail: { sessionsRevoked },
   });
@@ -159,7 +155,7 @@ export async function changeUserPermission(
     tenantId: input.tenantId,
     at: now,
     type: input.grant ? "user.permission_granted" : "user.permission_revoked",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: user.id,
     detail: { permission },
   });
@@ -187,7 +183,7 @@ export async function setUserRole(
     tenantId: input.tenantId,
     at: now,
     type: "user.role_changed",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: user.id,
     detail: { from: user.roleId, to: input.roleId },
   });
@@ -211,7 +207,7 @@ export async function deleteUser(
     tenantId: input.tenantId,
     userId: user.id,
     reason: "user_deleted",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
   });
   if (!(await ctx.store.users.delete(input.tenantId, user.id))) {
     throw new TesseraError("not_found", `No user ${echoInput(input.username)}`);
@@ -220,7 +216,7 @@ export async function deleteUser(
     tenantId: input.tenantId,
     at: ctx.clock.now(),
     type: "user.deleted",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: user.id,
     detail: { username: user.username, sessionsRevoked },
   });
@@ -278,7 +274,7 @@ export async function alterUser(
   if (updated === undefined) {
     throw new TesseraError("not_found", `No user ${echoInput(input.username)}`);
   }
-  const actor = { actorUserId: input.actorUserId ?? null };
+  const actor = auditActor(input);
   let sessionsRevoked = 0;
   if (password !== undefined || enabled === false) {
     sessionsRevoked = await endUserSessions(ctx, {

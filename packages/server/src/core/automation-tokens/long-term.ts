@@ -98,6 +98,7 @@ export async function issueLongTermToken(
     tenantId: tenant.id,
     at: now,
     ip: input.ip,
+    clientId: client.id,
     detail: {
       clientId: client.id,
       tokenId: record.id,

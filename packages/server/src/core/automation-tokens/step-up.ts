@@ -109,6 +109,7 @@ export async function stepUp(
       at: ctx.clock.now(),
       type: "client.step_up_failed",
       ip,
+      clientId: claimedId ?? null,
       detail: { clientId: claimedId ?? null, method: proof.method, reason },
     });
     throw (
@@ -122,6 +123,7 @@ export async function stepUp(
       at: ctx.clock.now(),
       type: "client.step_up_failed",
       ip,
+      clientId: client.id,
       detail: { clientId: client.id, method: proof.method, reason: "grant_not_allowed" },
     });
     throw new TesseraError("forbidden", `This client may not use the ${input.grant} grant`, {

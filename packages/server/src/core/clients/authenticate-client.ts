@@ -3,6 +3,7 @@ import { recordAudit } from "../audit.js";
 import { stepUp } from "../automation-tokens/step-up.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
+import type { ClientId } from "../ids.js";
 import type { ClientRecord, TenantRecord } from "../model/index.js";
 import { isClientIdShaped } from "./client-ids.js";
 import { publicClientMayUse } from "./coherence.js";
@@ -177,6 +178,7 @@ async function refuse(
     at: ctx.clock.now(),
     type: "client.step_up_failed",
     ip,
+    clientId: clientId as ClientId | null,
     detail: { clientId, method, reason },
   });
   throw new TesseraError("invalid_credentials", FAILED, { detail: reason });

@@ -1,3 +1,4 @@
+import { type Actor, auditActor } from "../actor.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
@@ -7,7 +8,6 @@ import { type ClientId, newClientId, type TenantId } from "../ids.js";
 import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import { generateOpaqueToken, hashSecret } from "../opaque-token.js";
 import { getTenant } from "../tenants.js";
-import type { Actor } from "../users.js";
 import { auditedAudiences, parseAudiences, refuseClientIdAudiences } from "./audiences.js";
 import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
 import { isClientIdShaped, parseChosenClientId } from "./client-ids.js";
@@ -187,7 +187,8 @@ export async function createClient(ctx: ClientCtx, input: NewClientInput): Promi
     tenantId: input.tenantId,
     at: now,
     type: "client.created",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
+    clientId: id,
     detail: {
       clientId: id,
       name: input.name,

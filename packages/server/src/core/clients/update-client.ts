@@ -1,10 +1,10 @@
+import { type Actor, auditActor } from "../actor.js";
 import { recordAudit } from "../audit.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import type { TenantId } from "../ids.js";
 import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import type { ClientPatch } from "../ports/index.js";
-import type { Actor } from "../users.js";
 import { auditedAudiences, parseAudiences, refuseClientIdAudiences } from "./audiences.js";
 import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
 import { checkClientName } from "./client-names.js";
@@ -143,7 +143,8 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
     tenantId: input.tenantId,
     at: now,
     type: "client.updated",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
+    clientId: client.id,
     detail: {
       clientId: client.id,
       changed: Object.keys(patch).join(" "),
@@ -191,7 +192,8 @@ export async function rotateClientSecret(
     tenantId: input.tenantId,
     at: now,
     type: "client.secret_rotated",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
+    clientId: client.id,
     detail: { clientId: client.id },
   });
   return { client: updated, clientSecret: secret };

@@ -92,6 +92,7 @@ export async function issueClientAccessToken(
     at: now,
     type: "token.issued",
     ip: input.ip,
+    clientId: client.id,
     detail: {
       clientId: client.id,
       grant: input.grant,

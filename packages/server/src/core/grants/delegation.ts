@@ -120,6 +120,8 @@ export async function delegateToken(
     ip: input.ip,
     subjectUserId: subject.user.id,
     actorUserId: actor.kind === "access_token" ? (actor.subject as UserId) : null,
+    actorClientId: actor.kind === "client_access_token" ? actor.client.id : null,
+    clientId: client.id,
     sessionId: subject.session.id,
     detail: {
       clientId: client.id,

@@ -123,6 +123,7 @@ export async function proveJwtBearerClient(
       at: ctx.clock.now(),
       type: "client.step_up_failed",
       ip,
+      clientId: proven.id,
       detail: { clientId: proven.id, method: "assertion", reason: "client_authentication_missing" },
     });
     throw new TesseraError("invalid_credentials", "Client authentication failed", {

@@ -70,6 +70,7 @@ export async function issueOperationTokens(
     at: now,
     type: "login.succeeded",
     subjectUserId: user.id,
+    clientId: OPERATIONS_CLIENT_ID,
     sessionId: session.id,
     ip: input.ip,
     detail: {

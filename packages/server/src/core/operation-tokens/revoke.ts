@@ -46,6 +46,7 @@ export async function revokeOperationSessions(
       ...audit,
       sessionId: session.id,
       subjectUserId: session.userId,
+      clientId: session.clientId,
       reason,
     });
     return { sessionsRevoked: ended.length };

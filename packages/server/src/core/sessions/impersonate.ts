@@ -82,6 +82,7 @@ export async function impersonateUser(
     type: "impersonation.started",
     actorUserId: caller.user.id,
     subjectUserId: target.id,
+    clientId: client.clientId,
     sessionId: tokens.session.id,
     ip: input.ip,
     detail: {

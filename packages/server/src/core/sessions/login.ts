@@ -33,6 +33,7 @@ export async function loginWithPassword(
     at: now,
     type: "login.succeeded",
     subjectUserId: user.id,
+    clientId: client.clientId,
     sessionId: tokens.session.id,
     ip,
     detail: { clientId: client.clientId },

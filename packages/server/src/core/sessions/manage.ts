@@ -1,8 +1,8 @@
+import { type Actor, auditActor } from "../actor.js";
 import type { CoreContext } from "../context.js";
 import { TesseraError } from "../errors.js";
 import type { ClientId, SessionId, TenantId, UserId } from "../ids.js";
 import type { EpochMs, SessionRecord } from "../model/index.js";
-import type { Actor } from "../users.js";
 import { endSession, endUserSessions } from "./revoke.js";
 
 /** The most sessions one page holds. */
@@ -96,8 +96,9 @@ export async function revokeSession(
     tenantId: input.tenantId,
     sessionId: session.id,
     subjectUserId: session.userId,
+    clientId: session.clientId,
     reason: "revoked_by_operator",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
   });
   return ended.length;
 }
@@ -115,6 +116,6 @@ export async function revokeUserSessions(
     tenantId: input.tenantId,
     userId: user.id,
     reason: "revoked_by_operator",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
   });
 }

@@ -1,14 +1,16 @@
+import { type Actor, auditActor } from "../actor.js";
 import { recordAudit } from "../audit.js";
 import type { CoreContext } from "../context.js";
-import type { SessionId, TenantId, UserId } from "../ids.js";
+import type { ClientId, SessionId, TenantId, UserId } from "../ids.js";
 
-interface Revocation {
+/** A revocation as its audit event records it: who ended which sessions, and why. */
+interface Revocation extends Actor {
   readonly tenantId: TenantId;
   readonly reason: string;
-  readonly actorUserId?: UserId | null;
   readonly subjectUserId?: UserId | null;
+  /** The client the session belongs to, when one session is ended. */
+  readonly clientId?: ClientId | null;
   readonly sessionId?: SessionId | null;
-  readonly ip?: string | null;
 }
 
 /** Records that `ended` sessions were revoked, when there were any. */
@@ -25,10 +27,10 @@ async function recordRevocation(
     tenantId: input.tenantId,
     at,
     type: "session.revoked",
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     subjectUserId: input.subjectUserId ?? null,
+    clientId: input.clientId ?? null,
     sessionId: input.sessionId ?? null,
-    ip: input.ip ?? null,
     detail: { reason: input.reason, sessionsRevoked: ended.length },
   });
 }
@@ -54,7 +56,9 @@ export async function endSession(
  */
 export async function endUserSessions(
   ctx: Pick<CoreContext, "store" | "clock">,
-  input: Omit<Revocation, "subjectUserId" | "sessionId"> & { readonly userId: UserId },
+  input: Omit<Revocation, "subjectUserId" | "clientId" | "sessionId"> & {
+    readonly userId: UserId;
+  },
 ): Promise<number> {
   const now = ctx.clock.now();
   const ended = await ctx.store.sessions.revokeAllForUser(

@@ -1,10 +1,10 @@
+import { type Actor, auditActor } from "../actor.js";
 import { TOKENS_ADMIN } from "../clients/scopes.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import { checkIdentifierInput } from "../identifiers.js";
 import type { TenantId, TokenId } from "../ids.js";
-import type { Actor } from "../users.js";
 import { revokeAutomationRecord } from "./kinds/automation.js";
 import type { VerifiedAutomationToken } from "./types.js";
 
@@ -41,7 +41,8 @@ export async function revokeAutomationToken(
   }
   return revokeAutomationRecord(ctx, target, "revoked", {
     ip: input.ip,
-    detail: { byClientId: caller.client.id, byTokenId: caller.token.id },
+    actorClientId: caller.client.id,
+    detail: { byTokenId: caller.token.id },
   });
 }
 
@@ -65,7 +66,7 @@ export async function revokeTokenAsOperator(
     throw new TesseraError("not_found", `No token ${echoInput(input.tokenId)}`);
   }
   return revokeAutomationRecord(ctx, target, "revoked_by_operator", {
-    actorUserId: input.actorUserId ?? null,
+    ...auditActor(input),
     detail: {},
   });
 }

@@ -1,3 +1,4 @@
+import type { Actor } from "../actor.js";
 import type { ClientId, SessionId, TenantId, TokenId, UserId } from "../ids.js";
 import type {
   AutomationTokenRecord,
@@ -238,11 +239,23 @@ export type TokenScope = TenantChoice & {
 };
 
 /** Who revokes, and why: what the audit trail records. */
-export type Revoker = TokenScope & {
-  readonly reason: string;
-  readonly actorUserId?: UserId | null;
-  readonly ip?: string | null;
-};
+export type Revoker = TokenScope &
+  Actor & {
+    readonly reason: string;
+  };
+
+/**
+ * The actor a revocation's audit event records: a revoker limited to one
+ * client's tokens (`clientId`) is that client revoking, unless it names
+ * another actor client.
+ */
+export function revokerActor(by: Revoker): Actor {
+  return {
+    actorUserId: by.actorUserId ?? null,
+    actorClientId: by.actorClientId ?? by.clientId ?? null,
+    ip: by.ip ?? null,
+  };
+}
 
 /**
  * What a revocation did. A token that is unknown, another's, or already

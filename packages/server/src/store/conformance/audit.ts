@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newSessionId, newUserId } from "../../core/ids.js";
+import { newClientId, newSessionId, newUserId } from "../../core/ids.js";
 import { type Seeds, T0 } from "./fixtures.js";
 
 /** Store conformance: audit. */
@@ -13,7 +13,9 @@ export function describeAuditConformance({ db, seedTenant }: Seeds): void {
     it("round-trips an event with its detail", async () => {
       const tenantId = await seedTenant();
       const actor = newUserId();
+      const actorClient = newClientId();
       const subject = newUserId();
+      const client = newClientId();
       const sessionId = newSessionId();
 
       await db().audit.append({
@@ -21,7 +23,9 @@ export function describeAuditConformance({ db, seedTenant }: Seeds): void {
         at: T0,
         type: "login.succeeded",
         actorUserId: actor,
+        actorClientId: actorClient,
         subjectUserId: subject,
+        clientId: client,
         sessionId,
         ip: "203.0.113.7",
         detail: { method: "password", attempts: 3, ratio: 0.5, mfa: false, note: null },
@@ -35,7 +39,9 @@ export function describeAuditConformance({ db, seedTenant }: Seeds): void {
         at: T0,
         type: "login.succeeded",
         actorUserId: actor,
+        actorClientId: actorClient,
         subjectUserId: subject,
+        clientId: client,
         sessionId,
         ip: "203.0.113.7",
         detail: { method: "password", attempts: 3, ratio: 0.5, mfa: false, note: null },
@@ -54,7 +60,9 @@ export function describeAuditConformance({ db, seedTenant }: Seeds): void {
           at: T0,
           type: "tenant.created",
           actorUserId: null,
+          actorClientId: null,
           subjectUserId: null,
+          clientId: null,
           sessionId: null,
           ip: null,
           detail: {},

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { SessionId, TenantId, UserId } from "../../core/ids.js";
+import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { AuditDetail, AuditEventInput, AuditEventRecord } from "../../core/model/index.js";
 import type { AuditStore } from "../../core/ports/index.js";
 import { toMs } from "./dialect.js";
@@ -13,7 +13,9 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
     at: toMs(row.at),
     type: row.type,
     actorUserId: row.actorUserId as UserId | null,
+    actorClientId: row.actorClientId as ClientId | null,
     subjectUserId: row.subjectUserId as UserId | null,
+    clientId: row.clientId as ClientId | null,
     sessionId: row.sessionId as SessionId | null,
     ip: row.ip,
     detail: JSON.parse(row.detail) as AuditDetail,
@@ -25,20 +27,31 @@ export class SqlAuditStore implements AuditStore {
   // Every column is always given (null where absent), so one compiled insert fits every event.
   readonly #append = prepareQuery(
     () => this.db,
-    8,
+    10,
     (
       tenantId: string,
       at: number,
       type: string,
       actorUserId: string | null,
+      actorClientId: string | null,
       subjectUserId: string | null,
+      clientId: string | null,
       sessionId: string | null,
       ip: string | null,
       detail: string,
     ) =>
-      this.db
-        .insertInto("auditEvents")
-        .values({ tenantId, at, type, actorUserId, subjectUserId, sessionId, ip, detail }),
+      this.db.insertInto("auditEvents").values({
+        tenantId,
+        at,
+        type,
+        actorUserId,
+        actorClientId,
+        subjectUserId,
+        clientId,
+        sessionId,
+        ip,
+        detail,
+      }),
   );
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -49,7 +62,9 @@ export class SqlAuditStore implements AuditStore {
       event.at,
       event.type,
       event.actorUserId ?? null,
+      event.actorClientId ?? null,
       event.subjectUserId ?? null,
+      event.clientId ?? null,
       event.sessionId ?? null,
       event.ip ?? null,
       JSON.stringify(event.detail ?? {}),

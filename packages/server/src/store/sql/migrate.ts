@@ -7,6 +7,7 @@ import * as purgeIndexes from "./migrations/0004-purge-indexes.js";
 import * as clientAudiences from "./migrations/0005-client-audiences.js";
 import * as oneClient from "./migrations/0006-one-client.js";
 import * as oauthPasswordGrant from "./migrations/0007-oauth-password-grant.js";
+import * as auditSearch from "./migrations/0008-audit-search.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -25,6 +26,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0005-client-audiences", up: clientAudiences.up },
   { name: "0006-one-client", up: oneClient.up },
   { name: "0007-oauth-password-grant", up: oauthPasswordGrant.up },
+  { name: "0008-audit-search", up: auditSearch.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

@@ -119,7 +119,9 @@ export interface AuditEventsTable {
   at: BigIntColumn;
   type: string;
   actorUserId: string | null;
+  actorClientId: string | null;
   subjectUserId: string | null;
+  clientId: string | null;
   sessionId: string | null;
   ip: string | null;
   detail: string;

@@ -1,7 +1,8 @@
+import { type Actor, auditActor } from "../../actor.js";
 import { LAST_USED_RESOLUTION_MS } from "../../api-keys.js";
 import { recordAudit } from "../../audit.js";
 import type { CoreContext } from "../../context.js";
-import type { TokenId, UserId } from "../../ids.js";
+import type { TokenId } from "../../ids.js";
 import type { AuditDetail, AutomationTokenRecord } from "../../model/index.js";
 import { tenantIssuer } from "../issuer.js";
 import type {
@@ -121,11 +122,7 @@ export async function revokeAutomationRecord(
   ctx: Pick<CoreContext, "store" | "clock">,
   target: AutomationTokenRecord,
   reason: string,
-  audit: {
-    readonly ip?: string | null;
-    readonly actorUserId?: UserId | null;
-    readonly detail: AuditDetail;
-  },
+  audit: Actor & { readonly detail: AuditDetail },
 ): Promise<TokenId[]> {
   const now = ctx.clock.now();
   const revoked = await ctx.store.automationTokens.revoke(target.id, now, reason);
@@ -134,8 +131,8 @@ export async function revokeAutomationRecord(
       tenantId: target.tenantId,
       at: now,
       type: "token.revoked",
-      ip: audit.ip ?? null,
-      actorUserId: audit.actorUserId ?? null,
+      ...auditActor(audit),
+      clientId: target.clientId,
       detail: {
         tokenId: target.id,
         clientId: target.clientId,

@@ -1,7 +1,7 @@
 import type { CoreContext } from "../../context.js";
 import type { AutomationTokenRecord } from "../../model/index.js";
 import { hashSecret, isWellFormedOpaqueToken } from "../../opaque-token.js";
-import { NOTHING_REVOKED, type Revoker, type TokenExpectations } from "../types.js";
+import { NOTHING_REVOKED, type Revoker, revokerActor, type TokenExpectations } from "../types.js";
 import {
   introspectAutomationToken,
   revokeAutomationRecord,
@@ -52,9 +52,8 @@ export async function revokeAutomationFor(
     return NOTHING_REVOKED;
   }
   const tokensEnded = await revokeAutomationRecord(ctx, record, by.reason, {
-    ...(by.ip === undefined ? {} : { ip: by.ip }),
-    ...(by.actorUserId === undefined ? {} : { actorUserId: by.actorUserId }),
-    detail: by.clientId === undefined ? {} : { byClientId: by.clientId },
+    ...revokerActor(by),
+    detail: {},
   });
   return revoked({ tokensEnded });
 }

@@ -1,7 +1,8 @@
+import { auditActor } from "../../actor.js";
 import { recordAudit } from "../../audit.js";
 import type { CoreContext } from "../../context.js";
-import type { TenantId } from "../../ids.js";
-import type { RevocationResult, Revoker, TokenKind } from "../types.js";
+import type { ClientId, TenantId } from "../../ids.js";
+import { type RevocationResult, type Revoker, revokerActor, type TokenKind } from "../types.js";
 import { revoked } from "./kind.js";
 
 /**
@@ -57,14 +58,9 @@ export async function revokeByJti(
     tenantId: token.tenantId,
     at: now,
     type: "token.revoked",
-    ip: by.ip ?? null,
-    actorUserId: by.actorUserId ?? null,
-    detail: {
-      jti: token.jti,
-      clientId: token.clientId,
-      kind: token.kind,
-      ...(by.clientId === undefined ? {} : { byClientId: by.clientId }),
-    },
+    ...auditActor(revokerActor(by)),
+    clientId: token.clientId as ClientId,
+    detail: { jti: token.jti, clientId: token.clientId, kind: token.kind },
   });
   return revoked({ jtisRevoked: [token.jti] });
 }

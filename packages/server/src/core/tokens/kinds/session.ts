@@ -7,6 +7,7 @@ import {
   NOTHING_REVOKED,
   type RevocationResult,
   type Revoker,
+  revokerActor,
   type TokenFailure,
   type TokenKind,
 } from "../types.js";
@@ -79,8 +80,8 @@ export async function revokeSessionOf(
     sessionId: session.id,
     reason: by.reason,
     subjectUserId: session.userId,
-    actorUserId: by.actorUserId ?? null,
-    ip: by.ip ?? null,
+    clientId: session.clientId,
+    ...revokerActor(by),
   });
   return revoked({ sessionId: session.id, sessionsEnded: ended });
 }
