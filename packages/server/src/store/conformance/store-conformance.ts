@@ -9,6 +9,7 @@ import type {
 } from "../../core/model/index.js";
 import type { Store } from "../../core/ports/index.js";
 import { describeAuditConformance } from "./audit.js";
+import { describeAuditSearchConformance } from "./audit-search.js";
 import { describeAutomationTokenConformance } from "./automation-tokens.js";
 import { describeClientIdentityConformance } from "./client-identity.js";
 import { describeClientConformance } from "./clients.js";
@@ -109,6 +110,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeSessionConformance(seeds);
     describeRefreshTokenConformance(seeds);
     describeAuditConformance(seeds);
+    describeAuditSearchConformance(seeds);
     describeClientConformance(seeds);
     describeClientIdentityConformance(seeds);
     describeAutomationTokenConformance(seeds);
