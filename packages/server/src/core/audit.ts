@@ -7,38 +7,42 @@ import type { AuditEventInput } from "./model/index.js";
  * The audit event types. Every login, failed login, refresh, revocation,
  * impersonation and admin change records one.
  */
-export type AuditEventType =
-  | "login.succeeded"
-  | "login.failed"
-  | "login.throttled"
-  | "token.refreshed"
-  | "refresh_token.reused"
-  | "session.revoked"
-  | "impersonation.started"
-  | "tenant.created"
-  | "tenant.updated"
-  | "user.created"
-  | "user.password_changed"
-  | "user.disabled"
-  | "user.enabled"
-  | "user.permission_granted"
-  | "user.permission_revoked"
-  | "user.role_changed"
-  | "user.deleted"
-  | "role.created"
-  | "role.updated"
-  | "role.deleted"
-  | "client.created"
-  | "client.updated"
-  | "client.secret_rotated"
-  | "client.step_up_failed"
-  | "token.issued"
-  | "token.rotated"
-  | "token.revoked"
-  | "api_key.created"
-  | "api_key.revoked"
-  | "signing_key.rotated"
-  | "maintenance.purged";
+export const AUDIT_EVENT_TYPES = [
+  "login.succeeded",
+  "login.failed",
+  "login.throttled",
+  "token.refreshed",
+  "refresh_token.reused",
+  "session.revoked",
+  "impersonation.started",
+  "tenant.created",
+  "tenant.updated",
+  "user.created",
+  "user.password_changed",
+  "user.disabled",
+  "user.enabled",
+  "user.permission_granted",
+  "user.permission_revoked",
+  "user.role_changed",
+  "user.deleted",
+  "role.created",
+  "role.updated",
+  "role.deleted",
+  "client.created",
+  "client.updated",
+  "client.secret_rotated",
+  "client.step_up_failed",
+  "token.issued",
+  "token.rotated",
+  "token.revoked",
+  "api_key.created",
+  "api_key.revoked",
+  "signing_key.rotated",
+  "maintenance.purged",
+] as const;
+
+/** One of {@link AUDIT_EVENT_TYPES}. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /**
  * Appends an audit event. Details must never hold a secret: ids, usernames,
