@@ -5,6 +5,7 @@ import { TesseraError } from "../../core/errors.js";
 import type { TenantId } from "../../core/ids.js";
 import { getTenant } from "../../core/tenants.js";
 import { problemErrorHandler } from "../problems.js";
+import { registerAuditRoutes } from "./audit.js";
 import { authenticateAdmin, authorizeAdmin } from "./caller.js";
 import { registerRoleRoutes } from "./roles.js";
 import { registerSessionRoutes } from "./sessions.js";
@@ -80,6 +81,7 @@ export async function adminApi(
   registerUserRoutes(app, ctx);
   registerRoleRoutes(app, ctx);
   registerSessionRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
   registerKeyAndMaintenanceRoutes(app, ctx, {
     platformTenant: options.platformTenant as TenantId,
     purgeRetentionDays: options.purgeRetentionDays,

@@ -84,7 +84,7 @@ export function registerKeyAndMaintenanceRoutes(
       const rotated = await rotateSigningKey(ctx, {
         tenantId: request.params.tenant as TenantId,
         ...(request.body.algorithm === undefined ? {} : { algorithm: request.body.algorithm }),
-        actorUserId: actorOf(request).actorUserId,
+        ...actorOf(request),
       });
       return { algorithm: rotated.algorithm, active_kid: rotated.kid };
     },
@@ -115,6 +115,7 @@ export function registerKeyAndMaintenanceRoutes(
       const outcome = await purgeExpired(ctx, {
         retentionMs: days * DAY_MS,
         tenantId: options.platformTenant,
+        ...actorOf(request),
       });
       if (!outcome.ran) {
         throw new TesseraError("conflict", "Another purge is running; try again when it ends");

@@ -124,12 +124,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: CoreContext): vo
         throw new TesseraError("forbidden", "Only an admin of the platform tenant creates tenants");
       }
       const { id, ...settings } = request.body;
-      const { actorUserId } = actorOf(request);
-      const tenant = await createTenant(ctx, {
-        id,
-        ...patchOf(settings),
-        ...(actorUserId === null ? {} : { actorUserId }),
-      });
+      const tenant = await createTenant(ctx, { id, ...patchOf(settings), ...actorOf(request) });
       reply.code(201).header("location", tenantPath(tenant.id));
       return withEntityTag(reply, renderTenant(ctx, tenant));
     },
@@ -184,7 +179,7 @@ export function registerTenantRoutes(app: FastifyInstance, ctx: CoreContext): vo
           ...(matches === undefined
             ? {}
             : { precondition: (t: TenantRecord) => matches(renderTenant(ctx, t)) }),
-          actorUserId: actorOf(request).actorUserId,
+          ...actorOf(request),
         },
       );
       return withEntityTag(reply, renderTenant(ctx, tenant));

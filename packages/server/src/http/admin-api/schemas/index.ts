@@ -1,3 +1,4 @@
+import { ADMIN_AUDIT_SCHEMAS } from "./audit.js";
 import { ADMIN_ROLE_SCHEMAS } from "./roles.js";
 import { ADMIN_SESSION_SCHEMAS } from "./sessions.js";
 import { ADMIN_KEY_AND_MAINTENANCE_SCHEMAS } from "./signing-keys.js";
@@ -11,4 +12,5 @@ export const ADMIN_API_SCHEMAS = [
   ...ADMIN_ROLE_SCHEMAS,
   ...ADMIN_SESSION_SCHEMAS,
   ...ADMIN_KEY_AND_MAINTENANCE_SCHEMAS,
+  ...ADMIN_AUDIT_SCHEMAS,
 ];
