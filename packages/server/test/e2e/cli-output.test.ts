@@ -67,6 +67,8 @@ describe.each(["sqlite", "postgres"] as const)("the CLI's text output on %s", (s
         tokenEndpointAuthMethod: "none",
         secretHash: null,
         secretPrefix: null,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
         totpSeedSealed: null,
         publicKeys: [],
         scopes: [],

@@ -158,7 +158,10 @@ async function refusal(
       // Compare against a stand-in digest for an unknown client or one
       // without a secret: same work, same answer.
       const expected = client?.secretHash ?? hashSecret("tessera-unknown-client");
-      const matches = constantTimeEqual(hashSecret(proof.secret), expected);
+      const presented = hashSecret(proof.secret);
+      const matches =
+        constantTimeEqual(presented, expected) ||
+        (client !== undefined && matchesPreviousSecret(client, presented, ctx.clock.now()));
       return client === undefined
         ? "unknown_client"
         : client.secretHash === null
@@ -188,6 +191,20 @@ async function refusal(
       }
       return assertionRefusal(ctx, client, proof);
   }
+}
+
+/**
+ * True when `presented` (a digest) is the secret a rotation replaced and
+ * its overlap has not ended: both secrets work until then.
+ */
+function matchesPreviousSecret(client: ClientRecord, presented: string, now: number): boolean {
+  return (
+    client.secretHash !== null &&
+    client.previousSecretHash !== null &&
+    client.previousSecretExpiresAt !== null &&
+    now < client.previousSecretExpiresAt &&
+    constantTimeEqual(presented, client.previousSecretHash)
+  );
 }
 
 /** True when `value` reads as a JWT (header and claims), whatever its signature. */

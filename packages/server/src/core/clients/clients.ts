@@ -173,6 +173,8 @@ export async function createClient(ctx: ClientCtx, input: NewClientInput): Promi
     tokenEndpointAuthMethod: method,
     secretHash: secret?.hash ?? null,
     secretPrefix: secret?.prefix ?? null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     totpSeedSealed: totp?.sealed ?? null,
     publicKeys,
     scopes,

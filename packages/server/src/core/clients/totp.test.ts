@@ -24,6 +24,8 @@ function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecord {
     tokenEndpointAuthMethod: "client_secret_basic",
     secretHash: "hash" as TokenHash,
     secretPrefix: "tsr_cs_abcde",
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     totpSeedSealed: null,
     publicKeys: [],
     scopes: [],

@@ -36,6 +36,11 @@ export interface ClientUpdate extends Actor {
   readonly removePublicKeys?: readonly string[];
   readonly otp?: "enrol" | "remove";
   readonly enabled?: boolean;
+  /**
+   * A test of the client as read (an `If-Match` that must still hold):
+   * when it fails, nothing changes and the answer is `precondition_failed`.
+   */
+  readonly precondition?: (current: ClientRecord) => boolean;
 }
 
 /** A changed client, with whatever secret the change made, shown only here. */
@@ -79,9 +84,13 @@ async function changedKeys(
  * from one drops the secret, which stops working at once. A disabled client
  * cannot step up, its API keys open nothing, and its tokens are refused
  * until it is enabled again.
+ *
+ * The write applies only if the client is still as it was read: a change
+ * made in between is `precondition_failed`, never overwritten.
  */
 export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise<UpdatedClient> {
   const client = await findClient(ctx, input.tenantId, input.client);
+  checkPrecondition(client, input.precondition);
   if (input.name !== undefined) {
     checkClientName(input.name);
   }
@@ -122,7 +131,14 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
     ...(grantTypes === undefined ? {} : { grantTypes }),
     ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
     ...(secret === undefined ? {} : { secretHash: secret.hash, secretPrefix: secret.prefix }),
-    ...(dropSecret ? { secretHash: null, secretPrefix: null } : {}),
+    ...(dropSecret
+      ? {
+          secretHash: null,
+          secretPrefix: null,
+          previousSecretHash: null,
+          previousSecretExpiresAt: null,
+        }
+      : {}),
     ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
     ...(audiences === undefined ? {} : { audiences }),
     ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
@@ -135,7 +151,9 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
     throw new TesseraError("invalid_request", "Nothing to change");
   }
   const now = ctx.clock.now();
-  const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now);
+  const updated = await ctx.store.clients.update(input.tenantId, client.id, patch, now, {
+    ifUpdatedAt: client.updatedAt,
+  });
   if (updated === undefined) {
     throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
   }
@@ -161,17 +179,65 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
   };
 }
 
+/** The longest overlap a secret rotation may give the old secret: 30 days. */
+export const MAX_SECRET_OVERLAP_SECONDS = 30 * 86_400;
+
+/** Refuses a client that fails the caller's test of it as read. */
+function checkPrecondition(
+  client: ClientRecord,
+  precondition: ((current: ClientRecord) => boolean) | undefined,
+): void {
+  if (precondition !== undefined && !precondition(client)) {
+    throw new TesseraError("precondition_failed", "The client changed since it was read");
+  }
+}
+
+/** A rotated secret, shown only here, and until when the old one still works. */
+export interface RotatedSecret {
+  readonly client: ClientRecord;
+  readonly clientSecret: string;
+  /** When the replaced secret stops working; null when it stopped at once. */
+  readonly previousSecretExpiresAt: number | null;
+}
+
 /**
- * Replaces a client's secret; the old one stops working at once. The new
- * one is shown once. A client without a secret (public, `private_key_jwt`)
- * gets one only by changing its auth method.
+ * Replaces a client's secret; the new one is shown once. Without
+ * `overlapSeconds` (or with 0) the old one stops working at once; with it,
+ * the old one keeps working beside the new one for that long (at most
+ * {@link MAX_SECRET_OVERLAP_SECONDS}), so every deployment of the client
+ * can move to the new secret first. Only one old secret is kept: rotating
+ * again during an overlap ends the older one at once. A client without a
+ * secret (public, `private_key_jwt`) gets one only by changing its auth
+ * method.
+ *
+ * @example
+ * const { clientSecret } = await rotateClientSecret(ctx, {
+ *   tenantId, client: "ci-bot", overlapSeconds: 3600,
+ * });
  */
 export async function rotateClientSecret(
   ctx: ClientCtx,
-  input: { readonly tenantId: TenantId; readonly client: string } & Actor,
-): Promise<{ readonly client: ClientRecord; readonly clientSecret: string }> {
+  input: {
+    readonly tenantId: TenantId;
+    readonly client: string;
+    readonly overlapSeconds?: number;
+    readonly precondition?: (current: ClientRecord) => boolean;
+  } & Actor,
+): Promise<RotatedSecret> {
+  const overlapSeconds = input.overlapSeconds ?? 0;
+  if (
+    !Number.isInteger(overlapSeconds) ||
+    overlapSeconds < 0 ||
+    overlapSeconds > MAX_SECRET_OVERLAP_SECONDS
+  ) {
+    throw new TesseraError(
+      "invalid_request",
+      `The overlap is a whole number of seconds from 0 to ${MAX_SECRET_OVERLAP_SECONDS}`,
+    );
+  }
   const client = await findClient(ctx, input.tenantId, input.client);
-  if (!usesSecret(client.tokenEndpointAuthMethod)) {
+  checkPrecondition(client, input.precondition);
+  if (!usesSecret(client.tokenEndpointAuthMethod) || client.secretHash === null) {
     throw new TesseraError(
       "invalid_request",
       `Client ${echoInput(client.name)} has no secret: its auth method is ${client.tokenEndpointAuthMethod}; change it to client_secret_basic or client_secret_post to give it one`,
@@ -179,11 +245,18 @@ export async function rotateClientSecret(
   }
   const { secret, hash, prefix } = newClientSecret();
   const now = ctx.clock.now();
+  const previousSecretExpiresAt = overlapSeconds === 0 ? null : now + overlapSeconds * 1000;
   const updated = await ctx.store.clients.update(
     input.tenantId,
     client.id,
-    { secretHash: hash, secretPrefix: prefix },
+    {
+      secretHash: hash,
+      secretPrefix: prefix,
+      previousSecretHash: previousSecretExpiresAt === null ? null : client.secretHash,
+      previousSecretExpiresAt,
+    },
     now,
+    { ifUpdatedAt: client.updatedAt },
   );
   if (updated === undefined) {
     throw new TesseraError("not_found", `No client ${echoInput(input.client)}`);
@@ -194,7 +267,7 @@ export async function rotateClientSecret(
     type: "client.secret_rotated",
     ...auditActor(input),
     clientId: client.id,
-    detail: { clientId: client.id },
+    detail: { clientId: client.id, overlapSeconds },
   });
-  return { client: updated, clientSecret: secret };
+  return { client: updated, clientSecret: secret, previousSecretExpiresAt };
 }

@@ -36,6 +36,15 @@ export interface ClientRecord {
   readonly secretHash: TokenHash | null;
   /** The first characters of the secret, enough for an operator to recognise it; null with no secret. */
   readonly secretPrefix: string | null;
+  /**
+   * SHA-256 of the secret a rotation with an overlap replaced: it is
+   * accepted beside the new one until `previousSecretExpiresAt`, so the
+   * client's deployments can move to the new secret without an outage.
+   * Null when no such overlap was asked for.
+   */
+  readonly previousSecretHash: TokenHash | null;
+  /** When the previous secret stops working; null without one. */
+  readonly previousSecretExpiresAt: EpochMs | null;
   /** The RFC 6238 seed, sealed with the master key; null when OTP is not enrolled. */
   readonly totpSeedSealed: string | null;
   readonly publicKeys: readonly ClientPublicKey[];

@@ -11,12 +11,22 @@ export interface ClientPatch {
   /** A new secret's hash, or null to drop the secret (with `secretPrefix` null too). */
   readonly secretHash?: TokenHash | null;
   readonly secretPrefix?: string | null;
+  /** The secret a rotation replaced, still accepted until `previousSecretExpiresAt`; null to drop it. */
+  readonly previousSecretHash?: TokenHash | null;
+  readonly previousSecretExpiresAt?: EpochMs | null;
   readonly totpSeedSealed?: string | null;
   readonly publicKeys?: readonly ClientPublicKey[];
   readonly scopes?: readonly string[];
   readonly audiences?: readonly string[];
   readonly maxTokenTtlDays?: number;
   readonly status?: ClientStatus;
+}
+
+/** Where a page of clients starts and how long it is. */
+export interface ClientPageOptions {
+  /** Only clients whose name sorts after this one. */
+  readonly after?: string;
+  readonly limit: number;
 }
 
 /**
@@ -37,11 +47,22 @@ export interface ClientStore {
   getByName(tenantId: TenantId, name: string): Promise<ClientRecord | undefined>;
   /** A tenant's clients ordered by name. */
   list(tenantId: TenantId): Promise<ClientRecord[]>;
-  /** Applies `patch`; `conflict` if a new name is taken. Undefined if no such client. */
+  /** One page of a tenant's clients ordered by name: those after `after`, at most `limit`. */
+  page(tenantId: TenantId, options: ClientPageOptions): Promise<ClientRecord[]>;
+  /**
+   * Applies `patch` and sets `updatedAt` to `at`, or to one more than its
+   * old value when that is not earlier, so every update changes it.
+   * `conflict` if a new name is taken. Undefined if no such client.
+   *
+   * Concurrency: with `ifUpdatedAt`, a compare-and-swap on `updatedAt`:
+   * when the row's `updatedAt` is no longer that value (another update got
+   * there first), nothing changes and it throws `precondition_failed`.
+   */
   update(
     tenantId: TenantId,
     id: ClientId,
     patch: ClientPatch,
     at: EpochMs,
+    options?: { readonly ifUpdatedAt?: EpochMs },
   ): Promise<ClientRecord | undefined>;
 }

@@ -239,6 +239,78 @@ export function describeClientConformance({ db, seedTenant, seedClient }: Seeds)
       expect(renamed).toEqual({ ...client, name: elsewhere.name, updatedAt: T0 + HOUR });
     });
 
+    it("pages a tenant's clients by name, after a given name", async () => {
+      const tenantId = await seedTenant();
+      const s = suffix();
+      const names = ["delta", "alpha", "charlie", "bravo"].map((n) => `${n}-${s}`);
+      for (const name of names) {
+        await seedClient({ tenantId, name });
+      }
+      await seedClient({ name: `aardvark-${s}` });
+      const namesOf = (clients: readonly ClientRecord[]) => clients.map((c) => c.name);
+
+      expect(namesOf(await db().clients.page(tenantId, { limit: 2 }))).toEqual([
+        `alpha-${s}`,
+        `bravo-${s}`,
+      ]);
+      expect(namesOf(await db().clients.page(tenantId, { after: `bravo-${s}`, limit: 5 }))).toEqual(
+        [`charlie-${s}`, `delta-${s}`],
+      );
+      expect(await db().clients.page(tenantId, { after: `delta-${s}`, limit: 5 })).toEqual([]);
+    });
+
+    it("updates only while updatedAt still holds the value read, and always moves it on", async () => {
+      const client = await seedClient();
+
+      const first = await db().clients.update(
+        client.tenantId,
+        client.id,
+        { status: "disabled" },
+        client.updatedAt,
+        { ifUpdatedAt: client.updatedAt },
+      );
+      // Updated within the same millisecond as it was written: updatedAt still changes.
+      expect(first?.updatedAt).toBe(client.updatedAt + 1);
+      await expect(
+        db().clients.update(client.tenantId, client.id, { status: "active" }, T0 + HOUR, {
+          ifUpdatedAt: client.updatedAt,
+        }),
+      ).rejects.toMatchObject({ code: "precondition_failed" });
+      expect((await db().clients.get(client.tenantId, client.id))?.status).toBe("disabled");
+      expect(
+        await db().clients.update(
+          client.tenantId,
+          `${suffix()}missing` as ClientId,
+          { status: "active" },
+          T0 + HOUR,
+          { ifUpdatedAt: client.updatedAt },
+        ),
+      ).toBeUndefined();
+    });
+
+    it("keeps a rotated-out secret's hash and end beside the new secret, and drops them", async () => {
+      const client = await seedClient();
+      const secret = generateOpaqueToken("tsr_cs");
+      const rotated = {
+        secretHash: hashSecret(secret),
+        secretPrefix: secret.slice(0, 12),
+        previousSecretHash: client.secretHash,
+        previousSecretExpiresAt: T0 + 2 * HOUR,
+      };
+
+      const updated = await db().clients.update(client.tenantId, client.id, rotated, T0 + HOUR);
+      expect(updated).toEqual({ ...client, ...rotated, updatedAt: T0 + HOUR });
+      expect(await db().clients.get(client.tenantId, client.id)).toEqual(updated);
+
+      const dropped = await db().clients.update(
+        client.tenantId,
+        client.id,
+        { previousSecretHash: null, previousSecretExpiresAt: null },
+        T0 + 2 * HOUR,
+      );
+      expect(dropped).toMatchObject({ previousSecretHash: null, previousSecretExpiresAt: null });
+    });
+
     it("updates nothing through another tenant or for an unknown id", async () => {
       const client = await seedClient();
       const otherTenantId = await seedTenant();

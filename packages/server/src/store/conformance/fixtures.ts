@@ -200,6 +200,8 @@ export function clientRecord(
     tokenEndpointAuthMethod: "client_secret_basic",
     secretHash: hashSecret(secret),
     secretPrefix: secret.slice(0, 12),
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     totpSeedSealed: null,
     publicKeys: [],
     scopes: ["tokens:write"],

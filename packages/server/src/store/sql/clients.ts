@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { TokenEndpointAuthMethod } from "../../core/clients/auth-methods.js";
 import type { GrantType } from "../../core/clients/grant-types.js";
 import { echoInput } from "../../core/echo.js";
@@ -10,8 +10,8 @@ import type {
   ClientStatus,
   EpochMs,
 } from "../../core/model/index.js";
-import type { ClientPatch, ClientStore } from "../../core/ports/index.js";
-import { insertOrConflict, isUniqueViolation, toMs } from "./dialect.js";
+import type { ClientPageOptions, ClientPatch, ClientStore } from "../../core/ports/index.js";
+import { insertOrConflict, isUniqueViolation, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ClientsTable, Database } from "./schema.js";
 
@@ -24,6 +24,8 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     tokenEndpointAuthMethod: row.tokenEndpointAuthMethod as TokenEndpointAuthMethod,
     secretHash: row.secretHash as TokenHash | null,
     secretPrefix: row.secretPrefix,
+    previousSecretHash: row.previousSecretHash as TokenHash | null,
+    previousSecretExpiresAt: toMsOrNull(row.previousSecretExpiresAt),
     totpSeedSealed: row.totpSeedSealed,
     publicKeys: JSON.parse(row.publicKeys) as ClientPublicKey[],
     scopes: JSON.parse(row.scopes) as string[],
@@ -90,15 +92,25 @@ export class SqlClientStore implements ClientStore {
     return rows.map(toClient);
   }
 
+  async page(tenantId: TenantId, options: ClientPageOptions): Promise<ClientRecord[]> {
+    let query = this.db.selectFrom("clients").selectAll().where("tenantId", "=", tenantId);
+    if (options.after !== undefined) {
+      query = query.where("name", ">", options.after);
+    }
+    const rows = await query.orderBy("name").limit(options.limit).execute();
+    return rows.map(toClient);
+  }
+
   async update(
     tenantId: TenantId,
     id: ClientId,
     patch: ClientPatch,
     at: EpochMs,
+    options: { readonly ifUpdatedAt?: EpochMs } = {},
   ): Promise<ClientRecord | undefined> {
     const { grantTypes, publicKeys, scopes, audiences, ...rest } = patch;
     try {
-      const row = await this.db
+      let query = this.db
         .updateTable("clients")
         .set({
           ...rest,
@@ -106,12 +118,20 @@ export class SqlClientStore implements ClientStore {
           ...(publicKeys === undefined ? {} : { publicKeys: JSON.stringify(publicKeys) }),
           ...(scopes === undefined ? {} : { scopes: JSON.stringify(scopes) }),
           ...(audiences === undefined ? {} : { audiences: JSON.stringify(audiences) }),
-          updatedAt: at,
+          // Always moves on, so a compare-and-swap on it sees every update.
+          updatedAt: sql<number>`case when updated_at >= ${at} then updated_at + 1 else ${at} end`,
         })
         .where("tenantId", "=", tenantId)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
+        .where("id", "=", id);
+      if (options.ifUpdatedAt !== undefined) {
+        query = query.where("updatedAt", "=", options.ifUpdatedAt);
+      }
+      const row = await query.returningAll().executeTakeFirst();
+      if (row === undefined && options.ifUpdatedAt !== undefined) {
+        if ((await this.get(tenantId, id)) !== undefined) {
+          throw new TesseraError("precondition_failed", "The client changed since it was read");
+        }
+      }
       return row === undefined ? undefined : toClient(row);
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -8,6 +8,7 @@ import * as clientAudiences from "./migrations/0005-client-audiences.js";
 import * as oneClient from "./migrations/0006-one-client.js";
 import * as oauthPasswordGrant from "./migrations/0007-oauth-password-grant.js";
 import * as auditSearch from "./migrations/0008-audit-search.js";
+import * as clientSecretOverlap from "./migrations/0009-client-secret-overlap.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -27,6 +28,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0006-one-client", up: oneClient.up },
   { name: "0007-oauth-password-grant", up: oauthPasswordGrant.up },
   { name: "0008-audit-search", up: auditSearch.up },
+  { name: "0009-client-secret-overlap", up: clientSecretOverlap.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

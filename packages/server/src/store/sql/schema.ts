@@ -137,6 +137,9 @@ export interface ClientsTable {
   tokenEndpointAuthMethod: string;
   secretHash: string | null;
   secretPrefix: string | null;
+  /** The secret a rotation replaced, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: BigIntColumn | null;
   totpSeedSealed: string | null;
   /** The registered public keys (JSON array of JWKs). */
   publicKeys: string;

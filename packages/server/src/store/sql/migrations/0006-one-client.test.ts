@@ -76,6 +76,8 @@ function migrated(tenantId: TenantId, id: string, name: string, since: number): 
     tokenEndpointAuthMethod: "none",
     secretHash: null,
     secretPrefix: null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     totpSeedSealed: null,
     publicKeys: [],
     scopes: [],
