@@ -136,3 +136,50 @@ export function expectAdminProblem(
   expect(problem).toMatchObject({ status, code });
   return problem;
 }
+
+/** A client as the admin API shows it, with what its creation showed once. */
+export interface AdminClientBody {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly grant_types: string[];
+  readonly token_endpoint_auth_method: string;
+  readonly scopes: string[];
+  readonly audiences: string[];
+  readonly max_token_ttl_days: number;
+  readonly otp_enrolled: boolean;
+  readonly public_keys: { kid: string; alg: string; jwk: Record<string, unknown> }[];
+  readonly secret_prefix: string | null;
+  readonly previous_secret_expires_at: string | null;
+  readonly updated_at: string;
+  readonly client_secret?: string;
+  readonly otpauth_uri?: string;
+}
+
+/** Registers a client through `POST …/clients` (a fresh name unless `body` has one); fails the test unless it is a 201. */
+export async function createAdminClient(
+  h: Harness,
+  token: string,
+  body: Record<string, unknown> = {},
+): Promise<AdminClientBody> {
+  const response = await admin(h, "POST", `${ADMIN}/clients`, token, {
+    name: unique("app"),
+    scopes: ["deploy:read"],
+    ...body,
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<AdminClientBody>();
+}
+
+/** A client credentials grant at the default tenant's OAuth token endpoint, the secret in the form. */
+export function clientCredentials(
+  h: Harness,
+  clientId: string,
+  secret: string,
+): Promise<LightMyRequestResponse> {
+  return postToken(h, {
+    grant_type: "client_credentials",
+    client_id: clientId,
+    client_secret: secret,
+  });
+}

@@ -7,6 +7,7 @@ import { getTenant } from "../../core/tenants.js";
 import { problemErrorHandler } from "../problems.js";
 import { registerAuditRoutes } from "./audit.js";
 import { authenticateAdmin, authorizeAdmin } from "./caller.js";
+import { registerClientRoutes } from "./clients.js";
 import { registerRoleRoutes } from "./roles.js";
 import { registerSessionRoutes } from "./sessions.js";
 import { registerKeyAndMaintenanceRoutes } from "./signing-keys.js";
@@ -86,6 +87,7 @@ export async function adminApi(
     platformTenant: options.platformTenant as TenantId,
     purgeRetentionDays: options.purgeRetentionDays,
   });
+  registerClientRoutes(app, ctx);
   // After the hook above: an unknown path answers 401 to a caller without a token.
   app.setNotFoundHandler(async () => {
     throw new TesseraError("not_found", "No such admin API resource");

@@ -1,4 +1,5 @@
 import { ADMIN_AUDIT_SCHEMAS } from "./audit.js";
+import { ADMIN_CLIENT_SCHEMAS } from "./clients.js";
 import { ADMIN_ROLE_SCHEMAS } from "./roles.js";
 import { ADMIN_SESSION_SCHEMAS } from "./sessions.js";
 import { ADMIN_KEY_AND_MAINTENANCE_SCHEMAS } from "./signing-keys.js";
@@ -13,4 +14,5 @@ export const ADMIN_API_SCHEMAS = [
   ...ADMIN_SESSION_SCHEMAS,
   ...ADMIN_KEY_AND_MAINTENANCE_SCHEMAS,
   ...ADMIN_AUDIT_SCHEMAS,
+  ...ADMIN_CLIENT_SCHEMAS,
 ];
