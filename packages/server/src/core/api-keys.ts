@@ -6,7 +6,7 @@ import { API_KEY_CLIENT_GRANTS, type GrantType } from "./clients/grant-types.js"
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
-import { checkName } from "./identifiers.js";
+import { checkIdentifierInput, checkName } from "./identifiers.js";
 import { type ApiKeyId, type ClientId, newApiKeyId, type TenantId } from "./ids.js";
 import type { ApiKeyRecord, ClientRecord, TenantRecord } from "./model/index.js";
 import { generateOpaqueToken, hashSecret, isWellFormedOpaqueToken } from "./opaque-token.js";
@@ -162,17 +162,70 @@ export function requireApiKeyGrant(client: ClientRecord, grant: GrantType): void
   }
 }
 
-/** Revokes a key. Idempotent; `not_found` only if the tenant never had it. */
+/** The tenant's API key with this id (never the key itself: only its hash is kept), or `not_found`. */
+export async function getApiKey(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  id: string,
+): Promise<ApiKeyRecord> {
+  checkIdentifierInput(id, "An API key id");
+  const key = await ctx.store.apiKeys.get(tenantId, id as ApiKeyId);
+  if (key === undefined) {
+    throw new TesseraError("not_found", `No API key ${echoInput(id)}`);
+  }
+  return key;
+}
+
+/** The most API keys one page holds. */
+export const MAX_API_KEY_PAGE = 1000;
+
+/** Where a page of API keys starts: after this key. */
+export interface ApiKeyPosition {
+  readonly createdAt: number;
+  readonly id: ApiKeyId;
+}
+
+/**
+ * A page of a tenant's API keys, revoked ones included, oldest first: of
+ * every client, or of `client` (an id or name; `not_found` when the tenant
+ * has no such client), after `after`, at most `limit`.
+ */
+export async function pageApiKeys(
+  ctx: Pick<CoreContext, "store">,
+  tenantId: TenantId,
+  options: { readonly client?: string; readonly after?: ApiKeyPosition; readonly limit: number },
+): Promise<{ readonly keys: readonly ApiKeyRecord[]; readonly next: ApiKeyPosition | undefined }> {
+  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_API_KEY_PAGE) {
+    throw new TesseraError("invalid_request", `limit must be from 1 to ${MAX_API_KEY_PAGE}`);
+  }
+  await getTenant(ctx, tenantId);
+  const client =
+    options.client === undefined ? undefined : await findClient(ctx, tenantId, options.client);
+  // One more than asked tells whether another page follows.
+  const found = await ctx.store.apiKeys.page(tenantId, {
+    ...(client === undefined ? {} : { clientId: client.id }),
+    ...(options.after === undefined ? {} : { after: options.after }),
+    limit: options.limit + 1,
+  });
+  const keys = found.slice(0, options.limit);
+  const last = keys.at(-1);
+  return {
+    keys,
+    next:
+      found.length > options.limit && last !== undefined
+        ? { createdAt: last.createdAt, id: last.id }
+        : undefined,
+  };
+}
+
+/** Revokes a key, audited with `actor`. Idempotent; `not_found` only if the tenant never had it. */
 export async function revokeApiKey(
   ctx: Pick<CoreContext, "store" | "clock">,
   tenantId: TenantId,
   id: ApiKeyId,
   actor: Actor = {},
 ): Promise<{ readonly revoked: boolean }> {
-  const known = (await ctx.store.apiKeys.list(tenantId)).find((k) => k.id === id);
-  if (known === undefined) {
-    throw new TesseraError("not_found", `No API key ${echoInput(id)}`);
-  }
+  const known = await getApiKey(ctx, tenantId, id);
   const now = ctx.clock.now();
   const revoked = await ctx.store.apiKeys.revoke(tenantId, id, now);
   if (revoked) {

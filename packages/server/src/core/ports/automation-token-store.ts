@@ -7,6 +7,18 @@ export type TokenRotateResult =
   | { readonly rotated: true }
   | { readonly rotated: false; readonly current: AutomationTokenRecord | undefined };
 
+/** Where a page of a tenant's tokens starts, how long it is, and which tokens it holds. */
+export interface AutomationTokenPageOptions {
+  /** Only this client's tokens; every client's without. */
+  readonly clientId?: ClientId;
+  /** Expired and revoked tokens too; without, only those still usable at `now`. */
+  readonly includeEnded?: boolean;
+  readonly now: EpochMs;
+  /** Only tokens after this one in the order of the page. */
+  readonly after?: { readonly createdAt: EpochMs; readonly id: TokenId };
+  readonly limit: number;
+}
+
 export interface AutomationTokenStore {
   /** Inserts a token; `conflict` if its id or hash exists. */
   create(token: AutomationTokenRecord): Promise<void>;
@@ -26,6 +38,11 @@ export interface AutomationTokenStore {
       readonly limit: number;
     },
   ): Promise<AutomationTokenRecord[]>;
+  /**
+   * One page of a tenant's tokens, newest first (by `createdAt`
+   * descending, then `id`), as {@link listForClient} orders them.
+   */
+  page(tenantId: TenantId, options: AutomationTokenPageOptions): Promise<AutomationTokenRecord[]>;
   /**
    * Revokes the token at `at` and every token derived from it (its
    * short-term children). A token already revoked at or before `at` is left

@@ -25,6 +25,7 @@ import {
 import { describeKeyConformance } from "./keys.js";
 import { describeMaintenanceConformance } from "./maintenance.js";
 import { describeOneTimeClaimConformance } from "./one-time-claims.js";
+import { describePageConformance } from "./pages.js";
 import { describeRefreshTokenConformance } from "./refresh-tokens.js";
 import { describeRoleConformance } from "./roles.js";
 import { describeSessionConformance } from "./sessions.js";
@@ -115,6 +116,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeClientIdentityConformance(seeds);
     describeAutomationTokenConformance(seeds);
     describeOneTimeClaimConformance(seeds);
+    describePageConformance(seeds);
     describeMaintenanceConformance(seeds);
   });
 }

@@ -3,7 +3,7 @@ import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
 import type { ApiKeyId, ClientId, TenantId, TokenHash } from "../../core/ids.js";
 import type { ApiKeyRecord, EpochMs } from "../../core/model/index.js";
-import type { ApiKeyStore } from "../../core/ports/index.js";
+import type { ApiKeyPageOptions, ApiKeyStore } from "../../core/ports/index.js";
 import { insertOrConflict, isForeignKeyViolation, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ApiKeysTable, Database } from "./schema.js";
@@ -49,6 +49,34 @@ export class SqlApiKeyStore implements ApiKeyStore {
   async getByHash(hash: TokenHash): Promise<ApiKeyRecord | undefined> {
     const [row] = await this.#byHash(hash);
     return row === undefined ? undefined : toApiKey(row);
+  }
+
+  async get(tenantId: TenantId, id: ApiKeyId): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom("apiKeys")
+      .selectAll()
+      .where("tenantId", "=", tenantId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toApiKey(row);
+  }
+
+  async page(tenantId: TenantId, options: ApiKeyPageOptions): Promise<ApiKeyRecord[]> {
+    let query = this.db.selectFrom("apiKeys").selectAll().where("tenantId", "=", tenantId);
+    if (options.clientId !== undefined) {
+      query = query.where("clientId", "=", options.clientId);
+    }
+    const { after } = options;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("createdAt", ">", after.createdAt),
+          eb.and([eb("createdAt", "=", after.createdAt), eb("id", ">", after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy("createdAt").orderBy("id").limit(options.limit).execute();
+    return rows.map(toApiKey);
   }
 
   async list(tenantId: TenantId): Promise<ApiKeyRecord[]> {

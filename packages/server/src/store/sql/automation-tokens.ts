@@ -5,7 +5,11 @@ import type {
   AutomationTokenRecord,
   EpochMs,
 } from "../../core/model/index.js";
-import type { AutomationTokenStore, TokenRotateResult } from "../../core/ports/index.js";
+import type {
+  AutomationTokenPageOptions,
+  AutomationTokenStore,
+  TokenRotateResult,
+} from "../../core/ports/index.js";
 import { insertOrConflict, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { AutomationTokensTable, Database } from "./schema.js";
@@ -85,6 +89,36 @@ export class SqlAutomationTokenStore implements AutomationTokenStore {
       .orderBy("createdAt", "desc")
       .orderBy("id")
       .limit(filter.limit)
+      .execute();
+    return rows.map(toToken);
+  }
+
+  async page(
+    tenantId: TenantId,
+    options: AutomationTokenPageOptions,
+  ): Promise<AutomationTokenRecord[]> {
+    let query = this.db.selectFrom("automationTokens").selectAll().where("tenantId", "=", tenantId);
+    if (options.clientId !== undefined) {
+      query = query.where("clientId", "=", options.clientId);
+    }
+    if (options.includeEnded !== true) {
+      query = query
+        .where("expiresAt", ">", options.now)
+        .where((eb) => eb.or([eb("revokedAt", "is", null), eb("revokedAt", ">", options.now)]));
+    }
+    const { after } = options;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("createdAt", "<", after.createdAt),
+          eb.and([eb("createdAt", "=", after.createdAt), eb("id", ">", after.id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy("createdAt", "desc")
+      .orderBy("id")
+      .limit(options.limit)
       .execute();
     return rows.map(toToken);
   }
