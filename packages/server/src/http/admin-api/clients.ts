@@ -5,6 +5,8 @@ import { updateClient } from "../../core/clients/update-client.js";
 import type { CoreContext } from "../../core/context.js";
 import type { TenantId } from "../../core/ids.js";
 import { documented } from "../openapi.js";
+import { registerApiKeyRoutes } from "./api-keys.js";
+import { registerAutomationTokenRoutes } from "./automation-tokens.js";
 import { registerClientCredentialRoutes } from "./clients-credentials.js";
 import { type ClientRoute, clientPath, publicKeyText, renderClient } from "./clients-render.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -38,11 +40,15 @@ const READ = [{ AdminToken: ["admin:read"] }];
 
 /**
  * `/tenants/{tenant}/clients`: create, list, read, update (and so
- * disable), and the routes of their credentials
- * ({@link registerClientCredentialRoutes}).
+ * disable); the routes of their credentials
+ * ({@link registerClientCredentialRoutes}); and of what clients hold:
+ * API keys ({@link registerApiKeyRoutes}) and the token API's tokens
+ * ({@link registerAutomationTokenRoutes}).
  */
 export function registerClientRoutes(app: FastifyInstance, ctx: CoreContext): void {
   registerClientCredentialRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+  registerAutomationTokenRoutes(app, ctx);
   app.post<TenantRoute & { Body: AdminCreateClientRequest }>(
     "/tenants/:tenant/clients",
     {

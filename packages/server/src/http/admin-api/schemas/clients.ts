@@ -2,6 +2,8 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from "../../../core/clients/auth-methods.
 import { GRANT_TYPES } from "../../../core/clients/grant-types.js";
 import { MAX_SECRET_OVERLAP_SECONDS } from "../../../core/clients/update-client.js";
 import type { WireType } from "../../wire-type.js";
+import { ADMIN_API_KEY_SCHEMAS } from "./api-keys.js";
+import { ADMIN_AUTOMATION_TOKEN_SCHEMAS } from "./automation-tokens.js";
 import {
   identifier,
   nextCursor,
@@ -309,6 +311,7 @@ export const publicKeyParams = {
   required: ["tenant", "id", "kid"],
 } as const;
 
+/** The schemas of clients, their credentials, their API keys and their tokens. */
 export const ADMIN_CLIENT_SCHEMAS = [
   adminClientPublicKey,
   adminClient,
@@ -321,4 +324,6 @@ export const ADMIN_CLIENT_SCHEMAS = [
   adminRotatedSecret,
   adminAddPublicKeyRequest,
   adminTotpEnrolment,
+  ...ADMIN_API_KEY_SCHEMAS,
+  ...ADMIN_AUTOMATION_TOKEN_SCHEMAS,
 ];
