@@ -160,7 +160,18 @@ describe("admin API keys: 400", () => {
   });
 
   it("refuses a bad limit or cursor, and a bad id", async () => {
-    for (const query of ["limit=0", "limit=x", "cursor=garbage", "cursor=e30", "client_id=a%07b"]) {
+    const forged = (position: object) =>
+      `cursor=${Buffer.from(JSON.stringify(position)).toString("base64url")}`;
+    for (const query of [
+      "limit=0",
+      "limit=x",
+      "cursor=garbage",
+      "cursor=e30",
+      forged({ c: "1", i: "ak_x" }),
+      forged({ c: 1.5, i: "ak_x" }),
+      forged({ c: 1, i: "ak_\u0007" }),
+      "client_id=a%07b",
+    ]) {
       expectAdminProblem(
         await admin(h, "GET", `${ADMIN}/api-keys?${query}`, reader),
         400,

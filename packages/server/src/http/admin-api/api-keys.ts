@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { createApiKey, getApiKey, pageApiKeys, revokeApiKey } from "../../core/api-keys.js";
 import type { CoreContext } from "../../core/context.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { ApiKeyId, TenantId } from "../../core/ids.js";
 import type { ApiKeyRecord } from "../../core/model/index.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -20,8 +21,11 @@ import {
   iso,
   isoOrNull,
   LOCATION_HEADER,
+  READ,
   resourceParams,
+  TAGS,
   tenantParams,
+  WRITE,
 } from "./schemas/common.js";
 
 /** An API key as the admin API shows it: never the key or its hash. */
@@ -45,10 +49,6 @@ interface TenantRoute {
 interface KeyRoute {
   Params: { tenant: string; id: string };
 }
-
-const TAGS = ["admin"];
-const WRITE = [{ AdminToken: ["admin:write"] }];
-const READ = [{ AdminToken: ["admin:read"] }];
 
 /** `/tenants/{tenant}/api-keys`: create (the key shown once), list, read, revoke. */
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: CoreContext): void {
@@ -106,7 +106,10 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: CoreContext): vo
     async (request) => {
       const { cursor, limit = 50, client_id } = request.query;
       const after = decodeCursor(cursor, (p) =>
-        typeof p.c === "number" && typeof p.i === "string"
+        typeof p.c === "number" &&
+        Number.isSafeInteger(p.c) &&
+        typeof p.i === "string" &&
+        isIdentifierInput(p.i)
           ? { createdAt: p.c, id: p.i as ApiKeyId }
           : undefined,
       );

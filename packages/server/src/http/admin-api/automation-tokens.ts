@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { pageAutomationTokens } from "../../core/automation-tokens/list.js";
 import type { CoreContext } from "../../core/context.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId, TokenId } from "../../core/ids.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { revokeTokenAsOperator } from "../../core/tokens/revoke-by-id.js";
@@ -17,8 +18,11 @@ import {
   adminProblems,
   iso,
   isoOrNull,
+  READ,
   resourceParams,
+  TAGS,
   tenantParams,
+  WRITE,
 } from "./schemas/common.js";
 
 /** A token as the admin API shows it: never the token, its hash or its JWT. */
@@ -41,8 +45,6 @@ export function renderAutomationToken(token: AutomationTokenRecord): AdminAutoma
   };
 }
 
-const TAGS = ["admin"];
-
 /** `/tenants/{tenant}/automation-tokens`: the token API's long- and short-term tokens; list, revoke. */
 export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreContext): void {
   app.get<{ Params: { tenant: string }; Querystring: AdminAutomationTokenQuery }>(
@@ -52,7 +54,7 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
         operationId: "adminListAutomationTokens",
         summary: "List the token API's long- and short-term tokens, newest first, a page at a time",
         tags: TAGS,
-        security: [{ AdminToken: ["admin:read"] }],
+        security: READ,
         params: tenantParams,
         querystring: adminAutomationTokenQuery,
         response: {
@@ -64,7 +66,10 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
     async (request) => {
       const { cursor, limit = 50, client_id, include_ended } = request.query;
       const after = decodeCursor(cursor, (p) =>
-        typeof p.c === "number" && typeof p.i === "string"
+        typeof p.c === "number" &&
+        Number.isSafeInteger(p.c) &&
+        typeof p.i === "string" &&
+        isIdentifierInput(p.i)
           ? { createdAt: p.c, id: p.i as TokenId }
           : undefined,
       );
@@ -94,7 +99,7 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
           "Revoke a token at once, and a long-term token's short-term tokens with it (revoking one already revoked succeeds)",
         description: "404 only for an id the tenant never had.",
         tags: TAGS,
-        security: [{ AdminToken: ["admin:write"] }],
+        security: WRITE,
         params: resourceParams,
         response: { 204: adminEmpty("The token is revoked"), ...adminProblems(404) },
       },

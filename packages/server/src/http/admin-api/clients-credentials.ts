@@ -23,16 +23,15 @@ import {
   adminProblems,
   isoOrNull,
   LOCATION_HEADER,
+  READ,
   resourceParams,
+  TAGS,
+  WRITE,
 } from "./schemas/common.js";
 
 interface KeyRoute {
   Params: { tenant: string; id: string; kid: string };
 }
-
-const TAGS = ["admin"];
-const WRITE = [{ AdminToken: ["admin:write"] }];
-const READ = [{ AdminToken: ["admin:read"] }];
 
 function renderKey(key: ClientPublicKey): AdminClientPublicKey {
   return { kid: key.kid, alg: key.alg, jwk: key.jwk };
@@ -62,12 +61,6 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
           ...adminProblems(404, 412),
         },
       }),
-      // No body (an empty one included) asks for the defaults.
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) {
-          request.body = { overlap_seconds: 0 };
-        }
-      },
     },
     async (request): Promise<AdminRotatedSecret> => {
       const { tenant, id } = request.params;

@@ -223,7 +223,15 @@ describe("admin clients: 400", () => {
         "invalid_request",
       );
     }
-    for (const query of ["limit=0", "limit=201", "limit=ten", "cursor=garbage", "cursor=e30"]) {
+    const forged = Buffer.from(JSON.stringify({ n: "bad\u202ename" })).toString("base64url");
+    for (const query of [
+      "limit=0",
+      "limit=201",
+      "limit=ten",
+      "cursor=garbage",
+      "cursor=e30",
+      `cursor=${forged}`,
+    ]) {
       expectAdminProblem(
         await admin(h, "GET", `${ADMIN}/clients?${query}`, reader),
         400,

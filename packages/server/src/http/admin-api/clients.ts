@@ -3,6 +3,7 @@ import { pageClients } from "../../core/clients/client-pages.js";
 import { createClient, findClient } from "../../core/clients/clients.js";
 import { updateClient } from "../../core/clients/update-client.js";
 import type { CoreContext } from "../../core/context.js";
+import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId } from "../../core/ids.js";
 import { documented } from "../openapi.js";
 import { registerApiKeyRoutes } from "./api-keys.js";
@@ -26,17 +27,16 @@ import {
   ETAG_HEADER,
   ifMatchHeader,
   LOCATION_HEADER,
+  READ,
   resourceParams,
+  TAGS,
   tenantParams,
+  WRITE,
 } from "./schemas/common.js";
 
 interface TenantRoute {
   Params: { tenant: string };
 }
-
-const TAGS = ["admin"];
-const WRITE = [{ AdminToken: ["admin:write"] }];
-const READ = [{ AdminToken: ["admin:read"] }];
 
 /**
  * `/tenants/{tenant}/clients`: create, list, read, update (and so
@@ -119,7 +119,9 @@ export function registerClientRoutes(app: FastifyInstance, ctx: CoreContext): vo
     },
     async (request) => {
       const { cursor, limit = 50 } = request.query;
-      const after = decodeCursor(cursor, (p) => (typeof p.n === "string" ? p.n : undefined));
+      const after = decodeCursor(cursor, (p) =>
+        typeof p.n === "string" && isIdentifierInput(p.n) ? p.n : undefined,
+      );
       const page = await pageClients(ctx, request.params.tenant as TenantId, {
         limit,
         ...(after === undefined ? {} : { after }),

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { TokenEndpointAuthMethod } from "../../core/clients/auth-methods.js";
 import type { GrantType } from "../../core/clients/grant-types.js";
 import { echoInput } from "../../core/echo.js";
@@ -11,7 +11,7 @@ import type {
   EpochMs,
 } from "../../core/model/index.js";
 import type { ClientPageOptions, ClientPatch, ClientStore } from "../../core/ports/index.js";
-import { insertOrConflict, isUniqueViolation, toMs, toMsOrNull } from "./dialect.js";
+import { insertOrConflict, isUniqueViolation, nextUpdatedAt, toMs, toMsOrNull } from "./dialect.js";
 import { prepareQuery } from "./prepared.js";
 import type { ClientsTable, Database } from "./schema.js";
 
@@ -118,8 +118,7 @@ export class SqlClientStore implements ClientStore {
           ...(publicKeys === undefined ? {} : { publicKeys: JSON.stringify(publicKeys) }),
           ...(scopes === undefined ? {} : { scopes: JSON.stringify(scopes) }),
           ...(audiences === undefined ? {} : { audiences: JSON.stringify(audiences) }),
-          // Always moves on, so a compare-and-swap on it sees every update.
-          updatedAt: sql<number>`case when updated_at >= ${at} then updated_at + 1 else ${at} end`,
+          updatedAt: nextUpdatedAt(at),
         })
         .where("tenantId", "=", tenantId)
         .where("id", "=", id);
