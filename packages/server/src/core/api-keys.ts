@@ -1,5 +1,7 @@
 import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
+import type { Authority } from "./authority.js";
+import { checkMayManageClient } from "./clients/client-authority.js";
 import { deriveClientName } from "./clients/client-names.js";
 import { createClient, findClient } from "./clients/clients.js";
 import { API_KEY_CLIENT_GRANTS, type GrantType } from "./clients/grant-types.js";
@@ -50,6 +52,8 @@ export async function createApiKey(
     readonly name?: string;
     /** An existing client's id or name. */
     readonly client?: string;
+    /** The caller's reach: it may give keys only to a client holding no scope it lacks. */
+    readonly authority?: Authority;
   } & Actor,
 ): Promise<NewApiKey> {
   await getTenant(ctx, input.tenantId);
@@ -61,6 +65,7 @@ export async function createApiKey(
     input.client === undefined
       ? { client: await clientForNewKey(ctx, input.tenantId, name, input), created: true }
       : { client: await findClient(ctx, input.tenantId, input.client), created: false };
+  checkMayManageClient(input.authority, client);
   const key = generateOpaqueToken("tsr_ak");
   const now = ctx.clock.now();
   const record: ApiKeyRecord = {
@@ -218,14 +223,22 @@ export async function pageApiKeys(
   };
 }
 
-/** Revokes a key, audited with `actor`. Idempotent; `not_found` only if the tenant never had it. */
+/**
+ * Revokes a key, audited with `actor`. Idempotent; `not_found` only if the
+ * tenant never had it. With `authority`, only a key of a client holding no
+ * scope the caller lacks (`forbidden` otherwise).
+ */
 export async function revokeApiKey(
   ctx: Pick<CoreContext, "store" | "clock">,
   tenantId: TenantId,
   id: ApiKeyId,
-  actor: Actor = {},
+  actor: Actor & { readonly authority?: Authority } = {},
 ): Promise<{ readonly revoked: boolean }> {
   const known = await getApiKey(ctx, tenantId, id);
+  if (actor.authority !== undefined) {
+    const client = await ctx.store.clients.get(tenantId, known.clientId);
+    checkMayManageClient(actor.authority, client ?? { scopes: [] });
+  }
   const now = ctx.clock.now();
   const revoked = await ctx.store.apiKeys.revoke(tenantId, id, now);
   if (revoked) {

@@ -1,5 +1,6 @@
 import { type Actor, auditActor } from "../actor.js";
 import { recordAudit } from "../audit.js";
+import { type Authority, checkMayGrant } from "../authority.js";
 import type { CoreContext } from "../context.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
@@ -54,6 +55,8 @@ export interface NewClientInput extends Actor {
   readonly maxTokenTtlDays?: number;
   /** Audiences its short-term tokens may have besides the tenant's issuer; none by default. */
   readonly audiences?: readonly string[];
+  /** The caller's reach: it may give only scopes it holds. Absent for the operator's own tools. */
+  readonly authority?: Authority;
 }
 
 /** Checks a long-term token ceiling. */
@@ -148,6 +151,7 @@ export async function createClient(ctx: ClientCtx, input: NewClientInput): Promi
   const maxTokenTtlDays = input.maxTokenTtlDays ?? LONG_TERM_TTL_DAYS.max;
   checkMaxTtl(maxTokenTtlDays);
   const scopes = parseScopes(input.scopes);
+  checkMayGrant(input.authority, scopes);
   const audiences = parseAudiences(input.audiences ?? [], ctx.settings);
   const publicKeys = await parsePublicKeys(input.publicKeys ?? []);
   // Checked before a seed is sealed or a secret made: nothing is generated for a refusal.

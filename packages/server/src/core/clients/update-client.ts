@@ -1,5 +1,6 @@
 import { type Actor, auditActor } from "../actor.js";
 import { recordAudit } from "../audit.js";
+import { type Authority, checkMayGrant } from "../authority.js";
 import { echoInput } from "../echo.js";
 import { TesseraError } from "../errors.js";
 import type { TenantId } from "../ids.js";
@@ -7,6 +8,7 @@ import type { ClientPublicKey, ClientRecord } from "../model/index.js";
 import type { ClientPatch } from "../ports/index.js";
 import { auditedAudiences, parseAudiences, refuseClientIdAudiences } from "./audiences.js";
 import { parseTokenEndpointAuthMethod, usesSecret } from "./auth-methods.js";
+import { checkMayManageClient } from "./client-authority.js";
 import { checkClientName } from "./client-names.js";
 import {
   type ClientCtx,
@@ -41,6 +43,11 @@ export interface ClientUpdate extends Actor {
    * when it fails, nothing changes and the answer is `precondition_failed`.
    */
   readonly precondition?: (current: ClientRecord) => boolean;
+  /**
+   * The caller's reach: it may change only a client holding no scope it
+   * lacks, and give only scopes it holds. Absent for the operator's own tools.
+   */
+  readonly authority?: Authority;
 }
 
 /** A changed client, with whatever secret the change made, shown only here. */
@@ -91,6 +98,9 @@ async function changedKeys(
 export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise<UpdatedClient> {
   const client = await findClient(ctx, input.tenantId, input.client);
   checkPrecondition(client, input.precondition);
+  checkMayManageClient(input.authority, client);
+  const scopes = input.scopes === undefined ? undefined : parseScopes(input.scopes);
+  checkMayGrant(input.authority, scopes ?? []);
   if (input.name !== undefined) {
     checkClientName(input.name);
   }
@@ -139,7 +149,7 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
           previousSecretExpiresAt: null,
         }
       : {}),
-    ...(input.scopes === undefined ? {} : { scopes: parseScopes(input.scopes) }),
+    ...(scopes === undefined ? {} : { scopes }),
     ...(audiences === undefined ? {} : { audiences }),
     ...(input.maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays: input.maxTokenTtlDays }),
     ...(publicKeys === undefined ? {} : { publicKeys }),
@@ -222,6 +232,8 @@ export async function rotateClientSecret(
     readonly client: string;
     readonly overlapSeconds?: number;
     readonly precondition?: (current: ClientRecord) => boolean;
+    /** The caller's reach: it may rotate only a client holding no scope it lacks. */
+    readonly authority?: Authority;
   } & Actor,
 ): Promise<RotatedSecret> {
   const overlapSeconds = input.overlapSeconds ?? 0;
@@ -237,6 +249,7 @@ export async function rotateClientSecret(
   }
   const client = await findClient(ctx, input.tenantId, input.client);
   checkPrecondition(client, input.precondition);
+  checkMayManageClient(input.authority, client);
   if (!usesSecret(client.tokenEndpointAuthMethod) || client.secretHash === null) {
     throw new TesseraError(
       "invalid_request",

@@ -223,6 +223,34 @@ describe("admin API keys: 401, 403", () => {
   });
 });
 
+describe("admin API keys: 403 for a client with admin:write", () => {
+  it("keeps it to keys of clients that hold no more than it does", async () => {
+    const bot = await clientToken(h, ["admin:write"]);
+    const stronger = await createAdminClient(h, writer, {
+      token_endpoint_auth_method: "none",
+      scopes: ["deploy:write"],
+    });
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/api-keys`, bot.token, { client_id: stronger.id }),
+      403,
+      "forbidden",
+    );
+    const theirs = await createKey({ client_id: stronger.id });
+    expectAdminProblem(
+      await admin(h, "DELETE", `${ADMIN}/api-keys/${theirs.id}`, bot.token),
+      403,
+      "forbidden",
+    );
+    expect((await h.login(username, undefined, theirs.key)).statusCode).toBe(200);
+    const own = await admin(h, "POST", `${ADMIN}/api-keys`, bot.token, { name: unique("bots") });
+    expect(own.statusCode, own.body).toBe(201);
+    const ownKey = own.json<ApiKey>();
+    expect((await admin(h, "DELETE", `${ADMIN}/api-keys/${ownKey.id}`, bot.token)).statusCode).toBe(
+      204,
+    );
+  });
+});
+
 describe("admin API keys: 404", () => {
   it("answers 404 for an unknown key, client or tenant, and for another tenant's key", async () => {
     expectAdminProblem(

@@ -6,7 +6,7 @@ import type { ApiKeyId, TenantId } from "../../core/ids.js";
 import type { ApiKeyRecord } from "../../core/model/index.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { tenantPath } from "./paths.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import type {
   AdminApiKey,
   AdminApiKeyQuery,
@@ -75,6 +75,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: CoreContext): vo
         tenantId,
         ...(name === undefined ? {} : { name }),
         ...(client_id === undefined ? {} : { client: client_id }),
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       reply.code(201).header("location", `${tenantPath(tenantId)}/api-keys/${created.record.id}`);
@@ -161,7 +162,10 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: CoreContext): vo
     },
     async (request, reply) => {
       const { tenant, id } = request.params;
-      await revokeApiKey(ctx, tenant as TenantId, id as ApiKeyId, actorOf(request));
+      await revokeApiKey(ctx, tenant as TenantId, id as ApiKeyId, {
+        ...actorOf(request),
+        authority: adminCallerOf(request).authority,
+      });
       return reply.code(204).send();
     },
   );

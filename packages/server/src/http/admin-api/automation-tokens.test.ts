@@ -148,6 +148,9 @@ describe("admin automation tokens: 401, 403", () => {
     expectAdminProblem(await admin(h, "DELETE", url, reader), 403, "insufficient_scope");
     const theirs = await clientToken(h, ["admin:write"], await otherTenant(h));
     expectAdminProblem(await admin(h, "DELETE", url, theirs.token), 403, "forbidden");
+    // A client with admin:write but fewer scopes than the token's client.
+    const weaker = await clientToken(h, ["admin:write"]);
+    expectAdminProblem(await admin(h, "DELETE", url, weaker.token), 403, "forbidden");
     expect((await postShort(h, long.token)).statusCode).toBe(201);
   });
 });

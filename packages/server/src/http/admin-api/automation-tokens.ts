@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { pageAutomationTokens } from "../../core/automation-tokens/list.js";
+import { checkMayManageClient } from "../../core/clients/client-authority.js";
 import type { CoreContext } from "../../core/context.js";
 import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId, TokenId } from "../../core/ids.js";
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { revokeTokenAsOperator } from "../../core/tokens/revoke-by-id.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import type {
   AdminAutomationToken,
   AdminAutomationTokenQuery,
@@ -106,6 +107,12 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
     },
     async (request, reply) => {
       const { tenant, id } = request.params;
+      const target = await ctx.store.automationTokens.get(id as TokenId);
+      if (target !== undefined && target.tenantId === tenant) {
+        // A caller that is not an admin revokes only tokens of clients it holds as much as.
+        const client = await ctx.store.clients.get(target.tenantId, target.clientId);
+        checkMayManageClient(adminCallerOf(request).authority, client ?? { scopes: [] });
+      }
       await revokeTokenAsOperator(ctx, {
         tenantId: tenant as TenantId,
         tokenId: id,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { checkMayManageClient } from "../../core/clients/client-authority.js";
 import { findClient } from "../../core/clients/clients.js";
 import { parseClientPublicKey } from "../../core/clients/public-keys.js";
 import { rotateClientSecret, updateClient } from "../../core/clients/update-client.js";
@@ -8,7 +9,7 @@ import type { TenantId } from "../../core/ids.js";
 import type { ClientPublicKey } from "../../core/model/index.js";
 import { documented } from "../openapi.js";
 import { type ClientRoute, clientPath, publicKeyText } from "./clients-render.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import type {
   AdminAddPublicKeyRequest,
   AdminClientPublicKey,
@@ -68,6 +69,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
         tenantId: tenant as TenantId,
         client: id,
         overlapSeconds: request.body?.overlap_seconds ?? 0,
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       return {
@@ -103,6 +105,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
       const text = publicKeyText(request.body.public_key);
       const key = await parseClientPublicKey(text);
       const client = await findClient(ctx, tenant as TenantId, id);
+      checkMayManageClient(adminCallerOf(request).authority, client);
       if (client.publicKeys.some((k) => k.kid === key.kid)) {
         return renderKey(key);
       }
@@ -110,6 +113,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
         tenantId: client.tenantId,
         client: client.id,
         addPublicKeys: [text],
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       reply
@@ -168,11 +172,13 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
     async (request, reply) => {
       const { tenant, id, kid } = request.params;
       const client = await findClient(ctx, tenant as TenantId, id);
+      checkMayManageClient(adminCallerOf(request).authority, client);
       if (client.publicKeys.some((k) => k.kid === kid)) {
         await updateClient(ctx, {
           tenantId: client.tenantId,
           client: client.id,
           removePublicKeys: [kid],
+          authority: adminCallerOf(request).authority,
           ...actorOf(request),
         });
       }
@@ -202,6 +208,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
         tenantId: tenant as TenantId,
         client: id,
         otp: "enrol",
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       if (updated.otpauthUri === undefined) {
@@ -229,11 +236,13 @@ export function registerClientCredentialRoutes(app: FastifyInstance, ctx: CoreCo
     async (request, reply) => {
       const { tenant, id } = request.params;
       const client = await findClient(ctx, tenant as TenantId, id);
+      checkMayManageClient(adminCallerOf(request).authority, client);
       if (client.totpSeedSealed !== null) {
         await updateClient(ctx, {
           tenantId: client.tenantId,
           client: client.id,
           otp: "remove",
+          authority: adminCallerOf(request).authority,
           ...actorOf(request),
         });
       }

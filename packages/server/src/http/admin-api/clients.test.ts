@@ -173,6 +173,12 @@ describe("admin clients: 2xx", () => {
     const bot = await clientToken(h, ["admin:write"]);
     const made = await admin(h, "POST", `${ADMIN}/clients`, bot.token, { name: unique("by-bot") });
     expect(made.statusCode, made.body).toBe(201);
+    expect(await lastAudit(h, "client.created")).toMatchObject({
+      actorUserId: null,
+      actorClientId: bot.clientId,
+      clientId: made.json<AdminClientBody>().id,
+      ip: expect.any(String),
+    });
     const tenant = await otherTenant(h);
     const elsewhere = await admin(h, "POST", `/admin/v1/tenants/${tenant}/clients`, writer, {
       name: "theirs",
@@ -295,6 +301,43 @@ describe("admin clients: 403", () => {
       status: "active",
       otp_enrolled: false,
     });
+  });
+
+  it("keeps a client with admin:write to clients that hold no more than it does", async () => {
+    const bot = await clientToken(h, ["admin:write", "deploy:read"]);
+    const made = await admin(h, "POST", `${ADMIN}/clients`, bot.token, {
+      name: unique("mine"),
+      scopes: ["deploy:read"],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const mine = made.json<AdminClientBody>();
+    expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/clients`, bot.token, {
+        name: unique("stronger"),
+        scopes: ["deploy:write"],
+      }),
+      403,
+      "forbidden",
+    );
+    const stronger = await createAdminClient(h, writer, { scopes: ["deploy:write"] });
+    for (const [method, url, body] of [
+      ["PATCH", clientUrl(stronger), { enabled: false }],
+      ["PATCH", clientUrl(mine), { scopes: ["deploy:write"] }],
+      ["POST", `${clientUrl(stronger)}/secret`, { overlap_seconds: 60 }],
+      ["POST", `${clientUrl(stronger)}/totp`, undefined],
+      ["DELETE", `${clientUrl(stronger)}/totp`, undefined],
+    ] as const) {
+      expectAdminProblem(await admin(h, method, url, bot.token, body), 403, "forbidden");
+    }
+    expect((await clientCredentials(h, stronger.id, stronger.client_secret ?? "")).statusCode).toBe(
+      200,
+    );
+    expect((await admin(h, "GET", clientUrl(stronger), reader)).json()).toMatchObject({
+      status: "active",
+      otp_enrolled: false,
+    });
+    const narrowed = await admin(h, "PATCH", clientUrl(mine), bot.token, { scopes: [] });
+    expect(narrowed.statusCode, narrowed.body).toBe(200);
   });
 
   it("keeps a tenant's admin to its own tenant", async () => {

@@ -12,7 +12,7 @@ import { registerClientCredentialRoutes } from "./clients-credentials.js";
 import { type ClientRoute, clientPath, publicKeyText, renderClient } from "./clients-render.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityTag, ifMatch, withEntityTag } from "./etag.js";
-import { actorOf } from "./plugin-state.js";
+import { actorOf, adminCallerOf } from "./plugin-state.js";
 import type {
   AdminClientQuery,
   AdminCreateClientRequest,
@@ -86,6 +86,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: CoreContext): vo
         ...(body.max_token_ttl_days === undefined
           ? {}
           : { maxTokenTtlDays: body.max_token_ttl_days }),
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       const shown = renderClient(created.client);
@@ -192,6 +193,7 @@ export function registerClientRoutes(app: FastifyInstance, ctx: CoreContext): vo
           : { maxTokenTtlDays: body.max_token_ttl_days }),
         ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
         ...(matches === undefined ? {} : { precondition: (c) => matches(renderClient(c)) }),
+        authority: adminCallerOf(request).authority,
         ...actorOf(request),
       });
       const shown = renderClient(updated.client);
