@@ -38,31 +38,42 @@ export const TENANT_LIMITS = {
 
 const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
 
-/** Checks a tenant patch against the allowed ranges; throws `invalid_request` listing each problem. */
-export function validateTenantPatch(patch: TenantPatch): void {
+/**
+ * Checks a tenant patch against the allowed ranges; throws `invalid_request`
+ * listing each problem.
+ *
+ * @param nameOf how the caller's wire names each field (the CLI's
+ *   `--access-ttl` for `accessTokenTtlSeconds`); the field itself by default.
+ */
+export function validateTenantPatch(
+  patch: TenantPatch,
+  nameOf: (field: keyof TenantPatch) => string = (field) => field,
+): void {
   const problems: string[] = [];
   for (const [field, [min, max]] of Object.entries(TENANT_LIMITS)) {
     const value = patch[field as keyof typeof TENANT_LIMITS];
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      problems.push(`${field} must be a whole number from ${min} to ${max}`);
+      problems.push(
+        `${nameOf(field as keyof typeof TENANT_LIMITS)} must be a whole number from ${min} to ${max}`,
+      );
     }
   }
   if (patch.refreshPolicy !== undefined && !POLICIES.includes(patch.refreshPolicy)) {
-    problems.push(`refreshPolicy must be one of ${POLICIES.join(", ")}`);
+    problems.push(`${nameOf("refreshPolicy")} must be one of ${POLICIES.join(", ")}`);
   }
   if (patch.oauthPasswordGrant !== undefined && typeof patch.oauthPasswordGrant !== "boolean") {
-    problems.push("oauthPasswordGrant must be true or false");
+    problems.push(`${nameOf("oauthPasswordGrant")} must be true or false`);
   }
   if (
     patch.signingAlgorithm !== undefined &&
     !SIGNING_ALGORITHMS.includes(patch.signingAlgorithm)
   ) {
-    problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
+    problems.push(`${nameOf("signingAlgorithm")} must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
   }
   const displayNameProblem =
     patch.displayName === undefined
       ? undefined
-      : nameProblem(patch.displayName, "displayName", 200);
+      : nameProblem(patch.displayName, nameOf("displayName"), 200);
   if (displayNameProblem !== undefined) {
     problems.push(displayNameProblem);
   }

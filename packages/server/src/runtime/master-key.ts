@@ -9,14 +9,17 @@ export function devMasterKeyPath(dataDir: string): string {
 
 /**
  * The master key: from configuration, or (development only) from a key file
- * in the data dir, created with mode 0600 on first use.
+ * in the data dir, created with mode 0600 on first use when `create` allows.
  *
- * @returns the key and, when the file was used, a warning for the operator.
+ * @returns the key and, when the file was used, a warning for the operator;
+ *   undefined when there is neither a configured key nor a file and `create`
+ *   is false.
  */
 export function resolveMasterKey(
   configured: Buffer | undefined,
   dataDir: string,
-): { readonly key: Buffer; readonly warning: string | undefined } {
+  { create = true }: { readonly create?: boolean } = {},
+): { readonly key: Buffer; readonly warning: string | undefined } | undefined {
   if (configured !== undefined) {
     return { key: configured, warning: undefined };
   }
@@ -27,6 +30,8 @@ export function resolveMasterKey(
     if (key.length !== 32) {
       throw new Error(`${path} does not hold a 32-byte base64 key`);
     }
+  } else if (!create) {
+    return undefined;
   } else {
     mkdirSync(dataDir, { recursive: true });
     key = randomBytes(32);

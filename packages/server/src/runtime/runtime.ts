@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { MemoryCache } from "../cache/memory-cache.js";
@@ -13,8 +14,29 @@ import type { Cache } from "../core/ports/cache.js";
 import type { Store } from "../core/ports/index.js";
 import { SecretBox } from "../core/secret-box.js";
 import { openPostgresStore } from "../store/postgres/open-postgres.js";
+import { NoTesseraDatabaseError, type StoreCreation } from "../store/sql/migrate.js";
+import type { SqlStore } from "../store/sql/sql-store.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
-import { resolveMasterKey } from "./master-key.js";
+import { devMasterKeyPath, resolveMasterKey } from "./master-key.js";
+
+/** What {@link openRuntime} found missing when it was not to create it. */
+export type MissingPart = "data_dir" | "database" | "tables" | "master_key";
+
+/**
+ * A deployment that does not exist where the configuration points: no data
+ * dir, no database, no Tessera tables in it, or no master key. Nothing was
+ * created or written.
+ */
+export class MissingDeploymentError extends Error {
+  constructor(
+    readonly missing: MissingPart,
+    /** Where it looked: the data dir, the database, or the key file. */
+    readonly location: string,
+  ) {
+    super(`Missing ${missing.replace("_", " ")}: ${location}`);
+    this.name = "MissingDeploymentError";
+  }
+}
 
 /** The running pieces behind the server and the CLI. */
 export interface Runtime {
@@ -45,6 +67,13 @@ const RETIRED_KEY_VERIFICATION_MS = 366 * 24 * 3600 * 1000;
 export async function openRuntime(
   config: Config,
   options: {
+    /**
+     * What may be created when missing (default `database`: the data dir,
+     * the development key file, the database and its tables, as `serve`
+     * does). Otherwise whatever is missing fails with
+     * {@link MissingDeploymentError} before anything is written.
+     */
+    readonly create?: StoreCreation;
     readonly clock?: Clock;
     readonly cache?: Cache;
     /** Where the cache reports losing and regaining Redis (default: standard error). */
@@ -52,20 +81,24 @@ export async function openRuntime(
   } = {},
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
-  const { key, warning } = resolveMasterKey(config.masterKey, config.dataDir);
-  const { database } = config;
-  const databasePath =
-    database === undefined ? join(config.dataDir, "tessera.db") : withoutPassword(database.url);
-  const store =
-    database === undefined
-      ? await openSqliteStore(databasePath, {
-          synchronous: config.sqliteSynchronous,
-          busyTimeoutMs: config.sqliteBusyTimeoutMs,
-        })
-      : await openPostgresStore(database.url, {
-          poolSize: database.poolSize,
-          ...(database.schema === undefined ? {} : { schema: database.schema }),
-        });
+  const create = options.create ?? "database";
+  const databasePath = describeDatabase(config);
+  if (create !== "database" && config.database === undefined && !existsSync(config.dataDir)) {
+    throw new MissingDeploymentError("data_dir", config.dataDir);
+  }
+  const store = await openStore(config, create).catch((error: unknown) => {
+    throw error instanceof NoTesseraDatabaseError
+      ? new MissingDeploymentError(error.missing, databasePath)
+      : error;
+  });
+  const resolved = resolveMasterKey(config.masterKey, config.dataDir, {
+    create: create === "database",
+  });
+  if (resolved === undefined) {
+    await store.close();
+    throw new MissingDeploymentError("master_key", devMasterKeyPath(config.dataDir));
+  }
+  const { key, warning } = resolved;
   const cacheEvents = options.cacheEvents ?? {
     warn: (message: string) => process.stderr.write(`warning: ${message}\n`),
     info: (message: string) => process.stderr.write(`${message}\n`),
@@ -124,6 +157,29 @@ export async function openRuntime(
 function hashConcurrency(): number {
   const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4;
   return Math.max(1, Math.min(availableParallelism(), pool - 2));
+}
+
+/** Where a configuration keeps its data: the SQLite file, or the PostgreSQL URL without its password. */
+export function describeDatabase(config: Config): string {
+  const { database } = config;
+  return database === undefined
+    ? join(config.dataDir, "tessera.db")
+    : withoutPassword(database.url);
+}
+
+function openStore(config: Config, create: StoreCreation): Promise<SqlStore> {
+  const { database } = config;
+  return database === undefined
+    ? openSqliteStore(join(config.dataDir, "tessera.db"), {
+        synchronous: config.sqliteSynchronous,
+        busyTimeoutMs: config.sqliteBusyTimeoutMs,
+        create,
+      })
+    : openPostgresStore(database.url, {
+        poolSize: database.poolSize,
+        create,
+        ...(database.schema === undefined ? {} : { schema: database.schema }),
+      });
 }
 
 /** A database URL fit to print: its password replaced. */

@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import type { TenantId } from "../core/ids.js";
@@ -48,7 +49,14 @@ export async function startServer(
     trustProxy: config.trustProxy,
     logger,
   });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Let go of the store and the cache, so the process can end with the reason.
+    await app.close();
+    await runtime.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -57,9 +65,7 @@ export async function startServer(
       `Tessera is listening on ${url} (public URL ${config.publicUrl})`,
       `Data: ${runtime.databasePath}${result.tenantCreated ? " (initialised now)" : ""}`,
       `Tenant: ${config.defaultTenant}${result.adminCreated ? `; admin user ${config.admin?.username} created` : ""}`,
-      "First steps, in another terminal:",
-      "  echo 'a-long-password' | npx tessera user add alice --password-stdin",
-      "  npx tessera apikey create",
+      ...firstSteps(config),
     ].join("\n"),
   );
   const { intervalSeconds, retentionDays } = config.purge;
@@ -86,6 +92,35 @@ export async function startServer(
       await runtime.close();
     },
   };
+}
+
+/** The command that runs the CLI from a checkout (`npx tessera` would fetch another npm package). */
+export const CLI_COMMAND = "npx tessera-auth";
+
+/**
+ * The banner's first steps: commands that act on this server's deployment
+ * from another terminal. They name the data dir unless it is `./data` of
+ * the directory the server runs in, and ask for the same settings when the
+ * deployment depends on more of them (a database URL, a master key, a
+ * default tenant).
+ */
+export function firstSteps(config: Config): string[] {
+  const here = config.dataDir === resolve("data");
+  const where = here ? "" : ` --data-dir ${shellWord(config.dataDir)}`;
+  const settings =
+    config.database !== undefined ||
+    config.masterKey !== undefined ||
+    config.defaultTenant !== "default";
+  return [
+    `First steps, in another terminal${here ? " in this directory" : ""}${settings ? ", with the same TESSERA_* settings" : ""}:`,
+    `  echo 'a-long-password' | ${CLI_COMMAND} user add alice --password-stdin${where}`,
+    `  ${CLI_COMMAND} apikey create${where}`,
+  ];
+}
+
+/** `value` as one word a POSIX shell reads back unchanged. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { migrateToLatest } from "../sql/migrate.js";
+import {
+  hasTesseraTables,
+  migrateToLatest,
+  NoTesseraDatabaseError,
+  type StoreCreation,
+} from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
 import {
@@ -17,6 +22,12 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** A schema to work in (created if missing) instead of `public`: tests keep apart this way. */
   readonly schema?: string;
+  /**
+   * What may be created when missing (default `database`: the schema and the
+   * tables). With `nothing`, a database (or schema) without Tessera's tables
+   * fails with {@link NoTesseraDatabaseError} and nothing is written.
+   */
+  readonly create?: StoreCreation;
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -55,7 +66,8 @@ export async function openPostgresStore(
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  if (options.schema !== undefined) {
+  const create = options.create ?? "database";
+  if (options.schema !== undefined && create !== "nothing") {
     // Instances starting together race even on "if not exists"; the loser's
     // duplicate means the schema is there, which is all that was asked.
     await pool.query(`create schema if not exists ${options.schema}`).catch((error: unknown) => {
@@ -73,6 +85,13 @@ export async function openPostgresStore(
     ),
     plugins: [new CamelCasePlugin()],
   });
+  if (
+    create === "nothing" &&
+    !(await hasTesseraTables(db as Kysely<unknown>, "postgres", options.schema))
+  ) {
+    await db.destroy();
+    throw new NoTesseraDatabaseError("tables");
+  }
   const applied =
     options.migrate === false
       ? []

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
 import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as roles from "./migrations/0002-roles.js";
@@ -33,6 +33,49 @@ const MIGRATIONS: readonly VersionedMigration[] = [
 
 /** The versions this build knows, for `tessera migrate --status`. */
 export const KNOWN_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.name);
+
+/**
+ * What opening a store may create when it is missing: the database itself
+ * (the SQLite file, the PostgreSQL schema) and Tessera's tables (what
+ * `serve` and `init` do), only the tables in a database that exists
+ * (`migrate`), or nothing (every other command: it works on a deployment
+ * that exists, or fails).
+ */
+export type StoreCreation = "database" | "tables" | "nothing";
+
+/** A database that is not Tessera's (yet): no file, or none of Tessera's tables. */
+export class NoTesseraDatabaseError extends Error {
+  constructor(
+    /** `database`: the SQLite file does not exist; `tables`: the database holds no Tessera tables. */
+    readonly missing: "database" | "tables",
+  ) {
+    super(missing === "database" ? "No database file" : "No Tessera tables in the database");
+    this.name = "NoTesseraDatabaseError";
+  }
+}
+
+/**
+ * Whether the database holds Tessera's record of migrations, that is, was
+ * made by Tessera: in `schema` when given, else where the connection's
+ * search path (or SQLite's main database) finds it.
+ */
+export async function hasTesseraTables(
+  db: Kysely<unknown>,
+  dialect: SqlDialectName,
+  schema?: string,
+): Promise<boolean> {
+  if (dialect === "sqlite") {
+    const found = await sql<{ name: string }>`
+      select name from sqlite_master where type = 'table' and name = 'tessera_migrations'
+    `.execute(db);
+    return found.rows.length > 0;
+  }
+  const name = schema === undefined ? "tessera_migrations" : `${schema}.tessera_migrations`;
+  const found = await sql<{
+    found: string | null;
+  }>`select to_regclass(${name})::text as found`.execute(db);
+  return found.rows[0]?.found !== null && found.rows[0]?.found !== undefined;
+}
 
 /**
  * Applies every pending migration, each in its own transaction, recording it

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { CamelCasePlugin, Kysely } from "kysely";
-import { migrateToLatest } from "../sql/migrate.js";
+import { migrateToLatest, NoTesseraDatabaseError, type StoreCreation } from "../sql/migrate.js";
 import type { Database } from "../sql/schema.js";
 import { SqlStore } from "../sql/sql-store.js";
 import { isSqliteUnavailable, UnavailableMappingDialect } from "../sql/unavailable.js";
@@ -13,10 +13,17 @@ import { CachingSqliteDatabase } from "./statement-cache.js";
 export interface SqliteStoreOptions {
   /** Apply pending migrations before returning (the server and `tessera migrate` do). */
   readonly migrate?: boolean;
+  /**
+   * What may be created when missing (default `database`: the file, its
+   * directory and the tables). Otherwise a missing file, and with `nothing`
+   * a file without Tessera's tables, fail with {@link NoTesseraDatabaseError}
+   * and nothing is written.
+   */
+  readonly create?: StoreCreation;
 }
 
 /**
- * Opens (creating if needed) the SQLite database at `path` as a {@link SqlStore}.
+ * Opens (creating it if `options.create` allows) the SQLite database at `path` as a {@link SqlStore}.
  *
  * Pragmas, and why:
  * - `journal_mode=WAL`: readers never block the writer, and the CLI can work
@@ -38,10 +45,20 @@ export async function openSqliteStore(
     readonly busyTimeoutMs?: number;
   } = {},
 ): Promise<SqlStore> {
+  const create = options.create ?? "database";
   if (path !== ":memory:") {
-    mkdirSync(dirname(path), { recursive: true });
+    if (create === "database") {
+      mkdirSync(dirname(path), { recursive: true });
+    } else if (!existsSync(path)) {
+      throw new NoTesseraDatabaseError("database");
+    }
   }
-  const database = new BetterSqlite3(path);
+  const database = new BetterSqlite3(path, { fileMustExist: create !== "database" });
+  // Looked at before any pragma, which would write to a file that is not Tessera's.
+  if (create === "nothing" && !hasMigrationTable(database)) {
+    database.close();
+    throw new NoTesseraDatabaseError("tables");
+  }
   database.pragma("journal_mode = WAL");
   database.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
@@ -56,4 +73,13 @@ export async function openSqliteStore(
   const applied =
     options.migrate === false ? [] : await migrateToLatest(db as Kysely<unknown>, "sqlite");
   return new SqlStore(db, "sqlite", applied);
+}
+
+/** Whether the file holds Tessera's record of migrations. */
+function hasMigrationTable(database: BetterSqlite3.Database): boolean {
+  return (
+    database
+      .prepare("select 1 from sqlite_master where type = 'table' and name = 'tessera_migrations'")
+      .get() !== undefined
+  );
 }

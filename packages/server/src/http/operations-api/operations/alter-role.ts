@@ -1,11 +1,11 @@
 import { echoInput } from "../../../core/echo.js";
 import { isTesseraError, TesseraError } from "../../../core/errors.js";
 import type { JsonObject } from "../../../core/model/index.js";
+import { validateRolePermission } from "../../../core/role-permission.js";
 import { checkRoleName, getRole, updateRole } from "../../../core/roles.js";
 import { reworded } from "../errors.js";
 import { answer, type CallerRequest, callerOperation } from "../operation.js";
 import { renderRole, roleSchema } from "../render.js";
-import { validateRolePermission } from "../role-permission.js";
 import { identifier, Joi } from "../validation.js";
 
 interface Body {

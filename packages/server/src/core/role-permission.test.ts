@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TesseraError } from "../../core/errors.js";
-import type { JsonObject } from "../../core/model/index.js";
+import { TesseraError } from "./errors.js";
+import type { JsonObject } from "./model/index.js";
 import { validateRolePermission } from "./role-permission.js";
 
 const FLAGS = ["super_user", "cluster_user", "structure_user"];

@@ -1,8 +1,8 @@
-import { echoInput } from "../../core/echo.js";
-import { TesseraError } from "../../core/errors.js";
-import { isIdentifierInput } from "../../core/identifiers.js";
-import type { JsonObject, JsonValue } from "../../core/model/index.js";
-import { HOLDS_BAD_NAME, rolePermissionProblems } from "../../core/roles.js";
+import { echoInput } from "./echo.js";
+import { TesseraError } from "./errors.js";
+import { isIdentifierInput } from "./identifiers.js";
+import type { JsonObject, JsonValue } from "./model/index.js";
+import { HOLDS_BAD_NAME, rolePermissionProblems } from "./roles.js";
 
 /** The flags a permission object may carry besides per-database grants. */
 const ROLE_FLAGS = ["super_user", "cluster_user", "structure_user"] as const;
@@ -19,6 +19,7 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
  * {read, insert, update, delete, attribute_permissions?}}}}`. A super user
  * role holds everything already, so it may not list grants beside the flag.
  * The core's own checks (size, hidden text) come first, in one message.
+ * Every way in that writes a role (the operations API, the CLI) checks with it.
  *
  * @throws `invalid_request` naming every problem.
  */
