@@ -1,5 +1,3 @@
-import { createInterface } from "node:readline";
-import { Writable } from "node:stream";
 import { escapeText, UNSAFE_TO_DISPLAY } from "../core/escape-text.js";
 
 /**
@@ -52,13 +50,18 @@ export function printError(lines: Lines): void {
   process.stderr.write(lines.map((line) => `${forTerminal(line)}\n`).join(""));
 }
 
-export function output(json: boolean): Output {
+/**
+ * How commands print: `--json` or human lines. With `deployment`, a JSON
+ * document that is one object (not a list) gets it as its `deployment`
+ * field, so a script can tell where a created key or client lives.
+ */
+export function output(json: boolean, deployment?: object): Output {
   return {
     json,
     print(data, human) {
       process.stdout.write(
         json
-          ? `${jsonForTerminal(data, 2)}\n`
+          ? `${jsonForTerminal(withDeployment(data, deployment), 2)}\n`
           : human()
               .map((line) => `${forTerminal(line)}\n`)
               .join(""),
@@ -70,36 +73,13 @@ export function output(json: boolean): Output {
   };
 }
 
-/**
- * Reads a secret: the whole of stdin with `--password-stdin` (one trailing
- * line break removed, as `docker login --password-stdin` does; nothing else
- * is trimmed), or a prompt that does not echo when stdin is a terminal.
- * Never from argv, where it would land in shell history and `ps`.
- */
-export async function readSecret(fromStdin: boolean, prompt: string): Promise<string> {
-  if (fromStdin) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-      chunks.push(Buffer.from(chunk as Buffer));
-    }
-    return Buffer.concat(chunks)
-      .toString("utf8")
-      .replace(/\r?\n$/, "");
-  }
-  if (!process.stdin.isTTY) {
-    throw new Error("stdin is not a terminal: pass the password with --password-stdin");
-  }
-  return promptHidden(prompt);
-}
-
-async function promptHidden(prompt: string): Promise<string> {
-  process.stderr.write(forTerminal(prompt));
-  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  const answer = await new Promise<string>((resolve) => rl.question("", resolve));
-  rl.close();
-  process.stderr.write("\n");
-  return answer;
+function withDeployment(data: unknown, deployment: object | undefined): unknown {
+  return deployment !== undefined &&
+    typeof data === "object" &&
+    data !== null &&
+    !Array.isArray(data)
+    ? { ...data, deployment }
+    : data;
 }
 
 /** Formats an epoch-ms time for people, or "-" for none. */

@@ -51,6 +51,9 @@ const listed = () => cliJson<ClientView[]>(["client", "list"]);
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), "tessera-e2e-aggregate-"));
   env = { TESSERA_DATA_DIR: dataDir, TESSERA_PUBLIC_URL: "https://auth.example.test" };
+  // Only init (or serve) makes a data dir: every other command needs one.
+  const init = runCli(["init"], env);
+  expect(init.status, init.stderr).toBe(0);
 });
 
 afterAll(() => {

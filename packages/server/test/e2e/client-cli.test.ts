@@ -163,6 +163,7 @@ describe("tessera client and tessera tokens, against a running server", () => {
         "audiences",
         "clientSecret",
         "createdAt",
+        "deployment",
         "grantTypes",
         "id",
         "maxTokenTtlDays",
@@ -378,12 +379,25 @@ describe("tessera client and tessera tokens, against a running server", () => {
         "https://kept.example.test",
       ]);
       expect(before.audiences).toEqual(["https://kept.example.test"]);
-      const result = runCli(["client", "update", "audience-bot", ...order, "--json"], env);
+      const result = runCli(["client", "update", "audience-bot", ...order], env);
       expect(result.status).toBe(1);
       expect(result.stdout).toBe("");
       expect(result.stderr.split("\n")[0]).toBe(
         "error: --audience and --no-audience cannot be used together (--audience replaces the allowed audiences, --no-audience empties them)",
       );
+      // With --json, the same mistake as JSON on standard output, and nothing on standard error.
+      const json = runCli(["client", "update", "audience-bot", ...order, "--json"], env);
+      expect([json.status, JSON.parse(json.stdout), json.stderr]).toEqual([
+        1,
+        {
+          error: {
+            code: "usage",
+            message:
+              "--audience and --no-audience cannot be used together (--audience replaces the allowed audiences, --no-audience empties them)",
+          },
+        },
+        "",
+      ]);
       expect(cliJson<ClientView>(["client", "show", "audience-bot"]).audiences).toEqual([
         "https://kept.example.test",
       ]);
@@ -560,21 +574,23 @@ describe("tessera client and tessera tokens, against a running server", () => {
     expect(cliFailure(["tokens", "revoke", "lt_doesnotexist"])).toBe(
       "tessera: No token lt_doesnotexist\n",
     );
-    expect(cliFailure(["tokens", "revoke", "lt_doesnotexist", "--json"])).toBe(
-      "tessera: No token lt_doesnotexist\n",
-    );
+    const json = runCli(["tokens", "revoke", "lt_doesnotexist", "--json"], env);
+    expect([json.status, JSON.parse(json.stdout), json.stderr]).toEqual([
+      1,
+      { error: { code: "not_found", message: "No token lt_doesnotexist" } },
+      "",
+    ]);
     expect(cliFailure(["tokens", "list", "nobody"])).toBe("tessera: No client nobody\n");
     expect(cliFailure(["client", "show", "nobody"])).toBe("tessera: No client nobody\n");
     expect(cliFailure(["client", "rotate-secret", "nobody"])).toBe("tessera: No client nobody\n");
     expect(cliFailure(["client", "show", "deploy-bot", "--tenant", "elsewhere"])).toBe(
       "tessera: No tenant elsewhere\n",
     );
-    expect(cliFailure(["client", "add", "bad-bot", "--max-ttl-days", "12"])).toBe(
-      "tessera: The longest token lifetime is a whole number of days from 30 to 90\n",
-    );
-    expect(cliFailure(["client", "add", "bad-bot", "--max-ttl-days", "forty"])).toBe(
-      "tessera: --max-ttl-days must be a whole number of days\n",
-    );
+    for (const days of ["12", "forty"]) {
+      expect(cliFailure(["client", "add", "bad-bot", "--max-ttl-days", days])).toBe(
+        "tessera: --max-ttl-days must be a whole number of days from 30 to 90\n",
+      );
+    }
   });
 
   it("keeps a client's tokens out of another tenant's reach", () => {

@@ -89,6 +89,7 @@ describe("tessera purge", () => {
       oneTimeClaims: 0,
       endedBefore: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       retentionDays: 0,
+      deployment: { dataDir, database: join(dataDir, "tessera.db") },
     });
     expect(cliJson<PurgeJson>(["purge", "--retention-days", "0"])).toMatchObject({
       sessions: 0,

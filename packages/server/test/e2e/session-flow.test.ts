@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
@@ -50,7 +50,7 @@ async function post(path: string, body: unknown, method = "POST") {
 describe("a newcomer's first minute, against a real server and the real CLI", () => {
   it("bootstraps the data dir on first start, with the dev master key file at mode 0600", () => {
     expect(server.output()).toContain("TESSERA_MASTER_KEY is not set");
-    expect(server.output()).toContain("npx tessera apikey create");
+    expect(server.output()).toContain(`npx tessera-auth apikey create --data-dir ${dataDir}`);
     expect(statSync(join(dataDir, "master.key")).mode & 0o777).toBe(0o600);
     const users = runCli(["user", "list", "--json"], env);
     expect(users.status).toBe(0);
@@ -202,15 +202,26 @@ describe("a newcomer's first minute, against a real server and the real CLI", ()
 });
 
 describe("the CLI on a data dir no server has started on", () => {
-  it("initialises it on first use, so the first command works", () => {
+  it("refuses it and creates nothing in it; after init the same command works", () => {
     const dir = mkdtempSync(join(tmpdir(), "tessera-e2e-cli-"));
     try {
       const cliEnv = { TESSERA_DATA_DIR: dir };
+      const refused = runCli(["apikey", "create"], cliEnv);
+      expect([refused.status, refused.stdout, refused.stderr]).toEqual([
+        1,
+        "",
+        `tessera: No Tessera database at ${join(dir, "tessera.db")} (nothing was created): point to yours with --data-dir DIR or TESSERA_DATA_DIR, or create it with \`init\`\n`,
+      ]);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(runCli(["init"], cliEnv).status).toBe(0);
       const key = runCli(["apikey", "create", "--json"], cliEnv);
       expect(key.status).toBe(0);
       expect(JSON.parse(key.stdout)).toMatchObject({ tenantId: "default" });
       const init = runCli(["init", "--json"], cliEnv);
-      expect(JSON.parse(init.stdout)).toMatchObject({ tenantCreated: false });
+      expect(JSON.parse(init.stdout)).toMatchObject({
+        tenantCreated: false,
+        deployment: { dataDir: dir, database: join(dir, "tessera.db") },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

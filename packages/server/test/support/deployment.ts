@@ -16,7 +16,10 @@ export interface Deployment {
   readonly schema: string | undefined;
   /** Environment for one more server process: the shared settings and a fresh data dir. */
   serverEnv(extra?: Record<string, string>): Record<string, string>;
-  /** Runs the CLI against the deployment (in a data dir of its own), without `serverEnv`. */
+  /**
+   * Runs the CLI against the deployment (in a data dir of its own), without
+   * `serverEnv`; the first call runs `init` before it.
+   */
   cli(args: string[], input?: string): CliResult;
   /** Creates an API key and returns it. */
   createApiKey(): string;
@@ -68,7 +71,14 @@ export function newDeployment(options: DeploymentOptions = {}): Deployment {
     withDataDir({ ...shared, ...options.serverEnv, ...extra });
   let cliEnv: Record<string, string> | undefined;
   const cli = (args: string[], input?: string) => {
-    cliEnv ??= withDataDir(shared);
+    if (cliEnv === undefined) {
+      cliEnv = withDataDir(shared);
+      // As an operator would first: only init (or serve) creates a deployment.
+      const init = runCli(["init"], cliEnv);
+      if (init.status !== 0) {
+        throw new Error(`init failed (${init.status}): ${init.stderr}`);
+      }
+    }
     return runCli(args, cliEnv, input);
   };
   const expectOk = (result: CliResult, what: string) => {

@@ -6,6 +6,7 @@ import { isTesseraError, TesseraError } from "../../core/errors.js";
 import type { ApiKeyId, TenantId } from "../../core/ids.js";
 import type { ApiKeyRecord, ClientRecord } from "../../core/model/index.js";
 import { type CommandContext, type CommonOptions, tenantOf, withCore } from "../context.js";
+import { usageError } from "../errors.js";
 import { table, when } from "../io.js";
 
 interface CreateOptions extends CommonOptions {
@@ -69,7 +70,7 @@ export function registerApiKeyCommands(program: Command): void {
     .action((options: CreateOptions) =>
       withCore(options, async (command) => {
         if (options.client !== undefined && options.clientId !== undefined) {
-          throw new Error("--client and --client-id are the same option: give one");
+          throw usageError("--client and --client-id are the same option: give one");
         }
         const tenantId = await tenantOf(command, options);
         const named = options.client ?? options.clientId;

@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../../core/clients/auth-methods.js";
+import { LONG_TERM_TTL_DAYS } from "../../core/clients/clients.js";
 import { GRANT_TYPES } from "../../core/clients/grant-types.js";
 import type { CommonOptions } from "../context.js";
+import { usageError } from "../errors.js";
 
 /** The options `add` and `update` share that say how a client gets tokens. */
 export interface OAuthOptions {
@@ -83,7 +85,7 @@ export const scopeList = (value: string) =>
 function authMethodOf(options: OAuthOptions): string | undefined {
   if (options.public === true) {
     if (options.authMethod !== undefined && options.authMethod !== "none") {
-      throw new Error(
+      throw usageError(
         `--public makes a public client (auth method none), which contradicts --auth-method ${options.authMethod}`,
       );
     }
@@ -107,7 +109,7 @@ export function audiencesOf(
 ): string[] | undefined {
   if (options.audiences !== undefined) {
     if (options.audience !== undefined) {
-      throw new Error(
+      throw usageError(
         "--audiences gives the whole list; it cannot be combined with --audience or --no-audience",
       );
     }
@@ -126,13 +128,14 @@ export const AUTH_METHOD_HELP = `how it authenticates at a token endpoint: ${TOK
 export const AUDIENCES_HELP =
   'the audiences its tokens may have besides the tenant\'s issuer, comma-separated ("" for none)';
 
-/** `--max-ttl-days`: a whole number of days, or undefined when not given. */
+/** `--max-ttl-days`: a whole number of days in the allowed range, or undefined when not given. */
 export function days(value: string | undefined): number | undefined {
   if (value === undefined) {
     return undefined;
   }
-  if (!/^\d+$/.test(value)) {
-    throw new Error("--max-ttl-days must be a whole number of days");
+  const { min, max } = LONG_TERM_TTL_DAYS;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw usageError(`--max-ttl-days must be a whole number of days from ${min} to ${max}`);
   }
   return Number(value);
 }
@@ -145,7 +148,7 @@ export async function readKeyFiles(paths: readonly string[]): Promise<string[]> 
         return await readFile(path, "utf8");
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(
+        throw usageError(
           code === "ENOENT"
             ? `No such public key file: ${path}`
             : `Cannot read public key file ${path} (${code ?? "unknown error"})`,

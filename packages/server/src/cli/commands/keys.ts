@@ -4,6 +4,7 @@ import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
 import type { SigningAlgorithm } from "../../core/model/index.js";
 import { getTenant } from "../../core/tenants.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import { usageError } from "../errors.js";
 import { table, when } from "../io.js";
 
 /** `tessera keys list|rotate`. */
@@ -53,7 +54,7 @@ export function registerKeyCommands(program: Command): void {
         const tenant = await getTenant(command.ctx, tenantId);
         const algorithm = (options.alg ?? tenant.signingAlgorithm) as SigningAlgorithm;
         if (!SIGNING_ALGORITHMS.includes(algorithm)) {
-          throw new Error(`--alg must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
+          throw usageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
         }
         const kid = await command.ctx.keyring.rotate(tenantId, algorithm);
         await recordAudit(command.ctx, {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { TenantId } from "../../core/ids.js";
 import { purgeExpired } from "../../core/maintenance.js";
 import { type CommonOptions, withCore } from "../context.js";
+import { usageError } from "../errors.js";
 import { when } from "../io.js";
 
 const DAY_MS = 86_400_000;
@@ -29,7 +30,7 @@ export function registerPurgeCommand(program: Command): void {
             ? command.config.purge.retentionDays
             : Number(options.retentionDays);
         if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
-          throw new Error("--retention-days must be a whole number from 0 to 3650");
+          throw usageError("--retention-days must be a whole number from 0 to 3650");
         }
         const outcome = await purgeExpired(command.ctx, {
           retentionMs: retentionDays * DAY_MS,

@@ -1,8 +1,15 @@
 import type { Command } from "commander";
 import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../core/model/index.js";
 import type { TenantPatch } from "../../core/ports/index.js";
-import { createTenant, getTenant, parseTenantId, updateTenant } from "../../core/tenants.js";
+import {
+  createTenant,
+  getTenant,
+  parseTenantId,
+  updateTenant,
+  validateTenantPatch,
+} from "../../core/tenants.js";
 import { type CommonOptions, withCore } from "../context.js";
+import { usageError } from "../errors.js";
 import { type Lines, table } from "../io.js";
 
 interface TenantOptions extends CommonOptions {
@@ -22,7 +29,7 @@ function whole(name: string, value: string | undefined): number | undefined {
     return undefined;
   }
   if (!/^\d+$/.test(value)) {
-    throw new Error(`${name} must be a whole number of seconds`);
+    throw usageError(`${name} must be a whole number of seconds`);
   }
   return Number(value);
 }
@@ -32,12 +39,36 @@ function onOff(name: string, value: string | undefined): boolean | undefined {
     return undefined;
   }
   if (value !== "on" && value !== "off") {
-    throw new Error(`${name} is on or off`);
+    throw usageError(`${name} is on or off`);
   }
   return value === "on";
 }
 
+/** The option that sets each tenant setting, for messages in the option's own name. */
+const OPTION_OF = {
+  displayName: "--display-name",
+  accessTokenTtlSeconds: "--access-ttl",
+  idTokenTtlSeconds: "--id-ttl",
+  refreshTokenTtlSeconds: "--refresh-ttl",
+  refreshPolicy: "--refresh-policy",
+  refreshGraceSeconds: "--refresh-grace-seconds",
+  signingAlgorithm: "--signing-alg",
+  operationTokenTtlSeconds: "--operation-token-ttl",
+  oauthPasswordGrant: "--oauth-password-grant",
+} as const satisfies Record<keyof TenantPatch, string>;
+
+/** The patch the options give, checked with every problem named by its option. */
 function patchFrom(options: TenantOptions): TenantPatch {
+  const patch = rawPatch(options);
+  try {
+    validateTenantPatch(patch, (field) => OPTION_OF[field]);
+  } catch (error) {
+    throw error instanceof Error ? usageError(error.message) : error;
+  }
+  return patch;
+}
+
+function rawPatch(options: TenantOptions): TenantPatch {
   const entries = {
     displayName: options.displayName,
     accessTokenTtlSeconds: whole("--access-ttl", options.accessTtl),

@@ -3,6 +3,7 @@ import { listClientTokens, MAX_TOKEN_LIST } from "../../core/automation-tokens/l
 import type { AutomationTokenRecord } from "../../core/model/index.js";
 import { revokeTokenAsOperator } from "../../core/tokens/revoke-by-id.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import { usageError } from "../errors.js";
 import { table, when } from "../io.js";
 
 interface ListOptions extends CommonOptions {
@@ -46,7 +47,7 @@ export function registerTokenCommands(program: Command): void {
       withCore(options, async (command) => {
         const limit = Number(options.limit ?? "100");
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOKEN_LIST) {
-          throw new Error(`--limit must be a whole number from 1 to ${MAX_TOKEN_LIST}`);
+          throw usageError(`--limit must be a whole number from 1 to ${MAX_TOKEN_LIST}`);
         }
         const list = await listClientTokens(command.ctx, {
           tenantId: await tenantOf(command, options),

@@ -1,16 +1,19 @@
 import type { Command } from "commander";
 import type { UserRecord } from "../../core/model/index.js";
 import { ADMIN, grantedPermissions, IMPERSONATE } from "../../core/permissions.js";
-import { findRole } from "../../core/roles.js";
+import { findRole, listRoles } from "../../core/roles.js";
 import {
   addUser,
   changeUserPermission,
+  deleteUser,
+  getUserByUsername,
   setUserEnabled,
   setUserPassword,
   setUserRole,
 } from "../../core/users.js";
 import { type CommonOptions, tenantOf, withCore } from "../context.js";
-import { readSecret, table, when } from "../io.js";
+import { table, when } from "../io.js";
+import { confirm, readNewSecret } from "../prompt.js";
 
 interface PasswordOptions extends CommonOptions {
   readonly passwordStdin?: boolean;
@@ -44,7 +47,7 @@ const line = (user: UserRecord) =>
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `tessera user add|list|disable|enable|set-password|grant|revoke`. */
+/** `tessera user add|list|remove|disable|enable|set-password|grant|revoke|set-role`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("manage users");
   user
@@ -59,7 +62,7 @@ export function registerUserCommands(program: Command): void {
     .action((username: string, options: AddOptions) =>
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
-        const password = await readSecret(
+        const password = await readNewSecret(
           options.passwordStdin === true,
           `Password for ${username}: `,
         );
@@ -88,19 +91,43 @@ export function registerUserCommands(program: Command): void {
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
       withCore(options, async (command) => {
-        const users = await command.ctx.store.users.list(await tenantOf(command, options));
+        const tenantId = await tenantOf(command, options);
+        const users = await command.ctx.store.users.list(tenantId);
+        const roles = new Map((await listRoles(command.ctx, tenantId)).map((r) => [r.id, r.name]));
         command.out.print(users.map(view), () =>
           table(
-            ["USERNAME", "ID", "STATUS", "PERMISSIONS", "CREATED"],
+            ["USERNAME", "ID", "STATUS", "ROLE", "PERMISSIONS", "CREATED"],
             users.map((u) => [
               u.username,
               u.id,
               u.status,
+              u.roleId === null ? "-" : (roles.get(u.roleId) ?? u.roleId),
               effective(u).join(",") || "-",
               when(u.createdAt),
             ]),
           ),
         );
+      }),
+    );
+  user
+    .command("remove <username>")
+    .description("delete a user and end every session of theirs (asks first, unless --yes)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--tenant <id>", "tenant (default: the default tenant)")
+    .option("--json", "print JSON")
+    .action((username: string, options: CommonOptions & { readonly yes?: boolean }) =>
+      withCore(options, async (command) => {
+        const tenantId = await tenantOf(command, options);
+        // Looked up first, so an unknown user fails before anyone is asked.
+        const target = await getUserByUsername(command.ctx, tenantId, username);
+        await confirm(`Remove user ${target.username} and end every session of theirs?`, {
+          yes: options.yes === true,
+          refusal: `user ${target.username} was not removed`,
+        });
+        const removed = await deleteUser(command.ctx, { tenantId, username });
+        command.out.print({ ...view(removed), removed: true }, () => [
+          `removed user ${removed.username} (${removed.id}); their sessions are ended`,
+        ]);
       }),
     );
   for (const [name, enabled] of [
@@ -131,7 +158,7 @@ export function registerUserCommands(program: Command): void {
     .action((username: string, options: PasswordOptions) =>
       withCore(options, async (command) => {
         const tenantId = await tenantOf(command, options);
-        const password = await readSecret(
+        const password = await readNewSecret(
           options.passwordStdin === true,
           `New password for ${username}: `,
         );
