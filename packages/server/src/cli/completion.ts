@@ -62,6 +62,8 @@ function pathLoop(nodes: readonly Node[], words: string, from: string, to: strin
     ...(valueOptions.length === 0 ? [] : [`      ${valueOptions.join("|")}) skip=1; continue ;;`]),
     `      -*) continue ;;`,
     `    esac`,
+    // `tessera help user add`: what follows help completes as the commands themselves.
+    `    if [ -z "$cmdpath" ] && [ "$word" = help ]; then continue; fi`,
     `    case "\${cmdpath:+$cmdpath }$word" in`,
     `      ${paths.join("|")}) cmdpath="\${cmdpath:+$cmdpath }$word" ;;`,
     `    esac`,

@@ -17,12 +17,15 @@ export type Prompt = (question: string, options: { readonly hidden: boolean }) =
  */
 export const terminalPrompt: Prompt = (question, { hidden }) =>
   new Promise((resolve, reject) => {
-    process.stderr.write(forTerminal(question));
-    // Muted, readline echoes nothing; otherwise it echoes to standard error, line break included.
-    const output = hidden
-      ? new Writable({ write: (_chunk, _encoding, done) => done() })
-      : process.stderr;
-    const rl = createInterface({ input: process.stdin, output, terminal: true });
+    // Muted, readline echoes nothing; otherwise it shows the question and
+    // echoes the answer on standard error, line break included.
+    const rl = createInterface({
+      input: process.stdin,
+      output: hidden
+        ? new Writable({ write: (_chunk, _encoding, done) => done() })
+        : process.stderr,
+      terminal: true,
+    });
     let settled = false;
     const settle = (finish: () => void) => {
       settled = true;
@@ -40,7 +43,11 @@ export const terminalPrompt: Prompt = (question, { hidden }) =>
         reject(new CliError("cancelled", "No answer: the input ended"));
       }
     });
-    rl.question("", (answer) => {
+    if (hidden) {
+      // Only now, with the terminal no longer echoing (readline made it raw), is the question shown.
+      process.stderr.write(forTerminal(question));
+    }
+    rl.question(hidden ? "" : forTerminal(question), (answer) => {
       if (hidden) {
         process.stderr.write("\n");
       }

@@ -34,10 +34,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs one `tessera` command to completion, with `env` as its only settings. */
-export function runCli(args: string[], env: Record<string, string>, input?: string): CliResult {
+/**
+ * Runs one `tessera` command to completion, with `env` as its only settings,
+ * in `cwd` (this process's directory unless given).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+  { cwd }: { readonly cwd?: string } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [TESSERA_BIN, ...args], {
     env: childEnv(env),
+    ...(cwd === undefined ? {} : { cwd }),
     input: input ?? "",
     encoding: "utf8",
     timeout: 30_000,
@@ -59,13 +68,17 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `tessera serve` on a free port, with `env` as its only settings,
- * and waits until it says where it listens.
+ * Starts `tessera serve` (with `args`, in `cwd` if given) on a free port,
+ * with `env` as its only settings, and waits until it says where it listens.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [TESSERA_BIN, "serve"], {
+export async function startServerProcess(
+  env: Record<string, string>,
+  { args = [], cwd }: { readonly args?: readonly string[]; readonly cwd?: string } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [TESSERA_BIN, "serve", ...args], {
     env: childEnv({ TESSERA_PORT: "0", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
