@@ -112,11 +112,11 @@ describe("reading a page's examples", () => {
     const page = parsePage(
       [
         "<!-- docs-test: run",
-        "npx tessera init",
+        "npx tessera-auth init",
         "-->",
         "<!-- docs-test: capture tsr_ak_... = /tsr_ak_\\w+/ -->",
         "```sh",
-        "npx tessera apikey create",
+        "npx tessera-auth apikey create",
         "```",
         "<!-- docs-test: file otp.mjs -->",
         "```js",

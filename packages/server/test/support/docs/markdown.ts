@@ -145,9 +145,9 @@ export function serverSettings(code: string): Record<string, string> {
   const joined = code.replace(/\\\n/g, " ");
   const statement = joined
     .split(/\n|&&|;/)
-    .find((part) => /\b(npm start|tessera serve)\b/.test(part.replace(/#.*/, "")));
+    .find((part) => /\b(npm start|tessera(-auth)? serve)\b/.test(part.replace(/#.*/, "")));
   if (statement === undefined) {
-    throw new Error("a server block must run `npm start` or `npx tessera serve`");
+    throw new Error("a server block must run `npm start` or `npx tessera-auth serve`");
   }
   const env: Record<string, string> = {};
   const assignment = /^\s*([A-Z_][A-Z0-9_]*)=('[^']*'|"[^"]*"|\S*)/;

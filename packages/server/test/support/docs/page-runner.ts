@@ -75,8 +75,9 @@ export class PageRunner {
     });
     this.#shell.stdin.write(
       [
-        // `npx tessera` is the built CLI of this checkout; nothing else is fetched.
-        'npx() { if [ "$1 $2" = "tessera serve" ]; then echo "docs test: a block that starts the server needs <!-- docs-test: server -->" >&2; return 127; elif [ "$1" = tessera ]; then shift; node "$DOCS_TEST_TESSERA_BIN" "$@"; else echo "docs test: only npx tessera runs here" >&2; return 127; fi; }',
+        // `npx tessera-auth` is the built CLI of this checkout; nothing else is fetched. Plain
+        // `npx tessera` is refused: outside a checkout it runs an unrelated npm package.
+        'npx() { if [ "$1 $2" = "tessera-auth serve" ]; then echo "docs test: a block that starts the server needs <!-- docs-test: server -->" >&2; return 127; elif [ "$1" = tessera-auth ]; then shift; node "$DOCS_TEST_TESSERA_BIN" "$@"; elif [ "$1" = tessera ]; then echo "docs test: write npx tessera-auth (npx tessera outside this checkout runs another npm package)" >&2; return 127; else echo "docs test: only npx tessera-auth runs here" >&2; return 127; fi; }',
         'npm() { echo "docs test: npm does not run here; mark the block (docs-test: server or skip)" >&2; return 127; }',
         `trap 'printf "%s\\n" "$BASH_COMMAND" >> "$DOCS_TEST_ERRORS"' ERR`,
         "",
@@ -186,7 +187,7 @@ export class PageRunner {
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString("utf8");
         // The banner's last line; the banner is written at once.
-        if (stderr.includes("npx tessera apikey create\n")) {
+        if (/ apikey create.*\n/.test(stderr)) {
           clearTimeout(timer);
           resolve(stderr);
         }
