@@ -89,6 +89,8 @@ export class Deployment {
    * tenant (`tokens:admin`).
    */
   provision(): Provisioned {
+    // Only init (or serve) creates a deployment; provisioning comes before the first serve.
+    this.cli(["init"]);
     this.cli(["tenant", "create", ROTATING_TENANT, "--refresh-policy", "rotate"]);
     this.cli(["user", "add", BENCH_USER, "--password-stdin"], `${this.password}\n`);
     this.cli(
