@@ -105,7 +105,10 @@ describe("the SDK's models and the served document's components", () => {
       join(DRIFT_DIR, "openapi.ts"),
       astToString(await openapiTS(JSON.stringify(document), { silent: true })),
     );
-    const names = Object.keys(document.components.schemas).sort();
+    // The admin API's components have no SDK models yet (see NOT_WRAPPED above).
+    const names = Object.keys(document.components.schemas)
+      .filter((name) => !name.startsWith("Admin"))
+      .sort();
     expect(names.length).toBeGreaterThan(40);
     writeFileSync(join(DRIFT_DIR, "same.ts"), sameShapes(names));
     writeFileSync(
