@@ -700,9 +700,10 @@ describe("the token API against a real server, as automation drives it", () => {
       );
       expect(document.paths["/auth/tokens"]?.get?.operationId).toBe("listTokens");
       // Spec 004's three, spec 001's two and spec 003's ID token, OAuth's
-      // client_secret_basic (docs/oauth.md), and the operations API's Basic
-      // and operation token (spec 002).
+      // client_secret_basic (docs/oauth.md), the operations API's Basic and
+      // operation token (spec 002), and the admin API's token (docs/admin-api.md).
       expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+        "AdminToken",
         "ApiKeyAuth",
         "BasicAuth",
         "ClientKey",
