@@ -6,20 +6,23 @@ import { checkMasterKey } from "../runtime/bootstrap.js";
 import { MissingDeploymentError, openRuntime } from "../runtime/runtime.js";
 import type { StoreCreation } from "../store/sql/migrate.js";
 import {
-  type Deployment,
   type DeploymentChoice,
   deploymentLine,
+  type LocalDeployment,
   missingDeployment,
+  type RemoteDeployment,
   resolveDeployment,
+  resolveLocalDeployment,
   viewDeployment,
 } from "./deployment.js";
 import { CliError } from "./errors.js";
 import { type Output, output, printError } from "./io.js";
+import { AdminClient } from "./remote/admin-client.js";
 
-/** What every command gets: the core over the same data dir as the server. */
+/** What every command gets in local mode: the core over the same data dir as the server. */
 export interface CommandContext {
   readonly config: Config;
-  readonly deployment: Deployment;
+  readonly deployment: LocalDeployment;
   readonly ctx: CoreContext;
   readonly out: Output;
   readonly databasePath: string;
@@ -50,7 +53,15 @@ export async function withCore<T>(
   work: (command: CommandContext) => Promise<T>,
   { create = "nothing" }: { readonly create?: StoreCreation } = {},
 ): Promise<T> {
-  const deployment = resolveDeployment(options);
+  // Only a command that may create (init, migrate) acts locally whatever login is stored.
+  const deployment =
+    create === "nothing" ? resolveDeployment(options) : resolveLocalDeployment(options);
+  if (deployment.kind === "remote") {
+    throw new CliError(
+      "usage",
+      `This command acts on a local deployment only, and you are logged in to ${deployment.login.server}: give --data-dir DIR`,
+    );
+  }
   const { config } = deployment;
   const runtime = await openRuntime(config, { create }).catch((error: unknown) => {
     throw error instanceof MissingDeploymentError ? missingDeployment(error, config) : error;
@@ -89,4 +100,56 @@ export async function tenantOf(command: CommandContext, options: CommonOptions):
   const id = parseTenantId(options.tenant ?? command.config.defaultTenant);
   await getTenant(command.ctx, id);
   return id;
+}
+
+/** What a command gets in remote mode: the admin API of the server it is logged in to. */
+export interface RemoteCommandContext {
+  readonly deployment: RemoteDeployment;
+  readonly admin: AdminClient;
+  readonly out: Output;
+  /** `--tenant`, else the tenant of the login. */
+  readonly tenant: string;
+  /** `/tenants/{tenant}` and `below`, the path of the tenant's resources. */
+  tenantPath(below?: string): string;
+}
+
+/** How a management command runs: on a local deployment, and through a server's admin API. */
+export interface CommandModes<T> {
+  readonly local: (command: CommandContext) => Promise<T>;
+  readonly remote: (command: RemoteCommandContext) => Promise<T>;
+  /** Prints what either mode returned, the same way whichever produced it. */
+  readonly print: (out: Output, result: T) => void;
+}
+
+/**
+ * Runs a management command where the operator points it (see
+ * {@link resolveDeployment}): `local` on a data dir opened as the server
+ * opens it, `remote` through the admin API of a server `tessera login`
+ * signed in to. Both call the same core: locally directly, remotely
+ * through the admin API's routes.
+ */
+export async function withDeployment<T>(
+  options: CommonOptions,
+  modes: CommandModes<T>,
+): Promise<void> {
+  const deployment = resolveDeployment(options);
+  if (deployment.kind === "local") {
+    return withCore(options, async (command) => {
+      modes.print(command.out, await modes.local(command));
+    });
+  }
+  const json = options.json === true;
+  if (!json && process.stderr.isTTY) {
+    printError([deploymentLine(deployment)]);
+  }
+  const tenant = options.tenant ?? deployment.login.tenant;
+  const out = output(json, viewDeployment(deployment));
+  const result = await modes.remote({
+    deployment,
+    admin: new AdminClient(deployment.login, deployment.store),
+    out,
+    tenant,
+    tenantPath: (below = "") => AdminClient.tenantPath(tenant, below),
+  });
+  modes.print(out, result);
 }

@@ -22,6 +22,10 @@ export type CliErrorCode =
   | "confirmation_required"
   /** The operator answered no, or pressed Ctrl-C at a prompt. */
   | "cancelled"
+  /** Remote mode: no stored login for the server, or the login has ended (run `tessera login`). */
+  | "not_logged_in"
+  /** Remote mode: the server could not be reached, or answered with something else than Tessera would. */
+  | "unreachable"
   /** Anything else. */
   | "failed";
 

@@ -4,6 +4,7 @@ import { registerApiKeyCommands } from "./commands/apikey.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerClientCommands } from "./commands/client.js";
 import { registerKeyCommands } from "./commands/keys.js";
+import { registerLoginCommands } from "./commands/login.js";
 import { registerPurgeCommand } from "./commands/purge.js";
 import { registerRoleCommands } from "./commands/role.js";
 import { registerServerCommands } from "./commands/server.js";
@@ -25,6 +26,11 @@ export function packageVersion(): string {
 }
 
 const DATA_DIR_HELP = "the data dir to act on (default: TESSERA_DATA_DIR, else ./data)";
+const SERVER_HELP =
+  "the server to act on, through its admin API (default: TESSERA_SERVER, else the latest tessera login)";
+
+/** The commands that act on a local deployment only, or name their server themselves. */
+const LOCAL_OR_OWN_SERVER = new Set(["init", "serve", "migrate", "login", "logout", "whoami"]);
 
 /** Every command that runs something (a leaf of the tree), below `command`. */
 function leaves(command: Command): Command[] {
@@ -79,6 +85,7 @@ export function buildProgram({ quiet = false }: ProgramOptions = {}): Command {
     .description("Tessera token authentication server")
     .version(packageVersion(), "-V, --version", "print the version")
     .option("--data-dir <dir>", DATA_DIR_HELP)
+    .option("--server <url>", SERVER_HELP)
     .showHelpAfterError()
     .exitOverride();
   if (quiet) {
@@ -86,6 +93,7 @@ export function buildProgram({ quiet = false }: ProgramOptions = {}): Command {
   }
 
   registerServerCommands(program);
+  registerLoginCommands(program);
   registerTenantCommands(program);
   registerUserCommands(program);
   registerRoleCommands(program);
@@ -100,12 +108,24 @@ export function buildProgram({ quiet = false }: ProgramOptions = {}): Command {
   // Every command takes --data-dir where it is typed, after the command too
   // (commander reads the program's options only up to a command's own).
   for (const leaf of leaves(program)) {
-    leaf.option("--data-dir <dir>", DATA_DIR_HELP);
+    if (!["login", "logout"].includes(leaf.name())) {
+      leaf.option("--data-dir <dir>", DATA_DIR_HELP);
+    }
+    if (!LOCAL_OR_OWN_SERVER.has(leaf.name())) {
+      leaf.option("--server <url>", SERVER_HELP);
+    }
   }
   program.hook("preAction", (_program, action) => {
-    const given: unknown = program.getOptionValue("dataDir");
-    if (action.getOptionValue("dataDir") === undefined && typeof given === "string") {
-      action.setOptionValue("dataDir", given);
+    for (const name of ["dataDir", "server"]) {
+      const given: unknown = program.getOptionValue(name);
+      if (action.getOptionValue(name) === undefined && typeof given === "string") {
+        if (!action.options.some((option) => option.attributeName() === name)) {
+          throw usageError(
+            `${action.name()} takes no --${name === "dataDir" ? "data-dir" : "server"}`,
+          );
+        }
+        action.setOptionValue(name, given);
+      }
     }
   });
   // Registered after: they act on no deployment, so take no --data-dir.

@@ -68,6 +68,7 @@ export async function readSecret(
   fromStdin: boolean,
   question: string,
   ask: Prompt = terminalPrompt,
+  option = "the password with --password-stdin",
 ): Promise<string> {
   if (fromStdin) {
     const chunks: Buffer[] = [];
@@ -79,7 +80,7 @@ export async function readSecret(
       .replace(/\r?\n$/, "");
   }
   if (!canAsk()) {
-    throw new CliError("usage", "stdin is not a terminal: pass the password with --password-stdin");
+    throw new CliError("usage", `stdin is not a terminal: pass ${option}`);
   }
   return ask(question, { hidden: true });
 }
@@ -128,4 +129,16 @@ export async function confirm(
   if (!/^\s*y(es)?\s*$/i.test(answer)) {
     throw new CliError("cancelled", `${refusal}: not confirmed`);
   }
+}
+
+/** Asks a question whose answer may show (a username); without a terminal, fails naming `option`. */
+export async function readAnswer(
+  question: string,
+  option: string,
+  ask: Prompt = terminalPrompt,
+): Promise<string> {
+  if (!canAsk()) {
+    throw new CliError("usage", `stdin is not a terminal to ask at: pass ${option}`);
+  }
+  return (await ask(question, { hidden: false })).trim();
 }

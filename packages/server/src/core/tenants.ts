@@ -1,5 +1,6 @@
 import { type Actor, auditActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
+import { ensureFirstPartyClients } from "./clients/first-party.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
 import { TesseraError } from "./errors.js";
@@ -95,7 +96,7 @@ export function parseTenantId(value: string): TenantId {
 
 /** Creates a tenant and its signing keys. `conflict` if the id is taken. */
 export async function createTenant(
-  ctx: Pick<CoreContext, "store" | "clock" | "keyring">,
+  ctx: Pick<CoreContext, "store" | "clock" | "keyring" | "secretBox" | "settings">,
   input: { readonly id: string } & TenantPatch & Actor,
 ): Promise<TenantRecord> {
   const { id, actorUserId: _u, actorClientId: _c, ip: _ip, ...patch } = input;
@@ -118,6 +119,7 @@ export async function createTenant(
     type: "tenant.created",
     ...auditActor(input),
   });
+  await ensureFirstPartyClients(ctx, tenantId);
   return tenant;
 }
 

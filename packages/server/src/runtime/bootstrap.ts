@@ -1,4 +1,5 @@
 import type { Config } from "../config/config.js";
+import { ensureFirstPartyClients } from "../core/clients/first-party.js";
 import type { CoreContext } from "../core/context.js";
 import type { TenantId } from "../core/ids.js";
 import type { RoleRecord, TenantRecord } from "../core/model/index.js";
@@ -15,8 +16,9 @@ export interface BootstrapResult {
 
 /**
  * Makes a data dir ready to serve: the default tenant with its signing keys
- * (and the operations API's), and the configured admin user, who holds the
- * `super_user` role. Idempotent: on an initialised data dir it
+ * (and the operations API's), the CLI's client in every tenant
+ * (`tessera-cli`, for `tessera login`), and the configured admin user, who
+ * holds the `super_user` role. Idempotent: on an initialised data dir it
  * changes nothing. Also proves the master key opens the stored signing keys,
  * so a wrong key fails at start, not at the first login.
  */
@@ -61,6 +63,10 @@ async function bootstrapLocked(ctx: CoreContext, config: Config): Promise<Bootst
   }
   await ensureTenantKeys(ctx, operationsTenant);
   await ensureSuperUserRole(ctx, operationsTenant.id);
+  // Every tenant, those made before the CLI signed in through the admin API included.
+  for (const each of await ctx.store.tenants.list()) {
+    await ensureFirstPartyClients(ctx, each.id);
+  }
   let adminCreated = false;
   if (config.admin !== undefined) {
     const existing = await ctx.store.users.getByUsername(tenant.id, config.admin.username);

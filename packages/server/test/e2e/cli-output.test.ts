@@ -75,6 +75,7 @@ describe.each(["sqlite", "postgres"] as const)("the CLI's text output on %s", (s
         audiences: [],
         maxTokenTtlDays: 90,
         status: "active",
+        firstParty: false,
         createdAt: now,
         updatedAt: now,
       });

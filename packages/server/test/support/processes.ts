@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -12,13 +15,21 @@ export const TESSERA_BIN =
 const INHERITED = ["PATH", "HOME", "TMPDIR", "NODE_OPTIONS", "NODE_V8_COVERAGE"] as const;
 
 /**
+ * The CLI's settings directory of every child that names none: empty, and
+ * this test process's own, so a login stored in the home directory (or by
+ * another suite) never turns a local command into a remote one.
+ */
+const NO_LOGINS = mkdtempSync(join(tmpdir(), "tessera-no-logins-"));
+
+/**
  * The whole environment of a `tessera` child: {@link INHERITED} and exactly
  * the settings the test names. Nothing else of the environment the tests run
  * in reaches it, so a `TESSERA_DATABASE_URL`, log level or `NODE_ENV` that a
- * developer's shell exports cannot change what a suite runs.
+ * developer's shell exports cannot change what a suite runs, nor a login
+ * `tessera login` stored in the home directory.
  */
 export function childEnv(settings: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { TESSERA_CONFIG_DIR: NO_LOGINS };
   for (const name of INHERITED) {
     const value = process.env[name];
     if (value !== undefined) {

@@ -4,7 +4,7 @@ import { bootstrap } from "../../runtime/bootstrap.js";
 import { MissingDeploymentError } from "../../runtime/runtime.js";
 import { startServer } from "../../runtime/serve.js";
 import { type CommonOptions, withCore } from "../context.js";
-import { type DeploymentChoice, missingDeployment, resolveDeployment } from "../deployment.js";
+import { type DeploymentChoice, missingDeployment, resolveLocalDeployment } from "../deployment.js";
 import { CliError, usageError } from "../errors.js";
 import { printError } from "../io.js";
 
@@ -85,7 +85,7 @@ export function registerServerCommands(program: Command): void {
       if (options.host?.trim() === "") {
         throw usageError("--host must name an address");
       }
-      const { config } = resolveDeployment(options, {
+      const { config } = resolveLocalDeployment(options, {
         ...process.env,
         ...(port === undefined ? {} : { TESSERA_PORT: port }),
         ...(options.host === undefined ? {} : { TESSERA_HOST: options.host }),

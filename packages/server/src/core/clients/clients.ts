@@ -57,6 +57,8 @@ export interface NewClientInput extends Actor {
   readonly audiences?: readonly string[];
   /** The caller's reach: it may give only scopes it holds. Absent for the operator's own tools. */
   readonly authority?: Authority;
+  /** One of Tessera's own clients ({@link ClientRecord.firstParty}): bootstrap's alone to set. */
+  readonly firstParty?: boolean;
 }
 
 /** Checks a long-term token ceiling. */
@@ -185,6 +187,7 @@ export async function createClient(ctx: ClientCtx, input: NewClientInput): Promi
     audiences,
     maxTokenTtlDays,
     status: "active",
+    firstParty: input.firstParty === true,
     createdAt: now,
     updatedAt: now,
   };

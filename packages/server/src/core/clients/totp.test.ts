@@ -32,6 +32,7 @@ function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecord {
     audiences: [],
     maxTokenTtlDays: 90,
     status: "active",
+    firstParty: false,
     createdAt: START,
     updatedAt: START,
     ...overrides,

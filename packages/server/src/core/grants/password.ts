@@ -16,8 +16,9 @@ import type { SessionTokens } from "../sessions/session-tokens.js";
  * the refresh token grant of the same client, its access and ID tokens
  * have `aud` the client's id.
  *
- * Off unless the tenant turned it on (`tessera tenant update
- * --oauth-password-grant on`): RFC 6749 §10.7 and the OAuth 2.0 Security
+ * Tessera's own clients (`firstParty`: the CLI's `tessera-cli`) use it
+ * always, by their id alone. For any other client it is off unless the
+ * tenant turned it on (`tessera tenant update --oauth-password-grant on`): RFC 6749 §10.7 and the OAuth 2.0 Security
  * BCP advise against it, so it serves clients that cannot do better only
  * where an operator chose to. Refused with `forbidden` when off, when the
  * client is not registered for `password`, and when it is public: the
@@ -36,7 +37,8 @@ export async function loginForClient(
   },
 ): Promise<SessionTokens> {
   const { tenant, client } = input;
-  if (!tenant.oauthPasswordGrant) {
+  // Tessera's own CLI (`firstParty`) is public by necessity, and served whatever the tenant's setting.
+  if (!client.firstParty && !tenant.oauthPasswordGrant) {
     throw new TesseraError("forbidden", "This tenant does not serve the password grant", {
       detail: `tenant ${tenant.id} has the OAuth password grant off`,
     });
@@ -46,7 +48,7 @@ export async function loginForClient(
       detail: `client ${client.id} lacks password`,
     });
   }
-  if (client.tokenEndpointAuthMethod === "none") {
+  if (!client.firstParty && client.tokenEndpointAuthMethod === "none") {
     // A public client holds `password` for the session API's login, proven by an API key there.
     throw new TesseraError("forbidden", "A public client may not use the password grant", {
       detail: `client ${client.id} is public`,

@@ -58,6 +58,13 @@ export interface ClientRecord {
   /** The longest long-term token lifetime it may get, in days. */
   readonly maxTokenTtlDays: number;
   readonly status: ClientStatus;
+  /**
+   * One of Tessera's own applications (the CLI's `tessera-cli`), made by
+   * bootstrap and never by an operator: a public client that may use the
+   * password grant at the token endpoint by its id alone, whatever the
+   * tenant's `oauthPasswordGrant`, as Keycloak's `admin-cli` does.
+   */
+  readonly firstParty: boolean;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
 }

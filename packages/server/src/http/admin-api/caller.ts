@@ -28,6 +28,8 @@ export interface AdminCaller {
   readonly actorUserId: UserId | null;
   /** The client whose own token calls, for the audit trail. */
   readonly actorClientId: ClientId | null;
+  /** The client the token was issued to: the caller itself, or the application a user signed in with. */
+  readonly clientId: ClientId;
   /** How far the caller's say reaches (a client's: its own scopes). */
   readonly authority: Authority;
 }
@@ -107,6 +109,7 @@ export async function authenticateAdmin(
     access,
     actorUserId: token.kind === "client_access_token" ? null : token.user.id,
     actorClientId: token.kind === "client_access_token" ? token.clientId : null,
+    clientId: token.clientId,
     authority:
       token.kind === "client_access_token"
         ? authorityOf({ permissions: token.scopes })

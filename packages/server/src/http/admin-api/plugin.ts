@@ -8,6 +8,7 @@ import { problemErrorHandler } from "../problems.js";
 import { registerAuditRoutes } from "./audit.js";
 import { authenticateAdmin, authorizeAdmin } from "./caller.js";
 import { registerClientRoutes } from "./clients.js";
+import { registerMeRoute } from "./me.js";
 import { registerRoleRoutes } from "./roles.js";
 import { registerSessionRoutes } from "./sessions.js";
 import { registerKeyAndMaintenanceRoutes } from "./signing-keys.js";
@@ -78,6 +79,7 @@ export async function adminApi(
       request.body = {};
     }
   });
+  registerMeRoute(app, ctx);
   registerTenantRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerRoleRoutes(app, ctx);

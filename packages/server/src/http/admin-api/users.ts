@@ -115,7 +115,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: CoreContext): void
       },
     },
     async (request) => {
-      const { search, cursor, limit = 50 } = request.query;
+      const { search, username, cursor, limit = 50 } = request.query;
+      if (username !== undefined) {
+        // Exactly one user or none: what a tool that knows a username looks up.
+        const user = await ctx.store.users.getByUsername(
+          request.params.tenant as TenantId,
+          username,
+        );
+        return { items: user === undefined ? [] : [renderUser(user)], next: null };
+      }
       const after = decodeCursor(cursor, (p) =>
         typeof p.u === "string" && isIdentifierInput(p.u) ? p.u : undefined,
       );

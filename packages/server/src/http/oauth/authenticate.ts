@@ -29,6 +29,8 @@ export async function authenticateRequestClient(
     /** The endpoint, whose client authentication methods apply. */
     readonly endpoint: EndpointName;
     readonly grant?: GrantType;
+    /** A password grant of one of Tessera's own clients: by its id alone (`none`). */
+    readonly firstParty?: boolean;
   },
 ): Promise<ClientRecord> {
   const { request, reply, form, served } = input;
@@ -37,9 +39,11 @@ export async function authenticateRequestClient(
     ip: request.ip,
     presented: presentedCredentials(request, form, served.assertionAudiencesOf(input.endpoint)),
     methods:
-      input.endpoint === "token" && input.grant !== undefined
-        ? tokenAuthMethodsFor(input.grant)
-        : SERVED_AUTH_METHODS[input.endpoint],
+      input.firstParty === true
+        ? ["none"]
+        : input.endpoint === "token" && input.grant !== undefined
+          ? tokenAuthMethodsFor(input.grant)
+          : SERVED_AUTH_METHODS[input.endpoint],
     ...(input.grant === undefined ? {} : { grant: input.grant }),
   });
   await input.limits.countClient(request, reply, client);

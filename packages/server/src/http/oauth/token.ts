@@ -1,5 +1,6 @@
-import type { FastifyInstance } from "fastify";
-import { JWT_BEARER } from "../../core/clients/grant-types.js";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { isClientIdShaped } from "../../core/clients/client-ids.js";
+import { JWT_BEARER, PASSWORD } from "../../core/clients/grant-types.js";
 import type { CoreContext } from "../../core/context.js";
 import { issueClientCredentialsToken } from "../../core/grants/client-credentials.js";
 import { refreshForClient } from "../../core/grants/refresh.js";
@@ -8,7 +9,7 @@ import { authenticateRequestClient } from "./authenticate.js";
 import { sendsClientAuthentication } from "./client-auth.js";
 import { type EndpointOptions, registerEndpoint } from "./endpoint.js";
 import { OAuthDialectError } from "./errors.js";
-import { readForm } from "./form.js";
+import { type OAuthForm, readForm } from "./form.js";
 import {
   clientTokenAnswer,
   type GrantCall,
@@ -21,6 +22,7 @@ import { jwtBearer, jwtBearerWithoutClientAuthentication } from "./jwt-bearer-gr
 import { password } from "./password-grant.js";
 import { endpointAnswer, endpointErrorResponses } from "./schemas.js";
 import { isServedGrantType, type ServedGrantType } from "./served.js";
+import type { OAuthTenant } from "./tenant.js";
 import { tokenExchange } from "./token-exchange.js";
 
 /** RFC 6749 §4.4: tokens for the client itself. */
@@ -54,6 +56,34 @@ async function refreshToken(call: GrantCall): Promise<TokenResponse> {
     ip: request.ip,
   });
   return sessionTokenAnswer(ctx, tokens, client);
+}
+
+/**
+ * True for a password grant of one of Tessera's own clients (the CLI's
+ * `tessera-cli`), sent by its `client_id` alone: served whatever the
+ * tenant's setting, and authenticated by that id (`none`), as a public
+ * client is. Any other request is what it was: the password grant of any
+ * other client needs the tenant's setting and a confidential client.
+ */
+async function namesFirstPartyClient(
+  ctx: CoreContext,
+  served: OAuthTenant,
+  request: FastifyRequest,
+  form: OAuthForm,
+  grantType: string,
+): Promise<boolean> {
+  const clientId = form.get("client_id");
+  if (
+    grantType !== PASSWORD ||
+    clientId === undefined ||
+    sendsClientAuthentication(request, form)
+  ) {
+    return false;
+  }
+  const client = isClientIdShaped(clientId)
+    ? await ctx.store.clients.get(served.tenant.id, clientId)
+    : undefined;
+  return client?.firstParty === true;
 }
 
 /** Each served grant, by its RFC name. */
@@ -97,13 +127,19 @@ export function registerToken(
     async handle(served, request, reply): Promise<TokenResponse> {
       const form = readForm(request);
       const grantType = form.require("grant_type");
-      if (!isServedGrantType(grantType, served.tenant)) {
+      const firstParty = await namesFirstPartyClient(ctx, served, request, form, grantType);
+      const grant: ServedGrantType | undefined = firstParty
+        ? "password"
+        : isServedGrantType(grantType, served.tenant)
+          ? grantType
+          : undefined;
+      if (grant === undefined) {
         throw new OAuthDialectError(
           "unsupported_grant_type",
           "This grant_type is not served; grant_types_supported in the metadata lists those that are",
         );
       }
-      if (grantType === JWT_BEARER && !sendsClientAuthentication(request, form)) {
+      if (grant === JWT_BEARER && !sendsClientAuthentication(request, form)) {
         return jwtBearerWithoutClientAuthentication({ ctx, served, form, request }, (client) =>
           options.limits.countClient(request, reply, client),
         );
@@ -115,9 +151,10 @@ export function registerToken(
         served,
         limits: options.limits,
         endpoint: "token",
-        grant: grantType,
+        grant,
+        firstParty,
       });
-      return GRANTS[grantType]({ ctx, served, client, form, request });
+      return GRANTS[grant]({ ctx, served, client, form, request });
     },
   });
 }

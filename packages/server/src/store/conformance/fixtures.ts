@@ -208,6 +208,7 @@ export function clientRecord(
     audiences: [],
     maxTokenTtlDays: 90,
     status: "active",
+    firstParty: false,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

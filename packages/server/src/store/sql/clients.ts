@@ -32,6 +32,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     audiences: JSON.parse(row.audiences) as string[],
     maxTokenTtlDays: row.maxTokenTtlDays,
     status: row.status as ClientStatus,
+    firstParty: Number(row.firstParty) === 1,
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };
@@ -62,6 +63,7 @@ export class SqlClientStore implements ClientStore {
           publicKeys: JSON.stringify(client.publicKeys),
           scopes: JSON.stringify(client.scopes),
           audiences: JSON.stringify(client.audiences),
+          firstParty: client.firstParty ? 1 : 0,
         })
         .execute(),
     );

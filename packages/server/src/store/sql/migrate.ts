@@ -9,6 +9,7 @@ import * as oneClient from "./migrations/0006-one-client.js";
 import * as oauthPasswordGrant from "./migrations/0007-oauth-password-grant.js";
 import * as auditSearch from "./migrations/0008-audit-search.js";
 import * as clientSecretOverlap from "./migrations/0009-client-secret-overlap.js";
+import * as firstPartyClients from "./migrations/0010-first-party-clients.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -29,6 +30,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0007-oauth-password-grant", up: oauthPasswordGrant.up },
   { name: "0008-audit-search", up: auditSearch.up },
   { name: "0009-client-secret-overlap", up: clientSecretOverlap.up },
+  { name: "0010-first-party-clients", up: firstPartyClients.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

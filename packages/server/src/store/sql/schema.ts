@@ -148,6 +148,8 @@ export interface ClientsTable {
   audiences: string;
   maxTokenTtlDays: number;
   status: string;
+  /** 1 for one of Tessera's own clients (`tessera-cli`), 0 otherwise. */
+  firstParty: Generated<number>;
   createdAt: BigIntColumn;
   updatedAt: BigIntColumn;
 }

@@ -1,5 +1,6 @@
 import { ADMIN_AUDIT_SCHEMAS } from "./audit.js";
 import { ADMIN_CLIENT_SCHEMAS } from "./clients.js";
+import { ADMIN_ME_SCHEMAS } from "./me.js";
 import { ADMIN_ROLE_SCHEMAS } from "./roles.js";
 import { ADMIN_SESSION_SCHEMAS } from "./sessions.js";
 import { ADMIN_KEY_AND_MAINTENANCE_SCHEMAS } from "./signing-keys.js";
@@ -15,4 +16,5 @@ export const ADMIN_API_SCHEMAS = [
   ...ADMIN_KEY_AND_MAINTENANCE_SCHEMAS,
   ...ADMIN_AUDIT_SCHEMAS,
   ...ADMIN_CLIENT_SCHEMAS,
+  ...ADMIN_ME_SCHEMAS,
 ];

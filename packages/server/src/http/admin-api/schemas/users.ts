@@ -60,6 +60,10 @@ export const adminUserQuery = {
       ...identifier(64),
       description: "Only users whose username contains this, ignoring case.",
     },
+    username: {
+      ...identifier(128),
+      description: "Only the user with exactly this username (a page of one, or none).",
+    },
   },
 } as const;
 

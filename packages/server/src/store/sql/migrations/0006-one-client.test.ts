@@ -84,6 +84,7 @@ function migrated(tenantId: TenantId, id: string, name: string, since: number): 
     audiences: [],
     maxTokenTtlDays: 90,
     status: "active",
+    firstParty: false,
     createdAt: since,
     updatedAt: since,
   };
