@@ -119,7 +119,11 @@ describe("admin clients: 2xx", () => {
       expect(first.body).not.toContain(secret);
     }
     const second = await admin(h, "GET", `${base}?limit=2&cursor=${page.next}`, reader);
-    expect(second.json()).toMatchObject({ items: [{ name: "c-app" }], next: null });
+    // Every tenant has the CLI's own client beside the operator's.
+    expect(second.json()).toMatchObject({
+      items: [{ name: "c-app" }, { name: "tessera-cli" }],
+      next: null,
+    });
   });
 
   it("changes scopes and grants, and disables a client (its secret then gets nothing) and enables it", async () => {
