@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import type { Command } from "commander";
 import { CLI_CLIENT_ID } from "../../core/clients/first-party.js";
 import type { AdminCallerView } from "../../http/admin-api/schemas/me.js";
@@ -24,6 +25,12 @@ function serverOf(options: CommonOptions): string | undefined {
   }
   const env = process.env.TESSERA_SERVER;
   return env === undefined || env === "" ? undefined : normaliseServer(env, "TESSERA_SERVER");
+}
+
+/** `path` with the home directory as `~`, as people write it. */
+function tilde(path: string): string {
+  const home = homedir();
+  return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 /** True for a host that names this machine, where plain http never leaves it. */
@@ -127,7 +134,10 @@ export function registerLoginCommands(program: Command): void {
           platform: me.platform,
           credentials: store.path,
         },
-        () => [`Logged in to ${callerLines(server, me)[0]}`, `Credentials kept in ${store.path}`],
+        () => [
+          `Logged in to ${callerLines(server, me)[0]}`,
+          `Credentials kept in ${tilde(store.path)}`,
+        ],
       );
     });
 
