@@ -4,6 +4,7 @@ import type { Authority } from "./authority.js";
 import { checkMayManageClient } from "./clients/client-authority.js";
 import { deriveClientName } from "./clients/client-names.js";
 import { createClient, findClient } from "./clients/clients.js";
+import { refuseFirstPartyChange } from "./clients/first-party.js";
 import { API_KEY_CLIENT_GRANTS, type GrantType } from "./clients/grant-types.js";
 import type { CoreContext } from "./context.js";
 import { echoInput } from "./echo.js";
@@ -66,6 +67,7 @@ export async function createApiKey(
       ? { client: await clientForNewKey(ctx, input.tenantId, name, input), created: true }
       : { client: await findClient(ctx, input.tenantId, input.client), created: false };
   checkMayManageClient(input.authority, client);
+  refuseFirstPartyChange(client, "API keys");
   const key = generateOpaqueToken("tsr_ak");
   const now = ctx.clock.now();
   const record: ApiKeyRecord = {

@@ -4,6 +4,8 @@ import { TesseraError } from "./errors.js";
 export const ADMIN = "admin";
 /** May start an impersonation session (spec 003). */
 export const IMPERSONATE = "impersonate";
+/** Reads what the admin API shows, without changing anything. */
+export const ADMIN_READ_PERMISSION = "admin:read";
 
 const PERMISSION_PATTERN = /^[a-z][a-z0-9:._-]{0,63}$/;
 
@@ -51,4 +53,9 @@ export function parsePermission(name: string): string {
     );
   }
   return name;
+}
+
+/** True when `holder` may use the admin API at all: `admin`, or `admin:read` to read. */
+export function hasAdminAccess(holder: HasPermissions): boolean {
+  return isAdmin(holder) || hasPermission(holder, ADMIN_READ_PERMISSION);
 }

@@ -5,7 +5,14 @@
  * its own. What each remote command did is checked through local mode on
  * the server's data dir.
  */
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,15 +86,14 @@ describe("login", () => {
     expect(() => statSync(credentialsOf(dir))).toThrow();
   });
 
-  it("refuses a user who is no admin, storing nothing", () => {
+  it("refuses a user who is no admin as it refuses a wrong password, storing nothing", () => {
     cli.local(["user", "add", "carol", "--password-stdin"], "carol-password-1\n");
     const { dir, run } = freshLogin();
-    const result = run(
-      ["login", "--server", cli.server.url, "--username", "carol", "--password-stdin"],
-      "carol-password-1\n",
-    );
-    expect(result.status).toBe(1);
-    expect(result.stderr).toBe("tessera: This token grants no access to the admin API\n");
+    const args = ["login", "--server", cli.server.url, "--username", "carol", "--password-stdin"];
+    const right = run(args, "carol-password-1\n");
+    const wrong = run(args, "not carol's password\n");
+    expect(right.status).toBe(1);
+    expect(right).toEqual(wrong);
     expect(() => statSync(credentialsOf(dir))).toThrow();
   });
 
@@ -134,6 +140,12 @@ describe("login", () => {
     );
     expect(run(["login", "--server", "ftp://example.test"]).stderr).toBe(
       "tessera: --server must be an http:// or https:// URL\n",
+    );
+    // Refused before anything is asked or sent.
+    expect(
+      run(["login", "--server", "http://auth.example.test", "--username", "root"]).stderr,
+    ).toBe(
+      "tessera: http://auth.example.test is plain http: the password and every token would cross the network unencrypted; use https://, or --allow-http on a network you trust\n",
     );
   });
 });
@@ -284,6 +296,14 @@ describe("the stored login over time", () => {
     } finally {
       chmodSync(file, 0o600);
     }
+  });
+
+  it("refuses a credentials file that is a link", () => {
+    const { dir, run } = freshLogin();
+    symlinkSync(credentialsOf(cli.configDir), credentialsOf(dir));
+    expect(run(["whoami"]).stderr).toBe(
+      `tessera: ${credentialsOf(dir)} is not a plain file: remove it and tessera login again\n`,
+    );
   });
 
   it("says the login has ended once its session is revoked, and keeps it until logout", () => {

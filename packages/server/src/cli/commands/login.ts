@@ -16,6 +16,7 @@ interface LoginOptions extends CommonOptions {
   readonly passwordStdin?: boolean;
   readonly clientId?: string;
   readonly clientSecretStdin?: boolean;
+  readonly allowHttp?: boolean;
 }
 
 /** The server named by `--server`, else `TESSERA_SERVER`; a usage error without either. */
@@ -82,6 +83,7 @@ export function registerLoginCommands(program: Command): void {
     .option("--password-stdin", "read the password from stdin")
     .option("--client-id <id>", "sign in as a client with admin:read or admin:write instead")
     .option("--client-secret-stdin", "read the client's secret from stdin")
+    .option("--allow-http", "allow a plain http:// server that is not on this machine")
     .option("--json", "print JSON")
     .action(async (options: LoginOptions) => {
       const server = serverOf(options);
@@ -89,9 +91,12 @@ export function registerLoginCommands(program: Command): void {
         throw usageError("give the server to sign in to with --server URL (or TESSERA_SERVER)");
       }
       if (new URL(server).protocol === "http:" && !isLoopback(server)) {
-        printError([
-          `WARNING: ${server} is plain http: the password and tokens cross the network unencrypted; use https://`,
-        ]);
+        if (options.allowHttp !== true) {
+          throw usageError(
+            `${server} is plain http: the password and every token would cross the network unencrypted; use https://, or --allow-http on a network you trust`,
+          );
+        }
+        printError([`WARNING: ${server} is plain http: credentials cross the network unencrypted`]);
       }
       const credentials = await credentialsOf(options);
       const answer = await signIn(server, options.tenant, credentials).catch((error: unknown) => {

@@ -124,7 +124,19 @@ export class AdminClient {
   }
 
   async #renew(): Promise<void> {
-    const login = this.#login;
+    // Another command may have renewed this login since this one read it
+    // (a user's refresh token rotates): take its result rather than send a
+    // refresh token that is already used up.
+    const stored = this.store.get(this.#login.server);
+    if (
+      stored !== undefined &&
+      stored.accessToken !== this.#login.accessToken &&
+      stored.expiresAt - RENEW_BEFORE_MS > Date.now()
+    ) {
+      this.#login = stored;
+      return;
+    }
+    const login = stored ?? this.#login;
     let renewed: Awaited<ReturnType<typeof renew>>;
     try {
       renewed = await renew(login);

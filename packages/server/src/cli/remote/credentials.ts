@@ -1,4 +1,16 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CliError } from "../errors.js";
@@ -119,22 +131,29 @@ export class CredentialStore {
   }
 
   #read(): CredentialsFile {
-    let text: string;
+    let stat: ReturnType<typeof lstatSync>;
     try {
-      text = readFileSync(this.path, "utf8");
+      stat = lstatSync(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
         return EMPTY;
       }
       throw new CliError("failed", `Cannot read ${this.path}: ${(error as Error).message}`);
     }
-    if (process.platform !== "win32" && (statSync(this.path).mode & 0o077) !== 0) {
+    if (!stat.isFile()) {
+      throw new CliError(
+        "failed",
+        `${this.path} is not a plain file: remove it and tessera login again`,
+      );
+    }
+    if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
       // As ssh does with a private key: credentials others can read are refused, not used.
       throw new CliError(
         "failed",
         `${this.path} is readable by other users: run chmod 600 ${this.path}, or tessera login again`,
       );
     }
+    const text = readFileSync(this.path, "utf8");
     try {
       const parsed = JSON.parse(text) as Partial<CredentialsFile>;
       if (parsed.version === 1 && typeof parsed.logins === "object" && parsed.logins !== null) {
@@ -150,12 +169,48 @@ export class CredentialStore {
   }
 
   #write(file: CredentialsFile): void {
+    this.#ownDirectory();
+    // Written whole to a new file of a name no one can guess (never through
+    // a link, 0600 from its first byte), then renamed over the old one: a
+    // reader never sees half a file.
+    const temporary = `${this.path}.${randomBytes(8).toString("hex")}.tmp`;
+    const fd = openSync(
+      temporary,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
+    try {
+      writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(temporary, this.path);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the directory, or checks the one there: a directory (not a link)
+   * of this user's, entered by no one else (tightened to 0700 if it was
+   * looser), so no one else can swap the file inside it.
+   */
+  #ownDirectory(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // Written whole, then renamed: a reader never sees half a file, and the
-    // file is 0600 from its first byte.
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, this.path);
+    if (process.platform === "win32") {
+      return;
+    }
+    const stat = lstatSync(this.dir);
+    if (!stat.isDirectory() || stat.uid !== process.getuid?.()) {
+      throw new CliError(
+        "failed",
+        `${this.dir} is not a directory of yours: set TESSERA_CONFIG_DIR to one that is`,
+      );
+    }
+    if ((stat.mode & 0o077) !== 0) {
+      chmodSync(this.dir, 0o700);
+    }
   }
 }

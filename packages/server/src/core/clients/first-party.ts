@@ -1,3 +1,4 @@
+import { isTesseraError, TesseraError } from "../errors.js";
 import type { ClientId, TenantId } from "../ids.js";
 import type { ClientRecord } from "../model/index.js";
 import { type ClientCtx, createClient } from "./clients.js";
@@ -18,26 +19,52 @@ const ADMIN_SCOPES = ["admin:read", "admin:write"];
 
 /**
  * Makes the tenant's first-party clients ({@link CLI_CLIENT_ID}) when
- * missing; idempotent. A client an operator registered under that id
- * before is left as it is (and is not first-party, so it cannot sign the
- * CLI in: the operator can remove it and start the server again).
+ * missing; idempotent. A client an operator registered under that id or
+ * name before is left as it is, and the tenant has no CLI client (the
+ * answer is `undefined`): `tessera login` to it fails until the operator
+ * renames or removes that client and starts the server again.
  */
 export async function ensureFirstPartyClients(
   ctx: ClientCtx,
   tenantId: TenantId,
-): Promise<ClientRecord> {
+): Promise<ClientRecord | undefined> {
   const existing = await ctx.store.clients.get(tenantId, CLI_CLIENT_ID);
   if (existing !== undefined) {
-    return existing;
+    return existing.firstParty ? existing : undefined;
   }
-  const { client } = await createClient(ctx, {
-    tenantId,
-    id: CLI_CLIENT_ID,
-    name: "tessera-cli",
-    tokenEndpointAuthMethod: "none",
-    grantTypes: [PASSWORD, REFRESH_TOKEN],
-    scopes: ADMIN_SCOPES,
-    firstParty: true,
-  });
-  return client;
+  try {
+    const { client } = await createClient(ctx, {
+      tenantId,
+      id: CLI_CLIENT_ID,
+      name: CLI_CLIENT_ID,
+      tokenEndpointAuthMethod: "none",
+      grantTypes: [PASSWORD, REFRESH_TOKEN],
+      scopes: ADMIN_SCOPES,
+      firstParty: true,
+    });
+    return client;
+  } catch (error) {
+    // The name is another client's: an operator's, kept as it is.
+    if (isTesseraError(error) && error.code === "conflict") {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Refuses `what` (a change, a secret, a key) to one of Tessera's own
+ * clients: they are what Tessera made them, so no admin or bot can turn
+ * the CLI's client into one with a secret, other grants or other scopes
+ * (locking every operator out of `tessera login`, or worse). Disabling
+ * and enabling them is allowed: it is how an operator turns password
+ * logins to the admin API off and on.
+ */
+export function refuseFirstPartyChange(client: ClientRecord, what: string): void {
+  if (client.firstParty) {
+    throw new TesseraError(
+      "forbidden",
+      `${client.id} is Tessera's own client: it can be disabled and enabled, but not given ${what}`,
+    );
+  }
 }

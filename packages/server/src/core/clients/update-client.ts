@@ -19,6 +19,7 @@ import {
   parsePublicKeys,
 } from "./clients.js";
 import { checkClientCoherence } from "./coherence.js";
+import { refuseFirstPartyChange } from "./first-party.js";
 import { parseGrantTypes } from "./grant-types.js";
 import { parseScopes } from "./scopes.js";
 import { enrolTotp } from "./totp.js";
@@ -99,6 +100,21 @@ export async function updateClient(ctx: ClientCtx, input: ClientUpdate): Promise
   const client = await findClient(ctx, input.tenantId, input.client);
   checkPrecondition(client, input.precondition);
   checkMayManageClient(input.authority, client);
+  // Every setting but `enabled`, listed by what it is not, so one added later is covered too.
+  const {
+    tenantId: _tenant,
+    client: _client,
+    enabled: _enabled,
+    precondition: _precondition,
+    authority: _authority,
+    actorUserId: _actorUser,
+    actorClientId: _actorClient,
+    ip: _ip,
+    ...settings
+  } = input;
+  if (Object.values(settings).some((value) => value !== undefined)) {
+    refuseFirstPartyChange(client, "other settings");
+  }
   const scopes = input.scopes === undefined ? undefined : parseScopes(input.scopes);
   checkMayGrant(input.authority, scopes ?? []);
   if (input.name !== undefined) {
@@ -248,6 +264,7 @@ export async function rotateClientSecret(
     );
   }
   const client = await findClient(ctx, input.tenantId, input.client);
+  refuseFirstPartyChange(client, "a secret");
   checkPrecondition(client, input.precondition);
   checkMayManageClient(input.authority, client);
   if (!usesSecret(client.tokenEndpointAuthMethod) || client.secretHash === null) {

@@ -59,5 +59,7 @@ export async function loginForClient(
     username: input.username,
     password: input.password,
     ip: input.ip,
+    // Tessera's CLI signs in admins only: anyone else fails as a wrong password does.
+    ...(client.firstParty ? { require: "admin_access" as const } : {}),
   });
 }

@@ -6,6 +6,7 @@ import { checkUsernameLength, isIdentifierInput } from "../identifiers.js";
 import type { TenantId } from "../ids.js";
 import type { UserRecord } from "../model/index.js";
 import { MAX_PASSWORD_LENGTH, passwordLength } from "../passwords.js";
+import { hasAdminAccess } from "../permissions.js";
 
 /** Credentials to prove, and the address they came from. */
 export interface PasswordCheck {
@@ -13,6 +14,12 @@ export interface PasswordCheck {
   readonly username: string;
   readonly password: string;
   readonly ip: string;
+  /**
+   * `admin_access`: only a user who may use the admin API (`admin` or
+   * `admin:read`) logs in; any other fails as a wrong password does, so the
+   * login cannot tell anyone whether a password is right.
+   */
+  readonly require?: "admin_access";
 }
 
 /** The one answer for unknown user, wrong password and disabled user. */
@@ -48,7 +55,9 @@ export function checkPassword(ctx: CoreContext, input: PasswordCheck): Promise<U
   }
   // A digest, so the map never holds a password, and the parts cannot run into each other.
   const key = createHash("sha256")
-    .update(JSON.stringify([input.tenantId, input.username, input.ip, input.password]))
+    .update(
+      JSON.stringify([input.tenantId, input.username, input.ip, input.password, input.require]),
+    )
     .digest("base64url");
   const joined = running.get(key);
   if (joined !== undefined) {
@@ -106,7 +115,8 @@ async function checkOnce(ctx: CoreContext, input: PasswordCheck): Promise<UserRe
     await ctx.loginThrottle.unchecked(attempt);
     throw error;
   }
-  if (user === undefined || !passwordOk || user.status !== "active") {
+  const allowed = user !== undefined && (input.require !== "admin_access" || hasAdminAccess(user));
+  if (user === undefined || !passwordOk || user.status !== "active" || !allowed) {
     await recordAudit(ctx, {
       tenantId,
       at: ctx.clock.now(),
@@ -120,9 +130,11 @@ async function checkOnce(ctx: CoreContext, input: PasswordCheck): Promise<UserRe
             ? lookedUp
               ? "unknown_user"
               : "invalid_username"
-            : passwordOk
-              ? "disabled"
-              : "bad_password",
+            : !passwordOk
+              ? "bad_password"
+              : user.status !== "active"
+                ? "disabled"
+                : "not_admin",
       },
     });
     throw new TesseraError("invalid_credentials", BAD_CREDENTIALS);

@@ -16,6 +16,8 @@ export async function loginWithPassword(
     readonly username: string;
     readonly password: string;
     readonly ip: string;
+    /** Only a user with admin access may log in (see {@link PasswordCheck.require}). */
+    readonly require?: "admin_access";
   },
 ): Promise<SessionTokens> {
   const { client, ip } = input;

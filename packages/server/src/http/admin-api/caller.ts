@@ -95,7 +95,13 @@ export async function authenticateAdmin(
     token.kind === "client_access_token"
       ? token.client
       : await ctx.store.clients.get(token.tenantId, token.clientId);
-  const clientLevel = levelOf(client?.scopes ?? []);
+  if (client?.status !== "active") {
+    // A disabled client's users are cut off at once, not when their access tokens end.
+    throw new TesseraError("invalid_token", "The client this token was issued to is disabled", {
+      detail: `client ${token.clientId} is not active`,
+    });
+  }
+  const clientLevel = levelOf(client.scopes);
   const access =
     token.kind === "client_access_token" ? clientLevel : lower(clientLevel, userLevel(token.user));
   if (access === undefined) {

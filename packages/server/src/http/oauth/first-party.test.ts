@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, PASSWORD, startHarness, TENANT } from "../../../test/support/harness.js";
 import { clientBasic, expectOAuthError, postToken } from "../../../test/support/oauth.js";
 import { createClient } from "../../core/clients/clients.js";
-import { CLI_CLIENT_ID } from "../../core/clients/first-party.js";
+import { CLI_CLIENT_ID, ensureFirstPartyClients } from "../../core/clients/first-party.js";
 import type { ClientId, TenantId } from "../../core/ids.js";
-import { createTenant } from "../../core/tenants.js";
+import { createTenant, TENANT_DEFAULTS } from "../../core/tenants.js";
 
 /**
  * Tessera's own client, `tessera-cli`: made in every tenant, public, and
@@ -104,10 +104,22 @@ describe("the password grant by its id alone", () => {
     expect((await me(renewed.access_token)).statusCode).toBe(200);
   });
 
-  it("gives a user without admin a session the admin API refuses (403)", async () => {
-    const answer = ok(await cliLogin("plain", PASSWORD));
-    const caller = await me(answer.access_token);
-    expect(caller.statusCode, caller.body).toBe(403);
+  it("signs in no user without admin access, answering as for a wrong password", async () => {
+    const wrong = expectOAuthError(
+      await cliLogin("plain", "not the password"),
+      400,
+      "invalid_grant",
+    );
+    const notAdmin = expectOAuthError(await cliLogin("plain", PASSWORD), 400, "invalid_grant");
+    expect(notAdmin).toEqual(wrong);
+    const [event] = await h.runtime.ctx.store.audit.list(TENANT, { limit: 1 });
+    expect(event).toMatchObject({ type: "login.failed", detail: { reason: "not_admin" } });
+  });
+
+  it("signs in a user with admin:read, whom the admin API lets read", async () => {
+    await h.addUser("reader", ["admin:read"]);
+    const answer = ok(await cliLogin("reader", PASSWORD));
+    expect((await me(answer.access_token)).json()).toMatchObject({ access: "read" });
   });
 
   it("answers an unknown user and a wrong password alike", async () => {
@@ -120,7 +132,8 @@ describe("the password grant by its id alone", () => {
     expect(unknown).toEqual(wrong);
   });
 
-  it("refuses the CLI's client once disabled", async () => {
+  it("refuses the CLI's client once disabled, and the admin API its access tokens already issued", async () => {
+    const issued = ok(await cliLogin("opal", PASSWORD));
     await h.runtime.ctx.store.clients.update(
       TENANT,
       CLI_CLIENT_ID,
@@ -129,6 +142,7 @@ describe("the password grant by its id alone", () => {
     );
     try {
       expectOAuthError(await cliLogin("opal", PASSWORD), 401, "invalid_client");
+      expect((await me(issued.access_token)).statusCode).toBe(401);
     } finally {
       await h.runtime.ctx.store.clients.update(
         TENANT,
@@ -138,6 +152,85 @@ describe("the password grant by its id alone", () => {
       );
     }
     ok(await cliLogin("opal", PASSWORD));
+  });
+});
+
+describe("the CLI's client cannot be changed", () => {
+  const adminBot = async () => {
+    const { client, clientSecret } = await createClient(h.runtime.ctx, {
+      tenantId: TENANT,
+      name: `bot-${Math.random().toString(36).slice(2, 8)}`,
+      scopes: ["admin:read", "admin:write"],
+      grantTypes: ["client_credentials"],
+    });
+    const answer = ok(
+      await postToken(
+        h,
+        { grant_type: "client_credentials" },
+        { authorization: clientBasic(client.id, clientSecret ?? "") },
+      ),
+    );
+    return answer.access_token;
+  };
+  const call = (token: string, method: "PATCH" | "POST", url: string, body: unknown) =>
+    h.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      payload: JSON.stringify(body),
+    });
+  const path = `/admin/v1/tenants/default/clients/${CLI_CLIENT_ID}`;
+
+  it("refuses to give it a secret, other grants, scopes, keys or a name, to an admin:write bot too", async () => {
+    const token = await adminBot();
+    for (const body of [
+      { token_endpoint_auth_method: "client_secret_basic", grant_types: ["client_credentials"] },
+      { scopes: ["admin:read"] },
+      { name: "renamed" },
+    ]) {
+      const response = await call(token, "PATCH", path, body);
+      expect(response.statusCode, response.body).toBe(403);
+      expect(response.json()).toMatchObject({ code: "forbidden" });
+    }
+    expect((await call(token, "POST", `${path}/secret`, {})).statusCode).toBe(403);
+    const key = await call(token, "POST", "/admin/v1/tenants/default/api-keys", {
+      client_id: CLI_CLIENT_ID,
+    });
+    expect(key.statusCode, key.body).toBe(403);
+    expect(await h.runtime.ctx.store.clients.get(TENANT, CLI_CLIENT_ID)).toMatchObject({
+      tokenEndpointAuthMethod: "none",
+      scopes: ["admin:read", "admin:write"],
+      secretHash: null,
+    });
+  });
+
+  it("lets it be disabled and enabled", async () => {
+    const token = await adminBot();
+    expect((await call(token, "PATCH", path, { enabled: false })).statusCode).toBe(200);
+    expectOAuthError(await cliLogin("opal", PASSWORD), 401, "invalid_client");
+    expect((await call(token, "PATCH", path, { enabled: true })).statusCode).toBe(200);
+    ok(await cliLogin("opal", PASSWORD));
+  });
+
+  it("leaves alone a tenant whose operator named a client tessera-cli before, without failing", async () => {
+    // A tenant made before the CLI's client existed, where an operator took the name.
+    const now = Date.now();
+    const tenantId = "fp-clash" as TenantId;
+    await h.runtime.ctx.store.tenants.create({
+      ...TENANT_DEFAULTS,
+      id: tenantId,
+      displayName: tenantId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const { client: theirs } = await createClient(h.runtime.ctx, {
+      tenantId,
+      name: CLI_CLIENT_ID,
+      scopes: [],
+    });
+    expect(await ensureFirstPartyClients(h.runtime.ctx, tenantId)).toBeUndefined();
+    expect(await h.runtime.ctx.store.clients.getByName(tenantId, CLI_CLIENT_ID)).toEqual(theirs);
+    expect(await h.runtime.ctx.store.clients.get(tenantId, CLI_CLIENT_ID)).toBeUndefined();
   });
 });
 
