@@ -17,6 +17,7 @@ import {
   tenantParams,
   WRITE,
 } from "./schemas/common.js";
+import type { AdminPurgeResult } from "./schemas/signing-keys.js";
 
 const DAY_MS = 86_400_000;
 
@@ -107,7 +108,7 @@ export function registerKeyAndMaintenanceRoutes(
         },
       }),
     },
-    async (request) => {
+    async (request): Promise<AdminPurgeResult> => {
       if (!adminCallerOf(request).platform) {
         throw new TesseraError("forbidden", "Only an admin of the platform tenant purges");
       }
@@ -126,6 +127,7 @@ export function registerKeyAndMaintenanceRoutes(
         automation_tokens: outcome.counts.automationTokens,
         one_time_claims: outcome.counts.oneTimeClaims,
         ended_before: iso(outcome.endedBefore),
+        retention_days: days,
       };
     },
   );

@@ -253,7 +253,7 @@ describe("admin signing keys and maintenance", () => {
     );
   });
 
-  it("purges for a platform admin only", async () => {
+  it("purges for a platform admin only, saying which retention applied", async () => {
     const purged = await admin(h, "POST", "/admin/v1/maintenance/purge", writer, {
       retention_days: 0,
     });
@@ -261,7 +261,17 @@ describe("admin signing keys and maintenance", () => {
     expect(purged.json()).toMatchObject({
       sessions: expect.any(Number),
       ended_before: expect.any(String),
+      retention_days: 0,
     });
+    // Without retention_days, the server's setting (the harness keeps the default, 7 days).
+    const byDefault = await admin(h, "POST", "/admin/v1/maintenance/purge", writer);
+    expect(byDefault.statusCode, byDefault.body).toBe(200);
+    const { ended_before, retention_days } = byDefault.json<{
+      ended_before: string;
+      retention_days: number;
+    }>();
+    expect(retention_days).toBe(7);
+    expect(h.clock.now() - Date.parse(ended_before)).toBe(7 * 86_400_000);
     const tenant = await otherTenant(h);
     const theirs = await clientToken(h, ["admin:write"], tenant);
     expectAdminProblem(

@@ -1,4 +1,5 @@
 import { SIGNING_ALGORITHMS } from "../../../core/keyring.js";
+import type { WireType } from "../../wire-type.js";
 import { optionalTimestamp, timestamp } from "./common.js";
 
 export const adminSigningKey = {
@@ -35,6 +36,8 @@ export const adminSigningKey = {
   ],
 } as const;
 
+export type AdminSigningKey = WireType<typeof adminSigningKey>;
+
 export const adminSigningKeyList = {
   $id: "AdminSigningKeyList",
   type: "object",
@@ -67,6 +70,8 @@ export const adminRotatedKey = {
   required: ["algorithm", "active_kid"],
 } as const;
 
+export type AdminRotatedKey = WireType<typeof adminRotatedKey>;
+
 export const adminPurgeRequest = {
   $id: "AdminPurgeRequest",
   type: "object",
@@ -91,9 +96,25 @@ export const adminPurgeResult = {
     automation_tokens: { type: "integer" },
     one_time_claims: { type: "integer" },
     ended_before: { ...timestamp, description: "What ended before this was deleted." },
+    retention_days: {
+      type: "integer",
+      minimum: 0,
+      maximum: 3650,
+      description:
+        "The retention the purge kept: the request's `retention_days`, else the server's setting, so a caller that sent none learns which applied.",
+    },
   },
-  required: ["sessions", "refresh_tokens", "automation_tokens", "one_time_claims", "ended_before"],
+  required: [
+    "sessions",
+    "refresh_tokens",
+    "automation_tokens",
+    "one_time_claims",
+    "ended_before",
+    "retention_days",
+  ],
 } as const;
+
+export type AdminPurgeResult = WireType<typeof adminPurgeResult>;
 
 export const ADMIN_KEY_AND_MAINTENANCE_SCHEMAS = [
   adminSigningKey,
