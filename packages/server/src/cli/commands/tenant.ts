@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { TenantId } from "../../core/ids.js";
 import type { RefreshPolicy, SigningAlgorithm, TenantRecord } from "../../core/model/index.js";
 import type { TenantPatch } from "../../core/ports/index.js";
 import {
@@ -8,9 +9,12 @@ import {
   updateTenant,
   validateTenantPatch,
 } from "../../core/tenants.js";
-import { type CommonOptions, withCore } from "../context.js";
+import type { AdminTenant } from "../../http/admin-api/schemas/tenants.js";
+import { type CommonOptions, withDeployment } from "../context.js";
 import { usageError } from "../errors.js";
 import { type Lines, table } from "../io.js";
+import { AdminClient } from "../remote/admin-client.js";
+import { remoteTenant } from "../remote/lookups.js";
 
 interface TenantOptions extends CommonOptions {
   readonly displayName?: string;
@@ -85,8 +89,36 @@ function rawPatch(options: TenantOptions): TenantPatch {
   ) as TenantPatch;
 }
 
-/** A tenant as the CLI prints it, with ISO times like every other command. */
-function view(t: TenantRecord) {
+/** The admin API's name of each tenant setting. */
+const WIRE_NAME_OF = {
+  displayName: "display_name",
+  accessTokenTtlSeconds: "access_token_ttl_seconds",
+  idTokenTtlSeconds: "id_token_ttl_seconds",
+  refreshTokenTtlSeconds: "refresh_token_ttl_seconds",
+  refreshPolicy: "refresh_policy",
+  refreshGraceSeconds: "refresh_grace_seconds",
+  signingAlgorithm: "signing_algorithm",
+  operationTokenTtlSeconds: "operation_token_ttl_seconds",
+  oauthPasswordGrant: "oauth_password_grant",
+} as const satisfies Record<keyof TenantPatch, string>;
+
+/** The patch as the admin API's request body. */
+function wirePatch(patch: TenantPatch): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(patch).map(([field, value]) => [
+      WIRE_NAME_OF[field as keyof TenantPatch],
+      value,
+    ]),
+  );
+}
+
+/** A tenant as the CLI prints it in either mode, with ISO times like every other command. */
+type TenantView = Omit<TenantRecord, "createdAt" | "updatedAt"> & {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+};
+
+function view(t: TenantRecord): TenantView {
   return {
     ...t,
     createdAt: new Date(t.createdAt).toISOString(),
@@ -94,7 +126,25 @@ function view(t: TenantRecord) {
   };
 }
 
-function describe(t: TenantRecord): Lines {
+/** The admin API's tenant as {@link view} shows a local one (its `issuer` is not part of it). */
+function viewRemote(t: AdminTenant): TenantView {
+  return {
+    id: t.id as TenantId,
+    displayName: t.display_name,
+    accessTokenTtlSeconds: t.access_token_ttl_seconds,
+    idTokenTtlSeconds: t.id_token_ttl_seconds,
+    refreshTokenTtlSeconds: t.refresh_token_ttl_seconds,
+    refreshPolicy: t.refresh_policy,
+    refreshGraceSeconds: t.refresh_grace_seconds,
+    signingAlgorithm: t.signing_algorithm,
+    operationTokenTtlSeconds: t.operation_token_ttl_seconds,
+    oauthPasswordGrant: t.oauth_password_grant,
+    createdAt: t.created_at,
+    updatedAt: t.updated_at,
+  };
+}
+
+function describe(t: TenantView): Lines {
   return [
     `tenant ${t.id} (${t.displayName})`,
     `  access token ttl   ${t.accessTokenTtlSeconds}s`,
@@ -136,9 +186,18 @@ export function registerTenantCommands(program: Command): void {
   settingOptions(
     tenant.command("create <id>").description("create a tenant with its signing keys"),
   ).action((id: string, options: TenantOptions) =>
-    withCore(options, async ({ ctx, out }) => {
-      const created = await createTenant(ctx, { id, ...patchFrom(options) });
-      out.print(view(created), () => describe(created));
+    withDeployment(options, {
+      local: async ({ ctx }) => view(await createTenant(ctx, { id, ...patchFrom(options) })),
+      remote: async ({ admin }) => {
+        const patch = patchFrom(options);
+        // Checked here as createTenant checks it, in the core's words rather than the schema's.
+        const tenantId = parseTenantId(id);
+        const created = await admin.call<AdminTenant>("POST", "/tenants", {
+          body: { id: tenantId, ...wirePatch(patch) },
+        });
+        return viewRemote(created.body);
+      },
+      print: (out, created) => out.print(created, () => describe(created)),
     }),
   );
   tenant
@@ -146,23 +205,43 @@ export function registerTenantCommands(program: Command): void {
     .description("list tenants")
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
-      withCore(options, async ({ ctx, out }) => {
-        const tenants = await ctx.store.tenants.list();
-        out.print(tenants.map(view), () =>
-          table(
-            ["ID", "NAME", "REFRESH POLICY", "ALG"],
-            tenants.map((t) => [t.id, t.displayName, t.refreshPolicy, t.signingAlgorithm]),
+      withDeployment(options, {
+        local: async ({ ctx }) => (await ctx.store.tenants.list()).map(view),
+        // Every tenant for a platform admin; any other login sees its own.
+        remote: async ({ admin }) => (await admin.all<AdminTenant>("/tenants")).map(viewRemote),
+        print: (out, tenants) =>
+          out.print(tenants, () =>
+            table(
+              ["ID", "NAME", "REFRESH POLICY", "ALG"],
+              tenants.map((t) => [t.id, t.displayName, t.refreshPolicy, t.signingAlgorithm]),
+            ),
           ),
-        );
       }),
     );
   settingOptions(tenant.command("update <id>").description("change a tenant's settings")).action(
     (id: string, options: TenantOptions) =>
-      withCore(options, async ({ ctx, out }) => {
-        const tenantId = parseTenantId(id);
-        await getTenant(ctx, tenantId);
-        const updated = await updateTenant(ctx, tenantId, patchFrom(options));
-        out.print(view(updated), () => describe(updated));
+      withDeployment(options, {
+        local: async ({ ctx }) => {
+          const tenantId = parseTenantId(id);
+          await getTenant(ctx, tenantId);
+          return view(await updateTenant(ctx, tenantId, patchFrom(options)));
+        },
+        remote: async (command) => {
+          // Found first, as locally: an unknown tenant fails before the options are checked.
+          const current = await remoteTenant(command, id);
+          const patch = patchFrom(options);
+          if (Object.keys(patch).length === 0) {
+            // The admin API takes no empty change; with nothing to change, the tenant as it is.
+            return viewRemote(current);
+          }
+          const updated = await command.admin.call<AdminTenant>(
+            "PATCH",
+            AdminClient.tenantPath(current.id),
+            { body: wirePatch(patch) },
+          );
+          return viewRemote(updated.body);
+        },
+        print: (out, updated) => out.print(updated, () => describe(updated)),
       }),
   );
 }
