@@ -1,11 +1,61 @@
 import type { Command } from "commander";
 import { recordAudit } from "../../core/audit.js";
 import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
-import type { SigningAlgorithm } from "../../core/model/index.js";
-import { getTenant } from "../../core/tenants.js";
-import { type CommonOptions, tenantOf, withCore } from "../context.js";
+import type { SigningAlgorithm, SigningKeyRecord } from "../../core/model/index.js";
+import { getTenant, parseTenantId } from "../../core/tenants.js";
+import type {
+  AdminRotatedKey,
+  AdminSigningKey,
+} from "../../http/admin-api/schemas/signing-keys.js";
+import { type CommonOptions, tenantOf, withDeployment } from "../context.js";
 import { usageError } from "../errors.js";
 import { table, when } from "../io.js";
+import { remoteTenant } from "../remote/lookups.js";
+
+/** A signing key as the CLI shows it in either mode: its public part only. */
+interface KeyView {
+  readonly kid: string;
+  readonly algorithm: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly activatedAt: string | null;
+  readonly retiredAt: string | null;
+  readonly publicJwk: unknown;
+}
+
+function view(k: SigningKeyRecord): KeyView {
+  return {
+    kid: k.kid,
+    algorithm: k.algorithm,
+    status: k.status,
+    createdAt: when(k.createdAt),
+    activatedAt: k.activatedAt === null ? null : when(k.activatedAt),
+    retiredAt: k.retiredAt === null ? null : when(k.retiredAt),
+    publicJwk: JSON.parse(k.publicJwk) as unknown,
+  };
+}
+
+/** The admin API's signing key as {@link view} shows a local one. */
+function viewRemote(k: AdminSigningKey): KeyView {
+  return {
+    kid: k.kid,
+    algorithm: k.algorithm,
+    status: k.status,
+    createdAt: k.created_at,
+    activatedAt: k.activated_at,
+    retiredAt: k.retired_at,
+    publicJwk: k.public_jwk,
+  };
+}
+
+/** The algorithm to rotate: `--alg`, else the tenant's; a usage error for one Tessera has no keys for. */
+function algorithmOf(alg: string | undefined, tenantAlgorithm: string): SigningAlgorithm {
+  const algorithm = (alg ?? tenantAlgorithm) as SigningAlgorithm;
+  if (!SIGNING_ALGORITHMS.includes(algorithm)) {
+    throw usageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
+  }
+  return algorithm;
+}
 
 /** `tessera keys list|rotate`. */
 export function registerKeyCommands(program: Command): void {
@@ -16,30 +66,31 @@ export function registerKeyCommands(program: Command): void {
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((options: CommonOptions) =>
-      withCore(options, async (command) => {
-        const records = await command.ctx.keyring.list(await tenantOf(command, options));
-        const rows = records.map((k) => ({
-          kid: k.kid,
-          algorithm: k.algorithm,
-          status: k.status,
-          createdAt: when(k.createdAt),
-          activatedAt: k.activatedAt === null ? null : when(k.activatedAt),
-          retiredAt: k.retiredAt === null ? null : when(k.retiredAt),
-          publicJwk: JSON.parse(k.publicJwk) as unknown,
-        }));
-        command.out.print(rows, () =>
-          table(
-            ["KID", "ALG", "STATUS", "CREATED", "ACTIVATED", "RETIRED"],
-            records.map((k) => [
-              k.kid,
-              k.algorithm,
-              k.status,
-              when(k.createdAt),
-              when(k.activatedAt),
-              when(k.retiredAt),
-            ]),
+      withDeployment(options, {
+        local: async (command) =>
+          (await command.ctx.keyring.list(await tenantOf(command, options))).map(view),
+        remote: async (command) => {
+          // A malformed tenant id refused in the words local mode uses; an unknown one answers 404.
+          parseTenantId(command.tenant);
+          const listed = await command.admin.get<{ items: AdminSigningKey[] }>(
+            command.tenantPath("/signing-keys"),
+          );
+          return listed.body.items.map(viewRemote);
+        },
+        print: (out, rows) =>
+          out.print(rows, () =>
+            table(
+              ["KID", "ALG", "STATUS", "CREATED", "ACTIVATED", "RETIRED"],
+              rows.map((k) => [
+                k.kid,
+                k.algorithm,
+                k.status,
+                k.createdAt,
+                k.activatedAt ?? "-",
+                k.retiredAt ?? "-",
+              ]),
+            ),
           ),
-        );
       }),
     );
   keys
@@ -49,25 +100,41 @@ export function registerKeyCommands(program: Command): void {
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((options: CommonOptions & { alg?: string }) =>
-      withCore(options, async (command) => {
-        const tenantId = await tenantOf(command, options);
-        const tenant = await getTenant(command.ctx, tenantId);
-        const algorithm = (options.alg ?? tenant.signingAlgorithm) as SigningAlgorithm;
-        if (!SIGNING_ALGORITHMS.includes(algorithm)) {
-          throw usageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(", ")}`);
-        }
-        const kid = await command.ctx.keyring.rotate(tenantId, algorithm);
-        await recordAudit(command.ctx, {
-          tenantId,
-          at: command.ctx.clock.now(),
-          type: "signing_key.rotated",
-          detail: { kid, algorithm },
-        });
-        command.out.print({ tenantId, algorithm, activeKid: kid }, () => [
-          `${algorithm} key ${kid} now signs for tenant ${tenantId}.`,
-          "The previous key stays in the JWKS until the tokens it signed have expired.",
-          "A running server picks the new key up within 30 seconds.",
-        ]);
+      withDeployment(options, {
+        local: async (command) => {
+          const tenantId = await tenantOf(command, options);
+          const tenant = await getTenant(command.ctx, tenantId);
+          const algorithm = algorithmOf(options.alg, tenant.signingAlgorithm);
+          const kid = await command.ctx.keyring.rotate(tenantId, algorithm);
+          await recordAudit(command.ctx, {
+            tenantId,
+            at: command.ctx.clock.now(),
+            type: "signing_key.rotated",
+            detail: { kid, algorithm },
+          });
+          return { tenantId: tenantId as string, algorithm: algorithm as string, activeKid: kid };
+        },
+        remote: async (command) => {
+          // The tenant first, as locally, for its algorithm and so an unknown one fails first.
+          const tenant = await remoteTenant(command);
+          const algorithm = algorithmOf(options.alg, tenant.signing_algorithm);
+          const rotated = await command.admin.call<AdminRotatedKey>(
+            "POST",
+            command.tenantPath("/signing-keys/rotate"),
+            { body: { algorithm } },
+          );
+          return {
+            tenantId: tenant.id,
+            algorithm: rotated.body.algorithm as string,
+            activeKid: rotated.body.active_kid,
+          };
+        },
+        print: (out, { tenantId, algorithm, activeKid }) =>
+          out.print({ tenantId, algorithm, activeKid }, () => [
+            `${algorithm} key ${activeKid} now signs for tenant ${tenantId}.`,
+            "The previous key stays in the JWKS until the tokens it signed have expired.",
+            "A running server picks the new key up within 30 seconds.",
+          ]),
       }),
     );
 }
