@@ -9,13 +9,18 @@ import {
   userToken,
 } from "../../../test/support/admin-api.js";
 import { type Harness, sessionOf, startHarness, TENANT } from "../../../test/support/harness.js";
+import type { ClientId } from "../../core/ids.js";
 
 interface Session {
   readonly id: string;
   readonly user_id: string;
   readonly username: string | null;
   readonly client_id: string;
+  readonly client_name: string | null;
   readonly status: string;
+  readonly impersonator_user_id: string | null;
+  readonly impersonator_username: string | null;
+  readonly parent_session_id: string | null;
   readonly revoked_reason: string | null;
 }
 
@@ -85,6 +90,41 @@ describe("admin sessions: 2xx", () => {
       reader,
     );
     expect(byClient.json<Page>().items.every((s) => s.client_id === h.clientId)).toBe(true);
+  });
+
+  it("names each session's client, and an impersonation session's impersonator", async () => {
+    const impersonator = unique("support");
+    await h.addUser(impersonator, ["impersonate"]);
+    const target = await userWithSessions(0);
+    const caller = sessionOf(await h.login(impersonator));
+    const impersonated = await h.send(
+      "POST",
+      "/auth/impersonate",
+      { username: target.username },
+      {
+        authorization: `Bearer ${caller.session.authorization}`,
+        accesstoken: caller.session.accessToken,
+      },
+    );
+    expect(impersonated.statusCode, impersonated.body).toBe(200);
+    const client = await h.runtime.store.clients.get(TENANT, h.clientId as ClientId);
+    const [session] = (
+      await admin(h, "GET", `${ADMIN}/sessions?user_id=${target.id}`, reader)
+    ).json<Page>().items;
+    expect(session).toMatchObject({
+      username: target.username,
+      client_id: h.clientId,
+      client_name: client?.name,
+      impersonator_user_id: expect.any(String),
+      impersonator_username: impersonator,
+      parent_session_id: expect.any(String),
+    });
+    const [own] = (
+      await admin(h, "GET", `${ADMIN}/sessions?user_id=${session?.impersonator_user_id}`, reader)
+    ).json<Page>().items;
+    expect(own).toMatchObject({ username: impersonator, impersonator_username: null });
+    const read = await admin(h, "GET", `${ADMIN}/sessions/${session?.id}`, reader);
+    expect(read.json()).toMatchObject({ impersonator_username: impersonator });
   });
 
   it("revokes one session (204): its refresh token stops working, the user's other session goes on", async () => {

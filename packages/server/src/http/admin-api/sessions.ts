@@ -32,14 +32,21 @@ import {
   adminSessionQuery,
 } from "./schemas/sessions.js";
 
-/** A session as the admin API shows it, with its user's name (null once the user is gone). */
-function renderSession(session: SessionRecord, username: string | null, now: number): AdminSession {
+/** The names a session refers to by id, each null once what it names is gone. */
+interface SessionNames {
+  readonly users: ReadonlyMap<string, string | null>;
+  readonly clients: ReadonlyMap<string, string | null>;
+}
+
+/** A session as the admin API shows it, with the names of its user, client and impersonator. */
+function renderSession(session: SessionRecord, names: SessionNames, now: number): AdminSession {
   return {
     id: session.id,
     tenant_id: session.tenantId,
     user_id: session.userId,
-    username,
+    username: names.users.get(session.userId) ?? null,
     client_id: session.clientId,
+    client_name: names.clients.get(session.clientId) ?? null,
     status: sessionState(session, now),
     created_at: iso(session.createdAt),
     expires_at: iso(session.expiresAt),
@@ -47,22 +54,39 @@ function renderSession(session: SessionRecord, username: string | null, now: num
     revoked_at: isoOrNull(session.revokedAt),
     revoked_reason: session.revokedReason,
     impersonator_user_id: session.impersonatorUserId,
+    impersonator_username:
+      session.impersonatorUserId === null
+        ? null
+        : (names.users.get(session.impersonatorUserId) ?? null),
     parent_session_id: session.parentSessionId,
   };
 }
 
-/** Renders sessions with their users' names, looking each user up once. */
+/**
+ * Renders sessions with the names of their users, clients and
+ * impersonators, looking each one up once: a page names few of them, and
+ * a reader (the CLI's table) then needs no request per row.
+ */
 async function renderSessions(
   ctx: CoreContext,
   tenantId: TenantId,
   sessions: readonly SessionRecord[],
 ): Promise<AdminSession[]> {
-  const names = new Map<string, string | null>();
-  for (const userId of new Set(sessions.map((s) => s.userId))) {
-    names.set(userId, (await ctx.store.users.getById(tenantId, userId))?.username ?? null);
+  const users = new Map<string, string | null>();
+  const clients = new Map<string, string | null>();
+  const userIds = new Set(
+    sessions.flatMap((s) =>
+      s.impersonatorUserId === null ? [s.userId] : [s.userId, s.impersonatorUserId],
+    ),
+  );
+  for (const userId of userIds) {
+    users.set(userId, (await ctx.store.users.getById(tenantId, userId))?.username ?? null);
+  }
+  for (const clientId of new Set(sessions.map((s) => s.clientId))) {
+    clients.set(clientId, (await ctx.store.clients.get(tenantId, clientId))?.name ?? null);
   }
   const now = ctx.clock.now();
-  return sessions.map((s) => renderSession(s, names.get(s.userId) ?? null, now));
+  return sessions.map((s) => renderSession(s, { users, clients }, now));
 }
 
 interface TenantRoute {

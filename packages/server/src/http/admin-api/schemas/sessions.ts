@@ -18,6 +18,7 @@ export const adminSession = {
     user_id: { type: "string" },
     username: { type: ["string", "null"], description: "Null once the user is gone." },
     client_id: { type: "string" },
+    client_name: { type: ["string", "null"], description: "Null once the client is gone." },
     status: { type: "string", enum: ["active", "revoked", "expired"] },
     created_at: timestamp,
     expires_at: timestamp,
@@ -27,6 +28,10 @@ export const adminSession = {
     impersonator_user_id: {
       type: ["string", "null"],
       description: "For an impersonation session: the user acting as `user_id`.",
+    },
+    impersonator_username: {
+      type: ["string", "null"],
+      description: "The impersonator's username; null when there is none, or once they are gone.",
     },
     parent_session_id: {
       type: ["string", "null"],
@@ -39,6 +44,7 @@ export const adminSession = {
     "user_id",
     "username",
     "client_id",
+    "client_name",
     "status",
     "created_at",
     "expires_at",
@@ -46,6 +52,7 @@ export const adminSession = {
     "revoked_at",
     "revoked_reason",
     "impersonator_user_id",
+    "impersonator_username",
     "parent_session_id",
   ],
 } as const;
