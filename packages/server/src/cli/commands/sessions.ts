@@ -6,9 +6,19 @@ import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionRecord } from "../../core/model/index.js";
 import { endSession, endUserSessions } from "../../core/sessions/revoke.js";
 import { getUserByUsername } from "../../core/users.js";
-import { type CommandContext, type CommonOptions, tenantOf, withCore } from "../context.js";
+import type { AdminAuditEvent } from "../../http/admin-api/schemas/audit.js";
+import type { AdminSession } from "../../http/admin-api/schemas/sessions.js";
+import {
+  type CommandContext,
+  type CommonOptions,
+  type RemoteCommandContext,
+  tenantOf,
+  withDeployment,
+} from "../context.js";
 import { usageError } from "../errors.js";
 import { table, when } from "../io.js";
+import { remoteUser } from "../remote/lookups.js";
+import { firstRemoteItems, remoteSession } from "../remote/session-lookups.js";
 
 interface ListOptions extends CommonOptions {
   readonly user?: string;
@@ -53,7 +63,29 @@ async function namesOf(
   return { users, clients };
 }
 
-function view(s: SessionRecord, names: Names) {
+/** A session as the CLI shows it, in either mode: never a token. */
+interface SessionView {
+  readonly id: string;
+  readonly userId: string;
+  readonly username: string | null;
+  readonly clientId: string;
+  readonly clientName: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastRefreshedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly revokedReason: string | null;
+  readonly impersonatorUserId: string | null;
+  readonly parentSessionId: string | null;
+}
+
+/** Sessions, and the impersonators' names, which the table shows and `--json` leaves out. */
+interface SessionList {
+  readonly sessions: readonly SessionView[];
+  readonly impersonators: ReadonlyMap<string, string>;
+}
+
+function view(s: SessionRecord, names: Names): SessionView {
   return {
     id: s.id,
     userId: s.userId,
@@ -70,6 +102,64 @@ function view(s: SessionRecord, names: Names) {
   };
 }
 
+/** The admin API's session as {@link view} shows a local one (its times are already ISO 8601). */
+function viewRemote(s: AdminSession): SessionView {
+  return {
+    id: s.id,
+    userId: s.user_id,
+    username: s.username,
+    clientId: s.client_id,
+    clientName: s.client_name,
+    createdAt: s.created_at,
+    expiresAt: s.expires_at,
+    lastRefreshedAt: s.last_refreshed_at,
+    revokedAt: s.revoked_at,
+    revokedReason: s.revoked_reason,
+    impersonatorUserId: s.impersonator_user_id,
+    parentSessionId: s.parent_session_id,
+  };
+}
+
+function limitOf(options: ListOptions): number {
+  const limit = Number(options.limit ?? "100");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw usageError("--limit must be a whole number from 1 to 10000");
+  }
+  return limit;
+}
+
+function checkRevokeTarget(sessionId: string | undefined, user: string | undefined): void {
+  if ((sessionId === undefined) === (user === undefined)) {
+    throw usageError("give either a session id or --user <username>");
+  }
+}
+
+/** The tenant's user named `username`, checked as local mode checks it before looking. */
+function remoteUserNamed(command: RemoteCommandContext, username: string) {
+  checkIdentifierInput(username, "A username");
+  return remoteUser(command, username);
+}
+
+/**
+ * How many sessions the admin API's `DELETE /sessions/{id}` ended (it
+ * answers 204, with no count), as local mode counts them: none when the
+ * session was already revoked; else what the revocation's audit event
+ * records, the session and the impersonation sessions born of it. A live
+ * session has no such event before its revocation, so the newest one is
+ * this revocation's.
+ */
+async function revokedCount(command: RemoteCommandContext, session: AdminSession): Promise<number> {
+  if (session.revoked_at !== null) {
+    return 0;
+  }
+  const page = await command.admin.get<{ items: AdminAuditEvent[] }>(
+    command.tenantPath("/audit-events"),
+    { query: { type: "session.revoked", session_id: session.id, limit: 1 } },
+  );
+  const count = page.body.items[0]?.detail.sessionsRevoked;
+  return typeof count === "number" ? count : 0;
+}
+
 /** `tessera sessions list|revoke`. */
 export function registerSessionCommands(program: Command): void {
   const sessions = program.command("sessions").description("inspect and end sessions");
@@ -82,41 +172,59 @@ export function registerSessionCommands(program: Command): void {
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((options: ListOptions) =>
-      withCore(options, async (command) => {
-        const tenantId = await tenantOf(command, options);
-        const limit = Number(options.limit ?? "100");
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-          throw usageError("--limit must be a whole number from 1 to 10000");
-        }
-        const userId =
-          options.user === undefined
-            ? undefined
-            : (await getUserByUsername(command.ctx, tenantId, options.user)).id;
-        const list = await command.ctx.store.sessions.list(tenantId, {
-          ...(userId === undefined ? {} : { userId }),
-          includeEnded: options.all === true,
-          now: command.ctx.clock.now(),
-          limit,
-        });
-        const names = await namesOf(command.ctx, tenantId, list);
+      withDeployment<SessionList>(options, {
+        local: async (command) => {
+          const tenantId = await tenantOf(command, options);
+          const limit = limitOf(options);
+          const userId =
+            options.user === undefined
+              ? undefined
+              : (await getUserByUsername(command.ctx, tenantId, options.user)).id;
+          const list = await command.ctx.store.sessions.list(tenantId, {
+            ...(userId === undefined ? {} : { userId }),
+            includeEnded: options.all === true,
+            now: command.ctx.clock.now(),
+            limit,
+          });
+          const names = await namesOf(command.ctx, tenantId, list);
+          return { sessions: list.map((s) => view(s, names)), impersonators: names.users };
+        },
+        remote: async (command) => {
+          const limit = limitOf(options);
+          const user =
+            options.user === undefined ? undefined : await remoteUserNamed(command, options.user);
+          const list = await firstRemoteItems<AdminSession>(
+            command,
+            command.tenantPath("/sessions"),
+            { user_id: user?.id, include_ended: options.all === true ? true : undefined },
+            limit,
+          );
+          const impersonators = new Map<string, string>();
+          for (const s of list) {
+            if (s.impersonator_user_id !== null && s.impersonator_username !== null) {
+              impersonators.set(s.impersonator_user_id, s.impersonator_username);
+            }
+          }
+          return { sessions: list.map(viewRemote), impersonators };
+        },
         // A user or client deleted since shows by its id.
-        const user = (id: string) => names.users.get(id) ?? id;
-        command.out.print(
-          list.map((s) => view(s, names)),
-          () =>
+        print: (out, { sessions: list, impersonators }) =>
+          out.print(list, () =>
             table(
               ["ID", "USER", "CLIENT", "CREATED", "EXPIRES", "REVOKED", "IMPERSONATOR"],
               list.map((s) => [
                 s.id,
-                user(s.userId),
-                names.clients.get(s.clientId) ?? s.clientId,
-                when(s.createdAt),
-                when(s.expiresAt),
-                s.revokedAt === null ? "-" : `${when(s.revokedAt)} (${s.revokedReason})`,
-                s.impersonatorUserId === null ? "-" : user(s.impersonatorUserId),
+                s.username ?? s.userId,
+                s.clientName ?? s.clientId,
+                s.createdAt,
+                s.expiresAt,
+                s.revokedAt === null ? "-" : `${s.revokedAt} (${s.revokedReason})`,
+                s.impersonatorUserId === null
+                  ? "-"
+                  : (impersonators.get(s.impersonatorUserId) ?? s.impersonatorUserId),
               ]),
             ),
-        );
+          ),
       }),
     );
   sessions
@@ -126,39 +234,63 @@ export function registerSessionCommands(program: Command): void {
     .option("--tenant <id>", "tenant (default: the default tenant)")
     .option("--json", "print JSON")
     .action((sessionId: string | undefined, options: CommonOptions & { user?: string }) =>
-      withCore(options, async (command) => {
-        const tenantId = await tenantOf(command, options);
-        if ((sessionId === undefined) === (options.user === undefined)) {
-          throw usageError("give either a session id or --user <username>");
-        }
-        if (options.user !== undefined) {
-          const user = await getUserByUsername(command.ctx, tenantId, options.user);
-          const count = await endUserSessions(command.ctx, {
+      withDeployment<{ revoked: number; line: string }>(options, {
+        local: async (command) => {
+          const tenantId = await tenantOf(command, options);
+          checkRevokeTarget(sessionId, options.user);
+          if (options.user !== undefined) {
+            const user = await getUserByUsername(command.ctx, tenantId, options.user);
+            const count = await endUserSessions(command.ctx, {
+              tenantId,
+              userId: user.id,
+              reason: "revoked_by_operator",
+            });
+            return { revoked: count, line: `ended ${count} session(s) of ${user.username}` };
+          }
+          checkIdentifierInput(sessionId ?? "", "A session id");
+          const session = await command.ctx.store.sessions.get(sessionId as SessionId);
+          if (session === undefined || session.tenantId !== tenantId) {
+            throw new TesseraError("not_found", `No session ${echoInput(String(sessionId))}`);
+          }
+          const ended = await endSession(command.ctx, {
             tenantId,
-            userId: user.id,
+            sessionId: session.id,
             reason: "revoked_by_operator",
+            subjectUserId: session.userId,
           });
-          command.out.print({ revoked: count }, () => [
-            `ended ${count} session(s) of ${user.username}`,
-          ]);
-          return;
-        }
-        checkIdentifierInput(sessionId ?? "", "A session id");
-        const session = await command.ctx.store.sessions.get(sessionId as SessionId);
-        if (session === undefined || session.tenantId !== tenantId) {
-          throw new TesseraError("not_found", `No session ${echoInput(String(sessionId))}`);
-        }
-        const ended = await endSession(command.ctx, {
-          tenantId,
-          sessionId: session.id,
-          reason: "revoked_by_operator",
-          subjectUserId: session.userId,
-        });
-        command.out.print({ revoked: ended.length }, () => [
-          ended.length === 0
-            ? `${session.id} was already ended`
-            : `ended ${ended.length} session(s)`,
-        ]);
+          return {
+            revoked: ended.length,
+            line:
+              ended.length === 0
+                ? `${session.id} was already ended`
+                : `ended ${ended.length} session(s)`,
+          };
+        },
+        remote: async (command) => {
+          checkRevokeTarget(sessionId, options.user);
+          if (options.user !== undefined) {
+            const user = await remoteUserNamed(command, options.user);
+            const { body } = await command.admin.call<{ revoked: number }>(
+              "DELETE",
+              command.tenantPath(`/users/${encodeURIComponent(user.id)}/sessions`),
+            );
+            return {
+              revoked: body.revoked,
+              line: `ended ${body.revoked} session(s) of ${user.username}`,
+            };
+          }
+          const session = await remoteSession(command, sessionId ?? "");
+          await command.admin.call(
+            "DELETE",
+            command.tenantPath(`/sessions/${encodeURIComponent(session.id)}`),
+          );
+          const count = await revokedCount(command, session);
+          return {
+            revoked: count,
+            line: count === 0 ? `${session.id} was already ended` : `ended ${count} session(s)`,
+          };
+        },
+        print: (out, { revoked, line }) => out.print({ revoked }, () => [line]),
       }),
     );
 }
