@@ -1,7 +1,8 @@
 import { echoInput } from "../../core/echo.js";
 import { TesseraError } from "../../core/errors.js";
-import { checkIdentifierInput } from "../../core/identifiers.js";
+import { checkIdentifierInput, isIdentifierInput } from "../../core/identifiers.js";
 import type { AdminSession } from "../../http/admin-api/schemas/sessions.js";
+import type { AdminUser } from "../../http/admin-api/schemas/users.js";
 import type { RemoteCommandContext } from "../context.js";
 import type { AdminRequest } from "./admin-client.js";
 
@@ -67,4 +68,42 @@ export async function remoteSession(
     }
     throw error;
   }
+}
+
+/**
+ * The id of the user named `value`, or `value` itself: an audit filter
+ * takes a username or the id of a user, deleted ones included (as local
+ * mode's `audit search --user`).
+ */
+export async function remoteUserIdOf(
+  command: RemoteCommandContext,
+  value: string,
+): Promise<string> {
+  if (!isIdentifierInput(value)) {
+    // Refused by the search itself, in its own words.
+    return value;
+  }
+  const page = await command.admin.get<{ items: AdminUser[] }>(command.tenantPath("/users"), {
+    query: { username: value },
+  });
+  return page.body.items[0]?.id ?? value;
+}
+
+/**
+ * The id of the client with the id or name `value`, or `value` itself (the
+ * id of a deleted client, or one a failed login claimed), as local mode's
+ * `audit search --client`. A tenant has few clients: they are listed once.
+ */
+export async function remoteClientIdOf(
+  command: RemoteCommandContext,
+  value: string,
+): Promise<string> {
+  if (!isIdentifierInput(value)) {
+    return value;
+  }
+  const clients = await command.admin.all<{ readonly id: string; readonly name: string }>(
+    command.tenantPath("/clients"),
+  );
+  const client = clients.find((c) => c.id === value) ?? clients.find((c) => c.name === value);
+  return client?.id ?? value;
 }
