@@ -110,7 +110,8 @@ describe.each(["sqlite", "postgres"] as const)("the CLI's text output on %s", (s
     ["audit tail", ["audit", "tail", "-n", "1"], 1],
     ["user list", ["user", "list"], 2],
     ["apikey list", ["apikey", "list"], 2],
-    ["client list", ["client", "list"], 2],
+    // The header, the forged client, and the CLI's own tessera-cli.
+    ["client list", ["client", "list"], 3],
     ["tenant list", ["tenant", "list"], 2],
   ] as const)(
     "%s prints the stored value escaped, on the lines it should",

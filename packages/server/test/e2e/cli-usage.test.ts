@@ -150,7 +150,18 @@ describe("tessera completion", () => {
     expect(syntax.status, syntax.stderr).toBe(0);
     expect(result.stdout).toContain("complete -o default -F _tessera tessera tessera-auth");
     const top = completeInBash(result.stdout, ["tessera", ""]);
-    for (const command of ["init", "serve", "user", "role", "client", "completion", "--version"]) {
+    for (const command of [
+      "init",
+      "serve",
+      "login",
+      "logout",
+      "whoami",
+      "user",
+      "role",
+      "client",
+      "completion",
+      "--version",
+    ]) {
       expect(top).toContain(command);
     }
     expect(completeInBash(result.stdout, ["tessera", "role", ""])).toEqual([
@@ -165,6 +176,7 @@ describe("tessera completion", () => {
       "--tenant",
       "--json",
       "--data-dir",
+      "--server",
       "--help",
     ]);
     // After an option that takes a value, the shell completes file names instead.
