@@ -142,7 +142,9 @@ export async function withDeployment<T>(
   if (!json && process.stderr.isTTY) {
     printError([deploymentLine(deployment)]);
   }
-  const tenant = options.tenant ?? deployment.login.tenant;
+  // A malformed --tenant fails here, in local mode's words, before any request.
+  const tenant =
+    options.tenant === undefined ? deployment.login.tenant : parseTenantId(options.tenant);
   const out = output(json, viewDeployment(deployment));
   const result = await modes.remote({
     deployment,

@@ -6,7 +6,6 @@ import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionRecord } from "../../core/model/index.js";
 import { endSession, endUserSessions } from "../../core/sessions/revoke.js";
 import { getUserByUsername } from "../../core/users.js";
-import type { AdminAuditEvent } from "../../http/admin-api/schemas/audit.js";
 import type { AdminSession } from "../../http/admin-api/schemas/sessions.js";
 import {
   type CommandContext,
@@ -140,26 +139,6 @@ function remoteUserNamed(command: RemoteCommandContext, username: string) {
   return remoteUser(command, username);
 }
 
-/**
- * How many sessions the admin API's `DELETE /sessions/{id}` ended (it
- * answers 204, with no count), as local mode counts them: none when the
- * session was already revoked; else what the revocation's audit event
- * records, the session and the impersonation sessions born of it. A live
- * session has no such event before its revocation, so the newest one is
- * this revocation's.
- */
-async function revokedCount(command: RemoteCommandContext, session: AdminSession): Promise<number> {
-  if (session.revoked_at !== null) {
-    return 0;
-  }
-  const page = await command.admin.get<{ items: AdminAuditEvent[] }>(
-    command.tenantPath("/audit-events"),
-    { query: { type: "session.revoked", session_id: session.id, limit: 1 } },
-  );
-  const count = page.body.items[0]?.detail.sessionsRevoked;
-  return typeof count === "number" ? count : 0;
-}
-
 /** `tessera sessions list|revoke`. */
 export function registerSessionCommands(program: Command): void {
   const sessions = program.command("sessions").description("inspect and end sessions");
@@ -280,11 +259,11 @@ export function registerSessionCommands(program: Command): void {
             };
           }
           const session = await remoteSession(command, sessionId ?? "");
-          await command.admin.call(
+          const { body } = await command.admin.call<{ revoked: number }>(
             "DELETE",
             command.tenantPath(`/sessions/${encodeURIComponent(session.id)}`),
           );
-          const count = await revokedCount(command, session);
+          const count = body.revoked;
           return {
             revoked: count,
             line: count === 0 ? `${session.id} was already ended` : `ended ${count} session(s)`,

@@ -16,7 +16,6 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { actorOf, adminCallerOf } from "./plugin-state.js";
 import {
   adminAnswer,
-  adminEmpty,
   adminProblems,
   iso,
   isoOrNull,
@@ -169,20 +168,23 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: CoreContext): v
       schema: {
         operationId: "adminRevokeSession",
         summary:
-          "Revoke a session and every token of it, on every instance (revoking one already ended or unknown succeeds)",
+          "Revoke a session and every token of it, on every instance, with the impersonation sessions started from it (revoking one already ended or unknown succeeds, ending none)",
         tags: TAGS,
         security: WRITE,
         params: resourceParams,
-        response: { 204: adminEmpty("The session is ended"), ...adminProblems(404) },
+        response: {
+          200: adminAnswer("How many sessions ended", "AdminRevokedSessions"),
+          ...adminProblems(404),
+        },
       },
     },
-    async (request, reply) => {
-      await revokeSession(ctx, {
+    async (request) => {
+      const revoked = await revokeSession(ctx, {
         tenantId: request.params.tenant as TenantId,
         sessionId: request.params.id as SessionId,
         ...actorOf(request),
       });
-      return reply.code(204).send();
+      return { revoked };
     },
   );
 
