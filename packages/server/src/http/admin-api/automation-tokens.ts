@@ -11,11 +11,11 @@ import { actorOf, adminCallerOf } from "./plugin-state.js";
 import type {
   AdminAutomationToken,
   AdminAutomationTokenQuery,
+  AdminRevokedAutomationTokens,
 } from "./schemas/automation-tokens.js";
 import { adminAutomationTokenQuery } from "./schemas/automation-tokens.js";
 import {
   adminAnswer,
-  adminEmpty,
   adminProblems,
   iso,
   isoOrNull,
@@ -98,14 +98,18 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
         operationId: "adminRevokeAutomationToken",
         summary:
           "Revoke a token at once, and a long-term token's short-term tokens with it (revoking one already revoked succeeds)",
-        description: "404 only for an id the tenant never had.",
+        description:
+          "404 only for an id the tenant never had. Unlike other deletes it answers 200 with what it revoked, as revoking a user's sessions answers how many ended: a long-term token takes its short-term tokens with it.",
         tags: TAGS,
         security: WRITE,
         params: resourceParams,
-        response: { 204: adminEmpty("The token is revoked"), ...adminProblems(404) },
+        response: {
+          200: adminAnswer("The token is revoked", "AdminRevokedAutomationTokens"),
+          ...adminProblems(404),
+        },
       },
     },
-    async (request, reply) => {
+    async (request): Promise<AdminRevokedAutomationTokens> => {
       const { tenant, id } = request.params;
       const target = await ctx.store.automationTokens.get(id as TokenId);
       if (target !== undefined && target.tenantId === tenant) {
@@ -113,12 +117,12 @@ export function registerAutomationTokenRoutes(app: FastifyInstance, ctx: CoreCon
         const client = await ctx.store.clients.get(target.tenantId, target.clientId);
         checkMayManageClient(adminCallerOf(request).authority, client ?? { scopes: [] });
       }
-      await revokeTokenAsOperator(ctx, {
+      const revoked = await revokeTokenAsOperator(ctx, {
         tenantId: tenant as TenantId,
         tokenId: id,
         ...actorOf(request),
       });
-      return reply.code(204).send();
+      return { revoked_token_ids: revoked };
     },
   );
 }

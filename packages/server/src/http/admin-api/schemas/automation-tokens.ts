@@ -81,4 +81,25 @@ export const adminAutomationTokenQuery = {
 
 export type AdminAutomationTokenQuery = WireType<typeof adminAutomationTokenQuery>;
 
-export const ADMIN_AUTOMATION_TOKEN_SCHEMAS = [adminAutomationToken, adminAutomationTokenPage];
+export const adminRevokedAutomationTokens = {
+  $id: "AdminRevokedAutomationTokens",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    revoked_token_ids: {
+      type: "array",
+      items: { type: "string" },
+      description:
+        "The tokens this request revoked: the token itself unless it already was, and the short-term tokens of a long-term one. Empty when everything already was.",
+    },
+  },
+  required: ["revoked_token_ids"],
+} as const;
+
+export type AdminRevokedAutomationTokens = WireType<typeof adminRevokedAutomationTokens>;
+
+export const ADMIN_AUTOMATION_TOKEN_SCHEMAS = [
+  adminAutomationToken,
+  adminAutomationTokenPage,
+  adminRevokedAutomationTokens,
+];
