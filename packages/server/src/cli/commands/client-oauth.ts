@@ -1,14 +1,15 @@
-import { usesSecret } from "../../core/clients/auth-methods.js";
-import { mayUseGrant } from "../../core/clients/token-endpoint-rules.js";
-import type { CoreContext } from "../../core/context.js";
-import type { ClientRecord } from "../../core/model/index.js";
-import { tenantIssuer } from "../../core/tokens/issuer.js";
+import { isTokenEndpointAuthMethod, usesSecret } from "../../core/clients/auth-methods.js";
+import { CLIENT_CREDENTIALS } from "../../core/clients/grant-types.js";
 import {
   AS_METADATA_SUFFIX,
   ENDPOINT_SUFFIXES,
   OIDC_CONFIGURATION_SUFFIX,
 } from "../../http/oauth/paths.js";
 import type { Lines } from "../io.js";
+import type { ClientView } from "./client-view.js";
+
+/** What the OAuth lines need of a client, local or remote. */
+type OAuthClient = Pick<ClientView, "id" | "tenantId" | "grantTypes" | "tokenEndpointAuthMethod">;
 
 /** The shell variable a first-token line reads the client's secret from: it is never printed again. */
 export const SECRET_VARIABLE = "CLIENT_SECRET";
@@ -48,8 +49,9 @@ function formEncoded(value: string): string {
  * shell: a secret is shown once, when made, and never put in a command
  * line that lands in shell history from here.
  */
-function firstTokenCommand(client: ClientRecord, tokenEndpoint: string): string | undefined {
-  if (!mayUseGrant(client, "client_credentials")) {
+function firstTokenCommand(client: OAuthClient, tokenEndpoint: string): string | undefined {
+  // The token endpoint's own test (mayUseGrant), on the view a remote client also has.
+  if (!client.grantTypes.includes(CLIENT_CREDENTIALS)) {
     return undefined;
   }
   const method = client.tokenEndpointAuthMethod;
@@ -67,17 +69,24 @@ function firstTokenCommand(client: ClientRecord, tokenEndpoint: string): string 
   return undefined;
 }
 
+/** Where a tenant's OAuth URLs start: the deployment's public URL and the tenant's issuer below it. */
+export interface TenantUrls {
+  /** `TESSERA_PUBLIC_URL`. */
+  readonly publicUrl: string;
+  /** The tenant's issuer (`tenantIssuer`). */
+  readonly issuer: string;
+}
+
 /** The OAuth URLs of `client`'s tenant and its first-token command (see {@link ClientOAuthView}). */
 export function clientOAuthView(
-  ctx: Pick<CoreContext, "settings">,
-  client: ClientRecord,
+  { publicUrl, issuer }: TenantUrls,
+  client: OAuthClient,
 ): ClientOAuthView {
-  const issuer = tenantIssuer(ctx, client.tenantId);
   const tokenEndpoint = `${issuer}${ENDPOINT_SUFFIXES.token}`;
   const command = firstTokenCommand(client, tokenEndpoint);
   return {
     issuer,
-    metadataUrl: `${ctx.settings.publicUrl}${AS_METADATA_SUFFIX}/tenants/${client.tenantId}`,
+    metadataUrl: `${publicUrl}${AS_METADATA_SUFFIX}/tenants/${client.tenantId}`,
     openidConfigurationUrl: `${issuer}${OIDC_CONFIGURATION_SUFFIX}`,
     tokenEndpoint,
     ...(command === undefined ? {} : { firstTokenCommand: command }),
@@ -85,7 +94,7 @@ export function clientOAuthView(
 }
 
 /** {@link ClientOAuthView} as `client show` and `client add` print it, below the client. */
-export function describeClientOAuth(client: ClientRecord, view: ClientOAuthView): Lines {
+export function describeClientOAuth(client: OAuthClient, view: ClientOAuthView): Lines {
   const method = client.tokenEndpointAuthMethod;
   const lines = [
     "",
@@ -103,9 +112,10 @@ export function describeClientOAuth(client: ClientRecord, view: ClientOAuthView)
         : "It may not use the client_credentials grant (see its grant types).",
     ];
   }
-  const how = usesSecret(method)
-    ? `with the client's secret in ${SECRET_VARIABLE}`
-    : `with a client assertion in ${ASSERTION_VARIABLE}: a JWT (RFC 7523 section 2.2) signed with one of its public keys' private keys, iss and sub its client id, aud ${view.tokenEndpoint}, a new jti and a short exp`;
+  const how =
+    isTokenEndpointAuthMethod(method) && usesSecret(method)
+      ? `with the client's secret in ${SECRET_VARIABLE}`
+      : `with a client assertion in ${ASSERTION_VARIABLE}: a JWT (RFC 7523 section 2.2) signed with one of its public keys' private keys, iss and sub its client id, aud ${view.tokenEndpoint}, a new jti and a short exp`;
   return [
     ...lines,
     "",

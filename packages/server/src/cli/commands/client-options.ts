@@ -157,3 +157,36 @@ export async function readKeyFiles(paths: readonly string[]): Promise<string[]> 
     }),
   );
 }
+
+/** What `client update` asks to change, in the core's words, the same for either mode. */
+export interface ClientChange {
+  readonly name?: string;
+  readonly grantTypes?: readonly string[];
+  readonly tokenEndpointAuthMethod?: string;
+  readonly scopes?: readonly string[];
+  readonly audiences?: readonly string[];
+  readonly maxTokenTtlDays?: number;
+  /** The public keys' texts, PEM or JWK, as read from their files. */
+  readonly addPublicKeys?: readonly string[];
+  readonly removePublicKeys?: readonly string[];
+  readonly otp?: "enrol" | "remove";
+}
+
+/** `client update`'s options as a {@link ClientChange}; usage errors and unreadable key files first. */
+export async function clientChangeOf(options: UpdateOptions): Promise<ClientChange> {
+  const oauth = oauthInput(options);
+  const audiences = audiencesOf(options);
+  const maxTokenTtlDays = days(options.maxTtlDays);
+  return {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...oauth,
+    ...(options.scopes === undefined ? {} : { scopes: scopeList(options.scopes) }),
+    ...(audiences === undefined ? {} : { audiences }),
+    ...(maxTokenTtlDays === undefined ? {} : { maxTokenTtlDays }),
+    ...(options.addPublicKey === undefined
+      ? {}
+      : { addPublicKeys: await readKeyFiles(options.addPublicKey) }),
+    ...(options.removePublicKey === undefined ? {} : { removePublicKeys: options.removePublicKey }),
+    ...(options.otp === undefined ? {} : { otp: options.otp ? "enrol" : "remove" }),
+  };
+}
