@@ -67,7 +67,9 @@ describe("tessera apikey and tessera client: one client model", () => {
     webApp = cliJson<KeyView>(["apikey", "create", "--name", "web app"]);
     expect(webApp).toMatchObject({ clientName: "web-app", clientCreated: true });
 
+    // Beside the CLI's own tessera-cli, which every tenant has.
     expect(listed()).toEqual([
+      expect.objectContaining({ id: "tessera-cli", apiKeys: 0 }),
       expect.objectContaining({
         id: webApp.clientId,
         name: "web-app",
@@ -212,6 +214,7 @@ describe("tessera apikey and tessera client: one client model", () => {
     expect(rows.map((row) => row.split(/ +/)[0])).toEqual([
       "ci-bot",
       "spa",
+      "tessera-cli",
       "web-app",
       "web-app-2",
     ]);

@@ -237,7 +237,12 @@ describe("tessera client and tessera tokens, against a running server", () => {
     }
     const listed = JSON.parse(outputs[1]?.stdout ?? "") as ClientView[];
     // The client made for this suite's API key (named after it) is listed too.
-    expect(listed.map((c) => c.name)).toEqual(["client-cli", "deploy-bot", "text-bot"]);
+    expect(listed.map((c) => c.name)).toEqual([
+      "client-cli",
+      "deploy-bot",
+      "tessera-cli",
+      "text-bot",
+    ]);
     const shown = JSON.parse(outputs[3]?.stdout ?? "") as ClientView;
     expect(shown).not.toHaveProperty("clientSecret");
     expect(shown).toMatchObject({ id: client.id, otpEnrolled: true, maxTokenTtlDays: 60 });
