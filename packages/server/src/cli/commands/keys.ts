@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { recordAudit } from "../../core/audit.js";
 import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
 import type { SigningAlgorithm, SigningKeyRecord } from "../../core/model/index.js";
+import { listSigningKeys, rotateSigningKey } from "../../core/signing-keys.js";
 import { getTenant, parseTenantId } from "../../core/tenants.js";
 import type {
   AdminRotatedKey,
@@ -68,7 +68,7 @@ export function registerKeyCommands(program: Command): void {
     .action((options: CommonOptions) =>
       withDeployment(options, {
         local: async (command) =>
-          (await command.ctx.keyring.list(await tenantOf(command, options))).map(view),
+          (await listSigningKeys(command.ctx, await tenantOf(command, options))).map(view),
         remote: async (command) => {
           // A malformed tenant id refused in the words local mode uses; an unknown one answers 404.
           parseTenantId(command.tenant);
@@ -104,15 +104,16 @@ export function registerKeyCommands(program: Command): void {
         local: async (command) => {
           const tenantId = await tenantOf(command, options);
           const tenant = await getTenant(command.ctx, tenantId);
-          const algorithm = algorithmOf(options.alg, tenant.signingAlgorithm);
-          const kid = await command.ctx.keyring.rotate(tenantId, algorithm);
-          await recordAudit(command.ctx, {
+          // The core function the admin API calls: one rotation, audited the same way.
+          const rotated = await rotateSigningKey(command.ctx, {
             tenantId,
-            at: command.ctx.clock.now(),
-            type: "signing_key.rotated",
-            detail: { kid, algorithm },
+            algorithm: algorithmOf(options.alg, tenant.signingAlgorithm),
           });
-          return { tenantId: tenantId as string, algorithm: algorithm as string, activeKid: kid };
+          return {
+            tenantId: tenantId as string,
+            algorithm: rotated.algorithm as string,
+            activeKid: rotated.kid,
+          };
         },
         remote: async (command) => {
           // The tenant first, as locally, for its algorithm and so an unknown one fails first.

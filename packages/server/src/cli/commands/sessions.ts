@@ -4,7 +4,7 @@ import { TesseraError } from "../../core/errors.js";
 import { checkIdentifierInput } from "../../core/identifiers.js";
 import type { ClientId, SessionId, TenantId, UserId } from "../../core/ids.js";
 import type { SessionRecord } from "../../core/model/index.js";
-import { endSession, endUserSessions } from "../../core/sessions/revoke.js";
+import { revokeSession, revokeUserSessions } from "../../core/sessions/manage.js";
 import { getUserByUsername } from "../../core/users.js";
 import type { AdminSession } from "../../http/admin-api/schemas/sessions.js";
 import {
@@ -219,11 +219,8 @@ export function registerSessionCommands(program: Command): void {
           checkRevokeTarget(sessionId, options.user);
           if (options.user !== undefined) {
             const user = await getUserByUsername(command.ctx, tenantId, options.user);
-            const count = await endUserSessions(command.ctx, {
-              tenantId,
-              userId: user.id,
-              reason: "revoked_by_operator",
-            });
+            // The core functions the admin API calls: one revocation, audited the same way.
+            const count = await revokeUserSessions(command.ctx, { tenantId, userId: user.id });
             return { revoked: count, line: `ended ${count} session(s) of ${user.username}` };
           }
           checkIdentifierInput(sessionId ?? "", "A session id");
@@ -231,18 +228,10 @@ export function registerSessionCommands(program: Command): void {
           if (session === undefined || session.tenantId !== tenantId) {
             throw new TesseraError("not_found", `No session ${echoInput(String(sessionId))}`);
           }
-          const ended = await endSession(command.ctx, {
-            tenantId,
-            sessionId: session.id,
-            reason: "revoked_by_operator",
-            subjectUserId: session.userId,
-          });
+          const ended = await revokeSession(command.ctx, { tenantId, sessionId: session.id });
           return {
-            revoked: ended.length,
-            line:
-              ended.length === 0
-                ? `${session.id} was already ended`
-                : `ended ${ended.length} session(s)`,
+            revoked: ended,
+            line: ended === 0 ? `${session.id} was already ended` : `ended ${ended} session(s)`,
           };
         },
         remote: async (command) => {
