@@ -98,3 +98,27 @@ export function exitCodeOf(error: unknown): number {
   }
   return 1;
 }
+
+/**
+ * An option's whole-number value, from `min` to `max` (no upper bound when
+ * `max` is absent), or a usage error in the option's own name:
+ * `--limit must be a whole number from 1 to 10000`.
+ */
+export function wholeNumber(
+  option: string,
+  value: string,
+  { min, max }: { readonly min: number; readonly max?: number },
+): number {
+  const number = Number(value);
+  if (
+    value.trim() === "" ||
+    !Number.isSafeInteger(number) ||
+    number < min ||
+    (max !== undefined && number > max)
+  ) {
+    throw usageError(
+      `${option} must be a whole number from ${min}${max === undefined ? "" : ` to ${max}`}`,
+    );
+  }
+  return number;
+}

@@ -12,6 +12,7 @@ import {
   tenantOf,
   withDeployment,
 } from "../context.js";
+import { wholeNumber } from "../errors.js";
 import { type Output, when } from "../io.js";
 import { firstRemoteItems, remoteClientIdOf, remoteUserIdOf } from "../remote/session-lookups.js";
 
@@ -120,19 +121,11 @@ async function clientIdOf(command: CommandContext, tenantId: TenantId, value: st
 }
 
 function linesOf(options: TailOptions): number {
-  const limit = Number(options.lines ?? "20");
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    throw new Error("--lines must be a whole number from 1 to 10000");
-  }
-  return limit;
+  return wholeNumber("--lines", options.lines ?? "20", { min: 1, max: 10_000 });
 }
 
 function searchLimitOf(options: SearchOptions): number {
-  const limit = Number(options.limit ?? "100");
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new Error("--limit must be a whole number from 1");
-  }
-  return limit;
+  return wholeNumber("--limit", options.limit ?? "100", { min: 1 });
 }
 
 /** `audit tail` locally: the latest events, then (with --follow) every new one, by id. */

@@ -14,7 +14,7 @@ import {
   tenantOf,
   withDeployment,
 } from "../context.js";
-import { usageError } from "../errors.js";
+import { usageError, wholeNumber } from "../errors.js";
 import { table, when } from "../io.js";
 import { remoteUser } from "../remote/lookups.js";
 import { firstRemoteItems, remoteSession } from "../remote/session-lookups.js";
@@ -120,11 +120,7 @@ function viewRemote(s: AdminSession): SessionView {
 }
 
 function limitOf(options: ListOptions): number {
-  const limit = Number(options.limit ?? "100");
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    throw usageError("--limit must be a whole number from 1 to 10000");
-  }
-  return limit;
+  return wholeNumber("--limit", options.limit ?? "100", { min: 1, max: 10_000 });
 }
 
 function checkRevokeTarget(sessionId: string | undefined, user: string | undefined): void {

@@ -14,7 +14,7 @@ import {
   tenantOf,
   withDeployment,
 } from "../context.js";
-import { usageError } from "../errors.js";
+import { wholeNumber } from "../errors.js";
 import { table, when } from "../io.js";
 
 interface ListOptions extends CommonOptions {
@@ -81,11 +81,7 @@ function viewRemote(token: AdminAutomationToken): TokenView {
 
 /** `--limit`: a whole number from 1 to {@link MAX_TOKEN_LIST}. */
 function limitOf(options: ListOptions): number {
-  const limit = Number(options.limit ?? "100");
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOKEN_LIST) {
-    throw usageError(`--limit must be a whole number from 1 to ${MAX_TOKEN_LIST}`);
-  }
-  return limit;
+  return wholeNumber("--limit", options.limit ?? "100", { min: 1, max: MAX_TOKEN_LIST });
 }
 
 /**
