@@ -19,7 +19,8 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
  * {read, insert, update, delete, attribute_permissions?}}}}`. A super user
  * role holds everything already, so it may not list grants beside the flag.
  * The core's own checks (size, hidden text) come first, in one message.
- * Every way in that writes a role (the operations API, the CLI) checks with it.
+ * Every way in that writes a role (the operations API, the admin API, the CLI)
+ * checks with it.
  *
  * @throws `invalid_request` naming every problem.
  */

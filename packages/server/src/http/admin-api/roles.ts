@@ -5,6 +5,7 @@ import { TesseraError } from "../../core/errors.js";
 import { isIdentifierInput } from "../../core/identifiers.js";
 import type { TenantId } from "../../core/ids.js";
 import type { JsonObject, RoleRecord } from "../../core/model/index.js";
+import { validateRolePermission } from "../../core/role-permission.js";
 import {
   addRole,
   dropRole,
@@ -82,6 +83,8 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: CoreContext): void
     async (request, reply) => {
       const tenantId = request.params.tenant as TenantId;
       const permission = (request.body.permission ?? {}) as JsonObject;
+      // HarperDB's shape, as the operations API and the CLI check it.
+      validateRolePermission(permission);
       checkMayGrant(adminCallerOf(request).authority, permissionsOfRole(permission));
       const role = await addRole(ctx, {
         tenantId,
@@ -167,6 +170,7 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: CoreContext): void
       const matches = ifMatch(request.headers["if-match"]);
       const caller = adminCallerOf(request);
       if (request.body.permission !== undefined) {
+        validateRolePermission(request.body.permission as JsonObject);
         checkMayGrant(caller.authority, permissionsOfRole(request.body.permission as JsonObject));
       }
       const actor =

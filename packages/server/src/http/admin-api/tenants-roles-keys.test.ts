@@ -208,6 +208,27 @@ describe("admin roles", () => {
       400,
       "invalid_request",
     );
+    // HarperDB's shape, checked as the operations API and the CLI check it.
+    const shapeless = expectAdminProblem(
+      await admin(h, "POST", `${ADMIN}/roles`, writer, {
+        name: unique("r"),
+        permission: { super_user: "yes", dev: { tables: { dog: { read: "yes" } } } },
+      }),
+      400,
+      "invalid_request",
+    );
+    expect(shapeless.detail).toContain("'super_user' must be a boolean");
+    const made = await admin(h, "POST", `${ADMIN}/roles`, writer, { name: unique("r") });
+    const reshaped = await admin(
+      h,
+      "PATCH",
+      `${ADMIN}/roles/${made.json<{ id: string }>().id}`,
+      writer,
+      {
+        permission: { dev: true },
+      },
+    );
+    expectAdminProblem(reshaped, 400, "invalid_request");
     expectAdminProblem(
       await admin(h, "PATCH", `${ADMIN}/roles/nope`, writer, { name: "y" }),
       404,
