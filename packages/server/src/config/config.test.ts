@@ -153,6 +153,16 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("checks for signing keys due for rotation hourly unless told otherwise; 0 turns it off", () => {
+    expect(loadConfig({}).keyRotation).toEqual({ checkSeconds: 3600 });
+    expect(loadConfig({ TESSERA_KEY_ROTATION_CHECK_SECONDS: "0" }).keyRotation).toEqual({
+      checkSeconds: 0,
+    });
+    expect(problems({ TESSERA_KEY_ROTATION_CHECK_SECONDS: "-1" })).toEqual([
+      expect.stringMatching(/^TESSERA_KEY_ROTATION_CHECK_SECONDS: /),
+    ]);
+  });
+
   it("gives Tessera's own tokens 1 s of leeway and client assertions 5 s, each configurable and checked", () => {
     expect(loadConfig({})).toMatchObject({
       clockToleranceSeconds: 1,

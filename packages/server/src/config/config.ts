@@ -68,6 +68,10 @@ export interface Config {
     readonly intervalSeconds: number;
     readonly retentionDays: number;
   };
+  /** How often `tessera serve` rotates the signing keys that are due (tenants' `signingKeyRotationDays`); 0 turns it off. */
+  readonly keyRotation: {
+    readonly checkSeconds: number;
+  };
   readonly loginThrottle: {
     readonly maxFailuresPerUserAndIp: number;
     readonly maxFailuresPerIp: number;
@@ -171,6 +175,8 @@ const schema = z.object({
   // At most a week: timers cannot wait much longer than 24 days.
   TESSERA_PURGE_INTERVAL_SECONDS: int(0, 7 * 86_400).default(3600),
   TESSERA_PURGE_RETENTION_DAYS: int(0, 3650).default(7),
+  // At most a week, as the purge interval: the timer's limit.
+  TESSERA_KEY_ROTATION_CHECK_SECONDS: int(0, 7 * 86_400).default(3600),
 });
 
 function decodeKey(value: string): Buffer | undefined {
@@ -312,6 +318,9 @@ export function loadConfig(env: Source): Config {
     purge: {
       intervalSeconds: v.TESSERA_PURGE_INTERVAL_SECONDS,
       retentionDays: v.TESSERA_PURGE_RETENTION_DAYS,
+    },
+    keyRotation: {
+      checkSeconds: v.TESSERA_KEY_ROTATION_CHECK_SECONDS,
     },
     loginThrottle: {
       maxFailuresPerUserAndIp: v.TESSERA_LOGIN_MAX_FAILURES_PER_USER_IP,

@@ -51,6 +51,7 @@ async function setup(algorithm: SigningAlgorithm = "ES256", verificationMs?: num
     signingAlgorithm: algorithm,
     operationTokenTtlSeconds: 86_400,
     oauthPasswordGrant: false,
+    signingKeyRotationDays: 0,
     createdAt: T0,
     updatedAt: T0,
   });

@@ -4,23 +4,54 @@ import type { CoreContext } from "./context.js";
 import { TesseraError } from "./errors.js";
 import type { KeyId, TenantId } from "./ids.js";
 import { SIGNING_ALGORITHMS } from "./keyring.js";
-import type { SigningAlgorithm, SigningKeyRecord } from "./model/index.js";
+import type { EpochMs, SigningAlgorithm, SigningKeyRecord, TenantRecord } from "./model/index.js";
 import { getTenant } from "./tenants.js";
 
-/** A tenant's signing keys (public parts only matter to callers), `not_found` for an unknown tenant. */
+const DAY_MS = 86_400_000;
+
+/** A signing key with when the key rotation schedule will retire it. */
+export type ListedSigningKey = SigningKeyRecord & {
+  /**
+   * When the schedule rotates this key: the active key's activation plus the
+   * tenant's `signingKeyRotationDays`; null for a key that is not active, or
+   * when the tenant rotates only by hand.
+   */
+  readonly rotatesAt: EpochMs | null;
+};
+
+/**
+ * When the key rotation schedule rotates `key` out (see
+ * {@link ListedSigningKey.rotatesAt}); null if it never will by itself.
+ */
+export function signingKeyRotatesAt(
+  tenant: Pick<TenantRecord, "signingKeyRotationDays">,
+  key: Pick<SigningKeyRecord, "status" | "activatedAt">,
+): EpochMs | null {
+  if (key.status !== "active" || key.activatedAt === null || tenant.signingKeyRotationDays <= 0) {
+    return null;
+  }
+  return key.activatedAt + tenant.signingKeyRotationDays * DAY_MS;
+}
+
+/**
+ * A tenant's signing keys (public parts only matter to callers), each with
+ * when the schedule rotates it; `not_found` for an unknown tenant.
+ */
 export async function listSigningKeys(
   ctx: Pick<CoreContext, "store" | "keyring">,
   tenantId: TenantId,
-): Promise<SigningKeyRecord[]> {
-  await getTenant(ctx, tenantId);
-  return ctx.keyring.list(tenantId);
+): Promise<ListedSigningKey[]> {
+  const tenant = await getTenant(ctx, tenantId);
+  const keys = await ctx.keyring.list(tenantId);
+  return keys.map((key) => ({ ...key, rotatesAt: signingKeyRotatesAt(tenant, key) }));
 }
 
 /**
  * Rotates a tenant's signing keys for `algorithm` (the tenant's own by
  * default): the published next key starts signing, the active one is
  * retired (it stays in the JWKS until what it signed has expired), and a
- * new next key is published. Audited with the actor.
+ * new next key is published. Audited with the actor, and with
+ * `scheduled: true` when the key rotation schedule did it.
  *
  * @returns the algorithm and the kid that now signs.
  */
@@ -29,6 +60,8 @@ export async function rotateSigningKey(
   input: {
     readonly tenantId: TenantId;
     readonly algorithm?: string;
+    /** The key rotation schedule rotates, not an operator. */
+    readonly scheduled?: boolean;
   } & Actor,
 ): Promise<{ readonly algorithm: SigningAlgorithm; readonly kid: KeyId }> {
   const tenant = await getTenant(ctx, input.tenantId);
@@ -45,7 +78,7 @@ export async function rotateSigningKey(
     at: ctx.clock.now(),
     type: "signing_key.rotated",
     ...auditActor(input),
-    detail: { kid, algorithm },
+    detail: { kid, algorithm, ...(input.scheduled === true ? { scheduled: true } : {}) },
   });
   return { algorithm, kid };
 }

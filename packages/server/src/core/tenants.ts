@@ -20,6 +20,7 @@ export const TENANT_DEFAULTS = {
   signingAlgorithm: "ES256",
   operationTokenTtlSeconds: 24 * 3600,
   oauthPasswordGrant: false,
+  signingKeyRotationDays: 0,
 } as const satisfies Omit<TenantPatch, "displayName">;
 
 /**
@@ -36,6 +37,12 @@ export const TENANT_LIMITS = {
   refreshGraceSeconds: [0, 120],
   operationTokenTtlSeconds: [60, 30 * 24 * 3600],
 } as const;
+
+/**
+ * The longest scheduled rotation period, in days (ten years); 0, the
+ * default, rotates a tenant's signing keys only by hand.
+ */
+export const MAX_SIGNING_KEY_ROTATION_DAYS = 3650;
 
 const POLICIES: readonly RefreshPolicy[] = ["none", "rotate"];
 
@@ -64,6 +71,17 @@ export function validateTenantPatch(
   }
   if (patch.oauthPasswordGrant !== undefined && typeof patch.oauthPasswordGrant !== "boolean") {
     problems.push(`${nameOf("oauthPasswordGrant")} must be true or false`);
+  }
+  const rotationDays = patch.signingKeyRotationDays;
+  if (
+    rotationDays !== undefined &&
+    (!Number.isInteger(rotationDays) ||
+      rotationDays < 0 ||
+      rotationDays > MAX_SIGNING_KEY_ROTATION_DAYS)
+  ) {
+    problems.push(
+      `${nameOf("signingKeyRotationDays")} must be 0 (rotate only by hand) or a whole number of days from 1 to ${MAX_SIGNING_KEY_ROTATION_DAYS}`,
+    );
   }
   if (
     patch.signingAlgorithm !== undefined &&

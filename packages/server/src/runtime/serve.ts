@@ -4,8 +4,10 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config.js";
 import type { TenantId } from "../core/ids.js";
 import { purgeExpired } from "../core/maintenance.js";
+import { rotateDueSigningKeys } from "../core/scheduled-key-rotation.js";
 import { buildApp, createLogger } from "../http/app.js";
 import { bootstrap } from "./bootstrap.js";
+import { type KeyRotationSchedule, startKeyRotationSchedule } from "./key-rotation-schedule.js";
 import { type PurgeSchedule, startPurgeSchedule } from "./purge-schedule.js";
 import { openRuntime } from "./runtime.js";
 
@@ -19,7 +21,9 @@ export interface RunningServer {
 /**
  * Opens the data dir (migrating and bootstrapping it on first start), then
  * listens. Prints where the data lives and the first CLI steps. Purges ended
- * sessions and tokens every `TESSERA_PURGE_INTERVAL_SECONDS` unless that is 0.
+ * sessions and tokens every `TESSERA_PURGE_INTERVAL_SECONDS`, and rotates the
+ * signing keys that are due every `TESSERA_KEY_ROTATION_CHECK_SECONDS`,
+ * unless that is 0.
  */
 export async function startServer(
   requested: Config,
@@ -82,12 +86,22 @@ export async function startServer(
             }),
           log: logger,
         });
+  const { checkSeconds } = config.keyRotation;
+  const keyRotation: KeyRotationSchedule | undefined =
+    checkSeconds === 0
+      ? undefined
+      : startKeyRotationSchedule({
+          intervalMs: checkSeconds * 1000,
+          rotate: (signal) => rotateDueSigningKeys(runtime.ctx, { signal }),
+          log: logger,
+        });
   return {
     app,
     url,
     async close() {
       // First: a purge in progress stops at its next batch and lets go of the store.
       await purge?.stop();
+      await keyRotation?.stop();
       await app.close();
       await runtime.close();
     },

@@ -31,6 +31,7 @@ interface TenantJson {
   readonly displayName: string;
   readonly refreshPolicy: string;
   readonly oauthPasswordGrant: boolean;
+  readonly signingKeyRotationDays: number;
   readonly accessTokenTtlSeconds: number;
   readonly updatedAt: string;
 }
@@ -39,6 +40,8 @@ interface KeyJson {
   readonly kid: string;
   readonly status: string;
   readonly algorithm: string;
+  readonly activatedAt: string | null;
+  readonly rotatesAt: string | null;
 }
 
 let cli: RemoteCli;
@@ -260,6 +263,17 @@ describe("tenant, remotely", () => {
     );
   });
 
+  it("fails on a key rotation period out of range with local mode's line", () => {
+    const line =
+      "--key-rotation-days must be 0 (rotate only by hand) or a whole number of days from 1 to 3650";
+    failsAlike(["tenant", "update", "acme", "--key-rotation-days", "3651"], line);
+    failsAlike(["tenant", "create", "rot-co", "--key-rotation-days", "3651"], line);
+    failsAlike(
+      ["tenant", "update", "acme", "--key-rotation-days", "soon"],
+      "--key-rotation-days must be a whole number of days (0 rotates only by hand)",
+    );
+  });
+
   it("lets a read-only login list tenants but not create or change them", () => {
     const listed = readOnly(["tenant", "list", "--json"]);
     expect(listed.status, listed.stderr).toBe(0);
@@ -282,6 +296,28 @@ describe("keys, remotely", () => {
     const remote = cli.json<KeyJson[]>(["keys", "list", "--tenant", "acme"]);
     expect(remote.map((k) => k.status)).toEqual(expect.arrayContaining(["active", "next"]));
     expect(remote).toEqual(cli.localJson(["keys", "list", "--tenant", "acme"]));
+  });
+
+  it("shows when the schedule rotates each active key, once the tenant has a period", () => {
+    expect(
+      cli.json<TenantJson>(["tenant", "update", "acme", "--key-rotation-days", "30"]),
+    ).toMatchObject({ id: "acme", signingKeyRotationDays: 30 });
+    const remote = cli.json<KeyJson[]>(["keys", "list", "--tenant", "acme"]);
+    expect(remote).toEqual(cli.localJson(["keys", "list", "--tenant", "acme"]));
+    for (const key of remote) {
+      expect(key.rotatesAt).toBe(
+        key.status === "active"
+          ? new Date(Date.parse(key.activatedAt ?? "") + 30 * 86_400_000).toISOString()
+          : null,
+      );
+    }
+
+    // Locally too; back to by hand only, no key rotates by itself.
+    expect(
+      cli.localJson<TenantJson>(["tenant", "update", "acme", "--key-rotation-days", "0"]),
+    ).toMatchObject({ signingKeyRotationDays: 0 });
+    const byHand = cli.json<KeyJson[]>(["keys", "list", "--tenant", "acme"]);
+    expect(byHand.every((k) => k.rotatesAt === null)).toBe(true);
   });
 
   it("rotates: the key it names signs, as local mode shows", () => {

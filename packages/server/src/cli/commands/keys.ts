@@ -1,7 +1,11 @@
 import type { Command } from "commander";
 import { SIGNING_ALGORITHMS } from "../../core/keyring.js";
-import type { SigningAlgorithm, SigningKeyRecord } from "../../core/model/index.js";
-import { listSigningKeys, rotateSigningKey } from "../../core/signing-keys.js";
+import type { SigningAlgorithm } from "../../core/model/index.js";
+import {
+  type ListedSigningKey,
+  listSigningKeys,
+  rotateSigningKey,
+} from "../../core/signing-keys.js";
 import { getTenant, parseTenantId } from "../../core/tenants.js";
 import type {
   AdminRotatedKey,
@@ -20,10 +24,12 @@ interface KeyView {
   readonly createdAt: string;
   readonly activatedAt: string | null;
   readonly retiredAt: string | null;
+  /** When the server's schedule rotates this active key; null when it never will by itself. */
+  readonly rotatesAt: string | null;
   readonly publicJwk: unknown;
 }
 
-function view(k: SigningKeyRecord): KeyView {
+function view(k: ListedSigningKey): KeyView {
   return {
     kid: k.kid,
     algorithm: k.algorithm,
@@ -31,6 +37,7 @@ function view(k: SigningKeyRecord): KeyView {
     createdAt: when(k.createdAt),
     activatedAt: k.activatedAt === null ? null : when(k.activatedAt),
     retiredAt: k.retiredAt === null ? null : when(k.retiredAt),
+    rotatesAt: k.rotatesAt === null ? null : when(k.rotatesAt),
     publicJwk: JSON.parse(k.publicJwk) as unknown,
   };
 }
@@ -44,6 +51,7 @@ function viewRemote(k: AdminSigningKey): KeyView {
     createdAt: k.created_at,
     activatedAt: k.activated_at,
     retiredAt: k.retired_at,
+    rotatesAt: k.rotates_at,
     publicJwk: k.public_jwk,
   };
 }

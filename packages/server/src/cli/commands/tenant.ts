@@ -26,6 +26,7 @@ interface TenantOptions extends CommonOptions {
   readonly signingAlg?: string;
   readonly operationTokenTtl?: string;
   readonly oauthPasswordGrant?: string;
+  readonly keyRotationDays?: string;
 }
 
 function whole(name: string, value: string | undefined): number | undefined {
@@ -34,6 +35,16 @@ function whole(name: string, value: string | undefined): number | undefined {
   }
   if (!/^\d+$/.test(value)) {
     throw usageError(`${name} must be a whole number of seconds`);
+  }
+  return Number(value);
+}
+
+function wholeDays(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw usageError(`${name} must be a whole number of days (0 rotates only by hand)`);
   }
   return Number(value);
 }
@@ -59,6 +70,7 @@ const OPTION_OF = {
   signingAlgorithm: "--signing-alg",
   operationTokenTtlSeconds: "--operation-token-ttl",
   oauthPasswordGrant: "--oauth-password-grant",
+  signingKeyRotationDays: "--key-rotation-days",
 } as const satisfies Record<keyof TenantPatch, string>;
 
 /** The patch the options give, checked with every problem named by its option. */
@@ -83,6 +95,7 @@ function rawPatch(options: TenantOptions): TenantPatch {
     signingAlgorithm: options.signingAlg as SigningAlgorithm | undefined,
     operationTokenTtlSeconds: whole("--operation-token-ttl", options.operationTokenTtl),
     oauthPasswordGrant: onOff("--oauth-password-grant", options.oauthPasswordGrant),
+    signingKeyRotationDays: wholeDays("--key-rotation-days", options.keyRotationDays),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),
@@ -100,6 +113,7 @@ const WIRE_NAME_OF = {
   signingAlgorithm: "signing_algorithm",
   operationTokenTtlSeconds: "operation_token_ttl_seconds",
   oauthPasswordGrant: "oauth_password_grant",
+  signingKeyRotationDays: "signing_key_rotation_days",
 } as const satisfies Record<keyof TenantPatch, string>;
 
 /** The patch as the admin API's request body. */
@@ -139,6 +153,7 @@ function viewRemote(t: AdminTenant): TenantView {
     signingAlgorithm: t.signing_algorithm,
     operationTokenTtlSeconds: t.operation_token_ttl_seconds,
     oauthPasswordGrant: t.oauth_password_grant,
+    signingKeyRotationDays: t.signing_key_rotation_days,
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   };
@@ -154,6 +169,7 @@ function describe(t: TenantView): Lines {
     `  signing algorithm  ${t.signingAlgorithm}`,
     `  operation token    ${t.operationTokenTtlSeconds}s (operations API, RS256)`,
     `  oauth password     ${t.oauthPasswordGrant ? "on" : "off"} (OAuth password grant)`,
+    `  key rotation       ${t.signingKeyRotationDays === 0 ? "by hand only" : `every ${t.signingKeyRotationDays} days`}`,
   ];
 }
 
@@ -176,6 +192,10 @@ function settingOptions(command: Command): Command {
     .option(
       "--oauth-password-grant <on|off>",
       "serve OAuth's password grant (RFC 6749 4.3) for this tenant; off by default",
+    )
+    .option(
+      "--key-rotation-days <n>",
+      "rotate the signing keys when the active one is n days old (1-3650); 0, the default, by hand only",
     )
     .option("--json", "print JSON");
 }

@@ -23,6 +23,11 @@ export interface TenantRecord {
    * must not be used), and is kept for clients that cannot do otherwise.
    */
   readonly oauthPasswordGrant: boolean;
+  /**
+   * Days an active signing key signs before the server's key rotation
+   * schedule rotates it; 0 rotates only by hand (`tessera keys rotate`).
+   */
+  readonly signingKeyRotationDays: number;
   readonly createdAt: EpochMs;
   readonly updatedAt: EpochMs;
 }

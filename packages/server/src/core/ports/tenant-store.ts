@@ -12,6 +12,7 @@ export interface TenantPatch {
   readonly signingAlgorithm?: SigningAlgorithm;
   readonly operationTokenTtlSeconds?: number;
   readonly oauthPasswordGrant?: boolean;
+  readonly signingKeyRotationDays?: number;
 }
 
 export interface TenantStore {

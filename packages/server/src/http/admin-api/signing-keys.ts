@@ -3,8 +3,11 @@ import type { CoreContext } from "../../core/context.js";
 import { TesseraError } from "../../core/errors.js";
 import type { TenantId } from "../../core/ids.js";
 import { purgeExpired } from "../../core/maintenance.js";
-import type { SigningKeyRecord } from "../../core/model/index.js";
-import { listSigningKeys, rotateSigningKey } from "../../core/signing-keys.js";
+import {
+  type ListedSigningKey,
+  listSigningKeys,
+  rotateSigningKey,
+} from "../../core/signing-keys.js";
 import { documented } from "../openapi.js";
 import { actorOf, adminCallerOf } from "./plugin-state.js";
 import {
@@ -22,7 +25,7 @@ import type { AdminPurgeResult } from "./schemas/signing-keys.js";
 const DAY_MS = 86_400_000;
 
 /** A signing key as the admin API shows it: never its private part. */
-function renderKey(key: SigningKeyRecord) {
+function renderKey(key: ListedSigningKey) {
   return {
     kid: key.kid,
     algorithm: key.algorithm,
@@ -31,6 +34,7 @@ function renderKey(key: SigningKeyRecord) {
     created_at: iso(key.createdAt),
     activated_at: isoOrNull(key.activatedAt),
     retired_at: isoOrNull(key.retiredAt),
+    rotates_at: isoOrNull(key.rotatesAt),
   };
 }
 

@@ -92,6 +92,37 @@ describe("admin tenants", () => {
     );
   });
 
+  it("shows, sets and changes signing_key_rotation_days (0 by default), refusing a period out of range", async () => {
+    const id = unique("rot");
+    const created = await admin(h, "POST", "/admin/v1/tenants", writer, {
+      id,
+      signing_key_rotation_days: 90,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ signing_key_rotation_days: 90 });
+    const plain = await admin(h, "POST", "/admin/v1/tenants", writer, { id: unique("rot") });
+    expect(plain.json()).toMatchObject({ signing_key_rotation_days: 0 });
+
+    const changed = await admin(h, "PATCH", `/admin/v1/tenants/${id}`, writer, {
+      signing_key_rotation_days: 0,
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ signing_key_rotation_days: 0 });
+    const read = await admin(h, "GET", `/admin/v1/tenants/${id}`, reader);
+    expect(read.json()).toMatchObject({ signing_key_rotation_days: 0 });
+
+    for (const days of [-1, 3651, 1.5]) {
+      const bad = expectAdminProblem(
+        await admin(h, "PATCH", `/admin/v1/tenants/${id}`, writer, {
+          signing_key_rotation_days: days,
+        }),
+        400,
+        "invalid_request",
+      );
+      expect(bad.detail).toContain("signing_key_rotation_days");
+    }
+  });
+
   it("shows a tenant's admin its own tenant only, and lets only a platform admin create tenants", async () => {
     const tenant = await otherTenant(h);
     const theirs = await clientToken(h, ["admin:write"], tenant);
@@ -271,6 +302,35 @@ describe("admin signing keys and maintenance", () => {
       await admin(h, "POST", `${ADMIN}/signing-keys/rotate`, reader),
       403,
       "insufficient_scope",
+    );
+  });
+
+  it("gives the active keys rotates_at (activation plus the tenant's period), null by hand only", async () => {
+    const tenant = unique("rotat");
+    await admin(h, "POST", "/admin/v1/tenants", writer, { id: tenant });
+    const path = `/admin/v1/tenants/${tenant}/signing-keys`;
+    type Listed = {
+      items: { status: string; activated_at: string | null; rotates_at: string | null }[];
+    };
+    const byHand = (await admin(h, "GET", path, reader)).json<Listed>().items;
+    expect(byHand.length).toBeGreaterThan(0);
+    expect(byHand.every((k) => k.rotates_at === null)).toBe(true);
+
+    await admin(h, "PATCH", `/admin/v1/tenants/${tenant}`, writer, {
+      signing_key_rotation_days: 30,
+    });
+    const listed = await admin(h, "GET", path, reader);
+    expect(listed.statusCode, listed.body).toBe(200);
+    const items = listed.json<Listed>().items;
+    const active = items.filter((k) => k.status === "active");
+    expect(active.length).toBeGreaterThan(0);
+    for (const key of active) {
+      expect(key.rotates_at).toBe(
+        new Date(Date.parse(key.activated_at ?? "") + 30 * 86_400_000).toISOString(),
+      );
+    }
+    expect(items.filter((k) => k.status !== "active").every((k) => k.rotates_at === null)).toBe(
+      true,
     );
   });
 

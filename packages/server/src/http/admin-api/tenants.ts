@@ -45,6 +45,7 @@ function renderTenant(ctx: CoreContext, tenant: TenantRecord): AdminTenant {
     signing_algorithm: tenant.signingAlgorithm,
     operation_token_ttl_seconds: tenant.operationTokenTtlSeconds,
     oauth_password_grant: tenant.oauthPasswordGrant,
+    signing_key_rotation_days: tenant.signingKeyRotationDays,
     issuer: tenantIssuer(ctx, tenant.id),
     created_at: iso(tenant.createdAt),
     updated_at: iso(tenant.updatedAt),
@@ -63,6 +64,7 @@ function patchOf(body: AdminUpdateTenantRequest): TenantPatch {
     signingAlgorithm: body.signing_algorithm,
     operationTokenTtlSeconds: body.operation_token_ttl_seconds,
     oauthPasswordGrant: body.oauth_password_grant,
+    signingKeyRotationDays: body.signing_key_rotation_days,
   };
   return Object.fromEntries(
     Object.entries(patch).filter(([, value]) => value !== undefined),

@@ -69,6 +69,7 @@ export function tenantRecord(overrides: Partial<TenantRecord> = {}): TenantRecor
     signingAlgorithm: "ES256",
     operationTokenTtlSeconds: 86_400,
     oauthPasswordGrant: false,
+    signingKeyRotationDays: 0,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

@@ -90,6 +90,21 @@ export function describeTenantAndUserConformance({ db, seedTenant, seedUser }: S
       expect((await db().tenants.get(on.id))?.oauthPasswordGrant).toBe(false);
     });
 
+    it("keeps the signing key rotation period, through create and update", async () => {
+      const tenant = tenantRecord({ signingKeyRotationDays: 90 });
+      await db().tenants.create(tenant);
+      expect((await db().tenants.get(tenant.id))?.signingKeyRotationDays).toBe(90);
+
+      const updated = await db().tenants.update(
+        tenant.id,
+        { signingKeyRotationDays: 0 },
+        T0 + HOUR,
+      );
+
+      expect(updated).toEqual({ ...tenant, signingKeyRotationDays: 0, updatedAt: T0 + HOUR });
+      expect((await db().tenants.get(tenant.id))?.signingKeyRotationDays).toBe(0);
+    });
+
     it("returns undefined when updating an unknown tenant, and creates nothing", async () => {
       const id = `missing-${suffix()}` as TenantId;
 

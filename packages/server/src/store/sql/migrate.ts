@@ -10,6 +10,7 @@ import * as oauthPasswordGrant from "./migrations/0007-oauth-password-grant.js";
 import * as auditSearch from "./migrations/0008-audit-search.js";
 import * as clientSecretOverlap from "./migrations/0009-client-secret-overlap.js";
 import * as firstPartyClients from "./migrations/0010-first-party-clients.js";
+import * as keyRotationDays from "./migrations/0011-key-rotation-days.js";
 
 interface VersionedMigration {
   readonly name: string;
@@ -31,6 +32,7 @@ const MIGRATIONS: readonly VersionedMigration[] = [
   { name: "0008-audit-search", up: auditSearch.up },
   { name: "0009-client-secret-overlap", up: clientSecretOverlap.up },
   { name: "0010-first-party-clients", up: firstPartyClients.up },
+  { name: "0011-key-rotation-days", up: keyRotationDays.up },
 ];
 
 /** The versions this build knows, for `tessera migrate --status`. */

@@ -35,6 +35,7 @@ export interface TenantsTable {
   operationTokenTtlSeconds: number;
   /** 1 or 0: SQLite has no boolean, and both stores read it the same way. */
   oauthPasswordGrant: number;
+  signingKeyRotationDays: number;
   createdAt: BigIntColumn;
   updatedAt: BigIntColumn;
 }

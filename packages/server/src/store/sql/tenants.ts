@@ -25,6 +25,7 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
     signingAlgorithm: row.signingAlgorithm as SigningAlgorithm,
     operationTokenTtlSeconds: row.operationTokenTtlSeconds,
     oauthPasswordGrant: Number(row.oauthPasswordGrant) === 1,
+    signingKeyRotationDays: Number(row.signingKeyRotationDays),
     createdAt: toMs(row.createdAt),
     updatedAt: toMs(row.updatedAt),
   };

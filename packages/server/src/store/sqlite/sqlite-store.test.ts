@@ -99,11 +99,11 @@ describe("openSqliteStore", () => {
     await reopened.close();
   });
 
-  it("gives a tenant written before 0007-oauth-password-grant the password grant off", async () => {
+  it("gives a tenant written before 0007 the password grant off, before 0011 no scheduled rotation", async () => {
     const path = join(dir, "tessera.db");
     const store = await openSqliteStore(path);
     await store.close();
-    const { oauthPasswordGrant: _, ...before } = tenantRecord();
+    const { oauthPasswordGrant: _, signingKeyRotationDays: __, ...before } = tenantRecord();
     const writer = new BetterSqlite3(path);
     writer
       .prepare(
@@ -128,7 +128,11 @@ describe("openSqliteStore", () => {
     writer.close();
 
     const reopened = await openSqliteStore(path);
-    expect(await reopened.tenants.get(before.id)).toEqual({ ...before, oauthPasswordGrant: false });
+    expect(await reopened.tenants.get(before.id)).toEqual({
+      ...before,
+      oauthPasswordGrant: false,
+      signingKeyRotationDays: 0,
+    });
     await reopened.close();
   });
 

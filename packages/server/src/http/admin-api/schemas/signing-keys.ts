@@ -24,6 +24,11 @@ export const adminSigningKey = {
     created_at: timestamp,
     activated_at: optionalTimestamp,
     retired_at: optionalTimestamp,
+    rotates_at: {
+      ...optionalTimestamp,
+      description:
+        "When the server's key rotation schedule rotates this active key (its activation plus the tenant's `signing_key_rotation_days`); null for other keys, or when the tenant rotates by hand only.",
+    },
   },
   required: [
     "kid",
@@ -33,6 +38,7 @@ export const adminSigningKey = {
     "created_at",
     "activated_at",
     "retired_at",
+    "rotates_at",
   ],
 } as const;
 

@@ -1,5 +1,5 @@
 import { SIGNING_ALGORITHMS } from "../../../core/keyring.js";
-import { TENANT_LIMITS } from "../../../core/tenants.js";
+import { MAX_SIGNING_KEY_ROTATION_DAYS, TENANT_LIMITS } from "../../../core/tenants.js";
 import type { WireType } from "../../wire-type.js";
 import { nextCursor, pageQueryProperties, timestamp } from "./common.js";
 
@@ -34,6 +34,13 @@ const settings = {
     type: "boolean",
     description: "Whether OAuth's token endpoint serves the password grant.",
   },
+  signing_key_rotation_days: {
+    type: "integer",
+    minimum: 0,
+    maximum: MAX_SIGNING_KEY_ROTATION_DAYS,
+    description:
+      "Days an active signing key signs before the server rotates it on schedule; 0 rotates only by hand.",
+  },
 } as const;
 
 export const adminTenant = {
@@ -58,6 +65,7 @@ export const adminTenant = {
     "signing_algorithm",
     "operation_token_ttl_seconds",
     "oauth_password_grant",
+    "signing_key_rotation_days",
     "issuer",
     "created_at",
     "updated_at",
