@@ -1,31 +1,26 @@
 import { TesseraError } from "../core/errors.js";
 import type { KeyRotationOutcome } from "../core/scheduled-key-rotation.js";
-import type { PurgeLog } from "./purge-schedule.js";
+import { type Schedule, type ScheduleLog, startSchedule } from "./schedule.js";
 
 /** The first check after a start comes this soon (or after one interval, if shorter). */
 export const FIRST_KEY_ROTATION_CHECK_AFTER_MS = 60_000;
 
 /** Where the schedule reports; the server's pino logger fits. */
-export type KeyRotationLog = PurgeLog;
+export type KeyRotationLog = ScheduleLog;
 
 /** A running schedule. */
-export interface KeyRotationSchedule {
-  /** Stops scheduling, and resolves once a check in progress has finished, so the store can be closed. */
-  stop(): Promise<void>;
-}
+export type KeyRotationSchedule = Schedule;
 
 /**
- * Runs `rotate` (the core's `rotateDueSigningKeys`) every `intervalMs`,
- * counted from the end of the previous check, so checks never overlap; the
- * first comes after `FIRST_KEY_ROTATION_CHECK_AFTER_MS` (or one interval, if
- * shorter), so a server restarted more often than the interval still
- * rotates. `rotate` takes the store's lock itself: with several instances,
- * the one that gets it rotates and the others skip that turn.
+ * Runs `rotate` (the core's `rotateDueSigningKeys`) every `intervalMs`
+ * ({@link startSchedule}: never overlapping, the first after
+ * `FIRST_KEY_ROTATION_CHECK_AFTER_MS` or one interval). `rotate` takes the
+ * store's lock itself: with several instances, the one that gets it
+ * rotates and the others skip that turn.
  *
  * Nothing a check does stops the server: each tenant's failure is a
  * warning, the others still rotate, and an unavailable store is tried again
- * at the next turn. The timer is unref'd, so the schedule alone never keeps
- * the process alive.
+ * at the next turn.
  */
 export function startKeyRotationSchedule(options: {
   readonly intervalMs: number;
@@ -33,73 +28,48 @@ export function startKeyRotationSchedule(options: {
   readonly log: KeyRotationLog;
 }): KeyRotationSchedule {
   const { intervalMs, rotate, log } = options;
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  const schedule = (delayMs: number) => {
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = runOnce().finally(() => {
-        running = undefined;
-        if (!abort.signal.aborted) {
-          schedule(intervalMs);
+  return startSchedule({
+    intervalMs,
+    firstAfterMs: FIRST_KEY_ROTATION_CHECK_AFTER_MS,
+    run: async (signal) => {
+      const nextInSeconds = Math.round(intervalMs / 1000);
+      try {
+        const outcome = await rotate(signal);
+        if (!outcome.ran) {
+          log.debug(
+            { event: "key_rotation_skipped" },
+            "Another instance is rotating keys; skipped this turn",
+          );
+          return;
         }
-      });
-    }, delayMs);
-    timer.unref();
-  };
-
-  const runOnce = async () => {
-    const nextInSeconds = Math.round(intervalMs / 1000);
-    try {
-      const outcome = await rotate(abort.signal);
-      if (!outcome.ran) {
-        log.debug(
-          { event: "key_rotation_skipped" },
-          "Another instance is rotating keys; skipped this turn",
-        );
-        return;
-      }
-      for (const { tenantId, algorithm, kid } of outcome.rotated) {
-        log.info(
-          { event: "signing_key_rotated", tenantId, algorithm, kid },
-          "Rotated a signing key on schedule",
-        );
-      }
-      for (const { tenantId, error } of outcome.failed) {
+        for (const { tenantId, algorithm, kid } of outcome.rotated) {
+          log.info(
+            { event: "signing_key_rotated", tenantId, algorithm, kid },
+            "Rotated a signing key on schedule",
+          );
+        }
+        for (const { tenantId, error } of outcome.failed) {
+          log.warn(
+            { event: "key_rotation_failed", tenantId, err: error, nextInSeconds },
+            "Scheduled signing key rotation failed for a tenant; trying again at the next turn",
+          );
+        }
+        if (outcome.rotated.length === 0 && outcome.failed.length === 0) {
+          log.debug({ event: "key_rotation_checked" }, "No signing key was due for rotation");
+        }
+      } catch (error) {
+        if (error instanceof TesseraError && error.code === "unavailable") {
+          log.warn(
+            { event: "key_rotation_unavailable", detail: error.detail, nextInSeconds },
+            "Key rotation check skipped: the store is unavailable; trying again at the next turn",
+          );
+          return;
+        }
         log.warn(
-          { event: "key_rotation_failed", tenantId, err: error, nextInSeconds },
-          "Scheduled signing key rotation failed for a tenant; trying again at the next turn",
+          { event: "key_rotation_failed", err: error, nextInSeconds },
+          "Key rotation check failed",
         );
       }
-      if (outcome.rotated.length === 0 && outcome.failed.length === 0) {
-        log.debug({ event: "key_rotation_checked" }, "No signing key was due for rotation");
-      }
-    } catch (error) {
-      if (error instanceof TesseraError && error.code === "unavailable") {
-        log.warn(
-          { event: "key_rotation_unavailable", detail: error.detail, nextInSeconds },
-          "Key rotation check skipped: the store is unavailable; trying again at the next turn",
-        );
-        return;
-      }
-      log.warn(
-        { event: "key_rotation_failed", err: error, nextInSeconds },
-        "Key rotation check failed",
-      );
-    }
-  };
-
-  schedule(Math.min(intervalMs, FIRST_KEY_ROTATION_CHECK_AFTER_MS));
-  return {
-    async stop() {
-      abort.abort();
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      await running;
     },
-  };
+  });
 }
