@@ -38,8 +38,13 @@ export async function startServer(
       info: (message) => logger.info({ event: "cache_restored" }, message),
     },
   });
+  // Said once where a person reads: the banner on standard error; the log
+  // (standard output) repeats it only when a machine reads the log.
+  const logsForMachines = process.stdout.isTTY !== true;
   if (runtime.masterKeyWarning !== undefined) {
-    logger.warn(runtime.masterKeyWarning);
+    if (logsForMachines) {
+      logger.warn({ event: "development_master_key" }, runtime.masterKeyWarning);
+    }
     announce(`\n  WARNING: ${runtime.masterKeyWarning}\n`);
   }
   const result = await bootstrap(runtime.ctx, config);
@@ -61,6 +66,14 @@ export async function startServer(
     await runtime.close();
     throw error;
   }
+  // Requests in progress, so a stop can say how many it let finish.
+  let inFlight = 0;
+  app.server.on("request", (_request, response) => {
+    inFlight += 1;
+    response.once("close", () => {
+      inFlight -= 1;
+    });
+  });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -99,11 +112,22 @@ export async function startServer(
     app,
     url,
     async close() {
+      const draining = inFlight;
+      const stopping = `Stopping: no new connections; finishing ${draining} request(s) in progress`;
+      announce(stopping);
+      if (logsForMachines) {
+        logger.info({ event: "stopping", inFlight: draining }, stopping);
+      }
       // First: a purge in progress stops at its next batch and lets go of the store.
       await purge?.stop();
       await keyRotation?.stop();
       await app.close();
       await runtime.close();
+      const stopped = `Stopped after finishing ${draining} request(s)`;
+      announce(stopped);
+      if (logsForMachines) {
+        logger.info({ event: "stopped", drained: draining }, stopped);
+      }
     },
   };
 }

@@ -3,7 +3,8 @@
  * real terminal (util-linux `script`), with keys typed once a prompt shows.
  * It says which deployment it acts on, asks a new password twice without
  * echoing it, asks before removing a user, and Ctrl-C at a prompt ends the
- * line and exits with 130.
+ * line and exits with 130. `serve` warns of a development key once, and
+ * says when it stops.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +34,24 @@ afterAll(() => {
 });
 
 describe.runIf(terminalAvailable)("tessera at a terminal", () => {
+  it("serve warns of the development master key once, and says when it stops and what it finished", async () => {
+    // A data dir of its own, with no master key: the development key file is made and warned of.
+    const own = join(mkdtempSync(join(tmpdir(), "tessera-e2e-serve-")), "data");
+    try {
+      const result = await runInTerminal(["serve", "--port", "0", "--data-dir", own], {}, [
+        { after: "First steps", type: CTRL_C },
+      ]);
+      // (The status is the shell's that `script` runs it in, which Ctrl-C reached too.)
+      expect(result.screen.split("TESSERA_MASTER_KEY is not set").length - 1).toBe(1);
+      expect(result.screen).toContain(
+        "Stopping: no new connections; finishing 0 request(s) in progress\n",
+      );
+      expect(result.screen).toContain("Stopped after finishing 0 request(s)\n");
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it("names the deployment, asks a new password twice and never shows it", async () => {
     const result = await runInTerminal(["user", "add", "bob"], env, [
       { after: "Password for bob: ", type: `${PASSWORD}\r` },

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import type { Command } from "commander";
 import { bootstrap } from "../../runtime/bootstrap.js";
 import { MissingDeploymentError } from "../../runtime/runtime.js";
-import { startServer } from "../../runtime/serve.js";
+import { type RunningServer, startServer } from "../../runtime/serve.js";
 import { type CommonOptions, withCore } from "../context.js";
 import { type DeploymentChoice, missingDeployment, resolveLocalDeployment } from "../deployment.js";
 import { CliError, usageError } from "../errors.js";
@@ -96,25 +96,35 @@ export function registerServerCommands(program: Command): void {
       // at most 100% between collections kept the same runs at 174-195 MB.
       // V8 reads this flag at every collection, so setting it now applies.
       setFlagsFromString("--heap-growing-percent=100");
-      const server = await startServer(config).catch((error: unknown) => {
-        throw error instanceof MissingDeploymentError
-          ? missingDeployment(error, config)
-          : listenFailure(error, config.host, config.port);
-      });
+      // Listened for from the start: a signal while the server is starting
+      // stops it as soon as it has started, instead of killing it mid-way.
+      let server: RunningServer | undefined;
       let stopping = false;
+      const close = (running: RunningServer) =>
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       const stop = () => {
         if (stopping) {
           // A second signal: leave now, still through 'exit', which flushes the log.
           process.exit(1);
         }
         stopping = true;
-        server.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
+        if (server !== undefined) {
+          void close(server);
+        }
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      server = await startServer(config).catch((error: unknown) => {
+        throw error instanceof MissingDeploymentError
+          ? missingDeployment(error, config)
+          : listenFailure(error, config.host, config.port);
+      });
+      if (stopping) {
+        await close(server);
+      }
     });
 
   program
