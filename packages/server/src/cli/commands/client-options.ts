@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../../core/clients/auth-methods.js";
 import { LONG_TERM_TTL_DAYS } from "../../core/clients/clients.js";
 import { GRANT_TYPES } from "../../core/clients/grant-types.js";
+import type { ClientUpdate } from "../../core/clients/update-client.js";
 import type { CommonOptions } from "../context.js";
 import { usageError } from "../errors.js";
 
@@ -158,19 +159,22 @@ export async function readKeyFiles(paths: readonly string[]): Promise<string[]> 
   );
 }
 
-/** What `client update` asks to change, in the core's words, the same for either mode. */
-export interface ClientChange {
-  readonly name?: string;
-  readonly grantTypes?: readonly string[];
-  readonly tokenEndpointAuthMethod?: string;
-  readonly scopes?: readonly string[];
-  readonly audiences?: readonly string[];
-  readonly maxTokenTtlDays?: number;
-  /** The public keys' texts, PEM or JWK, as read from their files. */
-  readonly addPublicKeys?: readonly string[];
-  readonly removePublicKeys?: readonly string[];
-  readonly otp?: "enrol" | "remove";
-}
+/**
+ * What `client update` asks to change, in the core's words ({@link ClientUpdate}'s
+ * settings; the public keys as the texts read from their files), the same for either mode.
+ */
+export type ClientChange = Pick<
+  ClientUpdate,
+  | "name"
+  | "grantTypes"
+  | "tokenEndpointAuthMethod"
+  | "scopes"
+  | "audiences"
+  | "maxTokenTtlDays"
+  | "addPublicKeys"
+  | "removePublicKeys"
+  | "otp"
+>;
 
 /** `client update`'s options as a {@link ClientChange}; usage errors and unreadable key files first. */
 export async function clientChangeOf(options: UpdateOptions): Promise<ClientChange> {
